@@ -1,0 +1,2 @@
+//! The `cxf` command line tool.
+fn main() {}

@@ -1,0 +1,3 @@
+//! FIDO Credential Exchange Format (CXF 1.0).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
