@@ -7,3 +7,5 @@
 #![deny(missing_docs)]
 
 pub use cxf;
+
+pub mod messages;
