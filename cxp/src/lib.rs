@@ -9,3 +9,4 @@
 pub use cxf;
 
 pub mod messages;
+pub mod roles;

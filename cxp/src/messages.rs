@@ -756,6 +756,12 @@ impl ExportRequest {
         Value::Object(m).to_string().into_bytes()
     }
 
+    /// Fixes the bytes this request will be sent as (its canonical serialization), so that
+    /// [`binding_bytes`](Self::binding_bytes) stays the same whatever happens to the value.
+    pub(crate) fn freeze(&mut self) {
+        self.raw = Some(self.to_json_vec());
+    }
+
     /// The exact bytes a binding envelope profile authenticates: the bytes this request was
     /// read from, or its canonical serialization if it was built in memory.
     pub fn binding_bytes(&self) -> std::borrow::Cow<'_, [u8]> {
