@@ -217,6 +217,17 @@ impl PendingImport {
         Ok(plaintext)
     }
 
+    /// [`open`](Self::open), then parses the plaintext as CXF. A plaintext that is not
+    /// readable CXF is [`ImportError::DecryptionFailed`], like any failure past decapsulation.
+    pub fn open_document(
+        self,
+        response: &ExportResponse,
+        cxf_limits: &cxf::Limits,
+    ) -> Result<cxf::Parsed, ImportError> {
+        let plaintext = self.open(response)?;
+        cxf::Document::parse(&plaintext, cxf_limits).map_err(|_| ImportError::DecryptionFailed)
+    }
+
     fn match_response(
         &self,
         response: &ExportResponse,
@@ -430,6 +441,16 @@ impl Exporter {
                 .ok_or(ErrorCode::IncorrectImporterKeyEncoding)?,
         };
         Recipient::new(suite, key.clone()).map_err(|_| ErrorCode::IncorrectImporterKeyEncoding)
+    }
+
+    /// Encrypts a CXF [`Document`](cxf::Document) (its canonical JSON) to the request's first
+    /// supported suite. Honour `request.credential_types` before calling (filter the document).
+    pub fn respond_document(
+        &self,
+        request: &ExportRequest,
+        document: &cxf::Document,
+    ) -> Result<ExportResponse, ErrorResponse> {
+        self.respond(request, &document.to_json_vec())
     }
 
     /// Encrypts `plaintext` (CXF JSON) to the request's first supported suite. On refusal,

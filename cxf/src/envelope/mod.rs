@@ -8,6 +8,7 @@
 //!   [`Profile`] is known) with the [`Binding`] of the request you sent.
 //! * Exporter: [`seal`] the CXF JSON to the importer's [`Recipient`] with [`Profile::DEFAULT`].
 //! * Moving an export to another importer without seeing it: [`reencrypt`].
+//! * Working with a parsed [`Document`](crate::Document): [`seal_document`], [`open_document`].
 //!
 //! The CXP message types and the importer/exporter roles live in the `cxp` crate; this module
 //! works on bytes and keys only.
@@ -70,6 +71,7 @@
 //! * Every input is bounded by [`Limits`] before it is decoded or inflated.
 
 mod crypto;
+mod document;
 mod keys;
 mod suite;
 mod zip;
@@ -82,6 +84,7 @@ use base64::engine::general_purpose::{URL_SAFE_NO_PAD, URL_SAFE_NO_PAD_INDIFFERE
 use hpke::rand_core::UnwrapErr;
 use zeroize::Zeroizing;
 
+pub use document::{open_document, seal_document};
 pub use keys::{PrivateKey, PublicKey};
 pub use suite::{
     AEAD_AES_128_GCM, AEAD_AES_256_GCM, AEAD_CHACHA20_POLY1305, Aead, AeadId, KDF_HKDF_SHA256,

@@ -238,3 +238,29 @@ fn digest_example_opens_through_the_importer_role() {
         "e422d1cf36bec29aada8382acb39b51ce1e663c48ada37eb522bf0c854aba056"
     );
 }
+
+#[test]
+fn documents_go_through_the_roles() {
+    let doc = cxf::Document::parse(CXF, &cxf::Limits::default())
+        .unwrap()
+        .document;
+    let (pending, request) = Importer::new(ImporterConfig::new("i"));
+    let response = Exporter::new("e")
+        .respond_document(&wire(&request), &doc)
+        .unwrap();
+    let parsed = pending
+        .open_document(&response, &cxf::Limits::default())
+        .unwrap();
+    assert_eq!(parsed.document.exporter_rp_id.as_ref() as &str, "e.example");
+
+    let (pending, request) = Importer::new(ImporterConfig::new("i"));
+    let response = Exporter::new("e")
+        .respond(&wire(&request), b"not json")
+        .unwrap();
+    assert_eq!(
+        pending
+            .open_document(&response, &cxf::Limits::default())
+            .unwrap_err(),
+        ImportError::DecryptionFailed
+    );
+}
