@@ -723,7 +723,8 @@ impl ExportRequest {
             credential_types,
             known_extensions,
             extra: into_extra(m),
-            raw: Some(bytes.to_vec()),
+            // Surrounding whitespace (an editor's final newline) is not part of the binding.
+            raw: Some(bytes.trim_ascii().to_vec()),
         })
     }
 
@@ -763,7 +764,8 @@ impl ExportRequest {
     }
 
     /// The exact bytes a binding envelope profile authenticates: the bytes this request was
-    /// read from, or its canonical serialization if it was built in memory.
+    /// read from (without surrounding whitespace), or its canonical serialization if it was
+    /// built in memory.
     pub fn binding_bytes(&self) -> std::borrow::Cow<'_, [u8]> {
         match &self.raw {
             Some(raw) => std::borrow::Cow::Borrowed(raw),
