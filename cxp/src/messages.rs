@@ -26,8 +26,8 @@
 //! Other key types are kept as opaque JSON objects.
 //!
 //! Every reader checks the message size first ([`MAX_REQUEST_BYTES`], [`MAX_RESPONSE_BYTES`],
-//! [`MAX_ERROR_BYTES`]), then counts and string lengths. Duplicate JSON member names are not
-//! detected (the last one wins, as in `serde_json`).
+//! [`MAX_ERROR_BYTES`]), then counts and string lengths. Duplicate member names are refused
+//! at every depth, so two readers cannot disagree about which one counts.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -70,6 +70,8 @@ pub enum MessageErrorKind {
     KeyEncoding,
     /// Two spellings of the same member disagree (e.g. `importer` and `importerRpId`).
     Conflict,
+    /// An object has two members with the same name.
+    DuplicateMember,
 }
 
 impl MessageErrorKind {
@@ -83,6 +85,7 @@ impl MessageErrorKind {
             MessageErrorKind::InvalidValue => "invalid-value",
             MessageErrorKind::KeyEncoding => "key-encoding",
             MessageErrorKind::Conflict => "conflict",
+            MessageErrorKind::DuplicateMember => "duplicate-member",
         }
     }
 }
@@ -131,6 +134,85 @@ fn ptr(base: &str, member: &str) -> String {
     format!("{base}/{escaped}")
 }
 
+/// A JSON value read by a parser that refuses duplicate member names, so two readers can
+/// never disagree about which of two `importer` (or `hpke`) members counts.
+struct StrictValue(Value);
+
+const DUPLICATE: &str = "duplicate member name";
+
+impl<'de> serde::Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = StrictValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<StrictValue, E> {
+        Ok(StrictValue(Value::Null))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<StrictValue, A::Error> {
+        let mut out = Vec::new();
+        while let Some(StrictValue(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(StrictValue(Value::Array(out)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<StrictValue, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(DUPLICATE));
+            }
+            let StrictValue(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(StrictValue(Value::Object(out)))
+    }
+}
+
+fn parse_value(bytes: &[u8]) -> Result<Value> {
+    match serde_json::from_slice::<StrictValue>(bytes) {
+        Ok(StrictValue(v)) => Ok(v),
+        Err(e) if e.to_string().starts_with(DUPLICATE) => Err(MessageError::new(
+            MessageErrorKind::DuplicateMember,
+            "",
+            DUPLICATE,
+        )),
+        Err(_) => Err(MessageError::new(MessageErrorKind::Syntax, "", "not JSON")),
+    }
+}
+
 fn parse_object(bytes: &[u8], max: usize) -> Result<Map<String, Value>> {
     if bytes.len() > max {
         return Err(MessageError::new(
@@ -139,14 +221,13 @@ fn parse_object(bytes: &[u8], max: usize) -> Result<Map<String, Value>> {
             "message too large",
         ));
     }
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(MessageError::new(
+    match parse_value(bytes)? {
+        Value::Object(m) => Ok(m),
+        _ => Err(MessageError::new(
             MessageErrorKind::Syntax,
             "",
             "not a JSON object",
         )),
-        Err(_) => Err(MessageError::new(MessageErrorKind::Syntax, "", "not JSON")),
     }
 }
 
@@ -988,8 +1069,7 @@ impl Message {
                 "message too large",
             ));
         }
-        let probe: Value = serde_json::from_slice(bytes)
-            .map_err(|_| MessageError::new(MessageErrorKind::Syntax, "", "not JSON"))?;
+        let probe = parse_value(bytes)?;
         let o = probe
             .as_object()
             .ok_or_else(|| MessageError::new(MessageErrorKind::Syntax, "", "not a JSON object"))?;

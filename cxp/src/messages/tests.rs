@@ -323,3 +323,25 @@ fn message_dispatch() {
         })
     ));
 }
+
+#[test]
+fn duplicate_member_names_are_refused_at_any_depth() {
+    for text in [
+        r#"{"version":0,"importer":"a","importer":"b","hpke":[]}"#,
+        r#"{"version":0,"importer":"a","hpke":[{"mode":"base","kem":32,"kem":16,"kdf":1,"aead":2}]}"#,
+        r#"{"version":0,"importer":"a","x":{"y":1,"y":2}}"#,
+    ] {
+        let e = ExportRequest::from_json(text.as_bytes()).unwrap_err();
+        assert_eq!(e.kind(), MessageErrorKind::DuplicateMember, "{text}");
+        assert_eq!(
+            Message::from_json(text.as_bytes()).unwrap_err().kind(),
+            MessageErrorKind::DuplicateMember
+        );
+    }
+    // Numbers, nulls, nesting still read as before.
+    let ok = ExportRequest::from_json(
+        br#"{"version":0,"importer":"a","x":[null,true,-1,1.5,{"z":"w"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(ok.extra["x"], json!([null, true, -1, 1.5, {"z": "w"}]));
+}
