@@ -498,7 +498,7 @@ fn deflate_secret(plaintext: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
     let sink = SecureSink(Zeroizing::new(Vec::with_capacity(
         plaintext.len() / 2 + 1024,
     )));
-    let mut enc = flate2::write::DeflateEncoder::new(sink, flate2::Compression::default());
+    let mut enc = flate2::write::DeflateEncoder::new(sink, flate2::Compression::fast());
     enc.write_all(plaintext)
         .map_err(|_| Error::EncryptionFailed)?;
     Ok(enc.finish().map_err(|_| Error::EncryptionFailed)?.0)

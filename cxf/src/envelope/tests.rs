@@ -7,7 +7,7 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 fn hex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0);
+    assert!(s.len().is_multiple_of(2));
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
@@ -557,7 +557,11 @@ fn compression_bombs_are_refused_without_inflating_them() {
 fn zip_bomb_in_the_bitwarden_container_is_refused() {
     // A well-formed single-entry archive whose entry inflates 1000x: refused by declared ratio.
     let sk = PrivateKey::generate(Kem::X25519HkdfSha256);
-    let body = zip::write_single(BITWARDEN_2024_ENTRY, &vec![0u8; 16 << 20]);
+    let body = zip::write_single_with(
+        BITWARDEN_2024_ENTRY,
+        &vec![0u8; 16 << 20],
+        flate2::Compression::best(),
+    );
     let sealed = Sealed {
         suite: Suite::X25519_AES256GCM,
         enc: sk.public_key().clone(),

@@ -252,7 +252,17 @@ pub(crate) fn read_entry(zip: &[u8], name: &str, limits: &Limits) -> Result<Vec<
 
 /// A ZIP archive with one DEFLATE entry `name`, timestamp 1980-01-01 00:00.
 pub(crate) fn write_single(name: &str, data: &[u8]) -> Vec<u8> {
-    let mut enc = DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    write_single_with(name, data, flate2::Compression::none())
+}
+
+/// [`write_single`] with a chosen compression level.
+pub(crate) fn write_single_with(name: &str, data: &[u8], level: flate2::Compression) -> Vec<u8> {
+    // The entry is ciphertext, which does not compress: by default DEFLATE with stored blocks
+    // keeps the prototype's method 8 at copy speed.
+    let mut enc = DeflateEncoder::new(
+        Vec::with_capacity(data.len() + data.len() / 8192 * 5 + 64),
+        level,
+    );
     // Writing to a Vec cannot fail.
     let compressed = enc
         .write_all(data)
@@ -370,7 +380,7 @@ mod tests {
     fn refuses_bombs_by_declared_ratio_without_inflating() {
         // 8 MiB of zeros deflates to ~8 KiB: ratio ~1000.
         let big = vec![0u8; 8 << 20];
-        let z = write_single("index.jwe", &big);
+        let z = write_single_with("index.jwe", &big, flate2::Compression::best());
         assert!(z.len() < 64 << 10);
         assert!(matches!(
             read_entry(&z, "index.jwe", &Limits::default()),
