@@ -9,7 +9,9 @@
 //! * [`Importer::new`] generates a fresh key pair per offered suite for every request. The keys
 //!   live only in the [`PendingImport`], which is not `Clone`, zeroizes its keys on drop, and is
 //!   consumed by [`PendingImport::open`]: one response per request. A response made for another
-//!   request (another `PendingImport`) does not open.
+//!   request (another `PendingImport`) does not open. Keys older than
+//!   [`DEFAULT_MAX_AGE_SECS`] (or [`PendingImport::with_max_age`]) are not used.
+//! * [`Exporter::respond_document`] leaves out credential types the request does not accept.
 //! * [`Exporter::respond`] picks the first suite in the importer's order that this crate
 //!   supports, checks its key, and seals the CXF bytes with the exporter's
 //!   [`Profile`] (default [`Profile::ToolkitV1`], bound to the exact request bytes).
@@ -122,6 +124,8 @@ impl Importer {
             importer: request.importer.rp_id.clone(),
             request: request.binding_bytes().into_owned(),
             version: request.version,
+            created: now(),
+            max_age: DEFAULT_MAX_AGE_SECS,
         };
         (pending, request)
     }
@@ -149,6 +153,9 @@ pub enum ImportError {
     /// Decryption failed. Deliberately opaque.
     #[error("decryption failed")]
     DecryptionFailed,
+    /// The pending import is older than its maximum age: its keys are no longer used.
+    #[error("the importer key has expired; make a new request")]
+    Expired,
     /// A key file could not be read.
     #[error("invalid importer key file: {0}")]
     InvalidKeyFile(&'static str),
@@ -170,6 +177,21 @@ pub struct PendingImport {
     importer: String,
     request: Vec<u8>,
     version: Version,
+    /// When the keys were made, UNIX seconds.
+    created: u64,
+    max_age: u64,
+}
+
+/// How long a pending import accepts a response by default: 7 days (a file-based transfer may
+/// wait for the user to carry the request and response).
+pub const DEFAULT_MAX_AGE_SECS: u64 = 7 * 24 * 3600;
+/// Tolerated clock skew for a key file's creation time in the future.
+const CLOCK_SKEW_SECS: u64 = 300;
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 impl fmt::Debug for PendingImport {
@@ -191,6 +213,17 @@ const KEY_FILE_FORMAT: &str = "cxf-toolkit/importer-key/v1";
 pub const MAX_KEY_FILE_BYTES: usize = 128 << 10;
 
 impl PendingImport {
+    /// The same pending import with another maximum age (seconds from its creation).
+    pub fn with_max_age(mut self, secs: u64) -> PendingImport {
+        self.max_age = secs;
+        self
+    }
+
+    /// When the keys were made (UNIX seconds).
+    pub fn created(&self) -> u64 {
+        self.created
+    }
+
     /// The exact request bytes this import is bound to.
     pub fn request_bytes(&self) -> &[u8] {
         &self.request
@@ -232,6 +265,12 @@ impl PendingImport {
         &self,
         response: &ExportResponse,
     ) -> Result<(Sealed, &PrivateKey), ImportError> {
+        let now = now();
+        if now.saturating_add(CLOCK_SKEW_SECS) < self.created
+            || now.saturating_sub(self.created) > self.max_age
+        {
+            return Err(ImportError::Expired);
+        }
         let hpke = response.hpke.as_ref().ok_or(ImportError::Unencrypted)?;
         if response.version != self.version && response.version.major() != self.version.major() {
             return Err(ImportError::VersionMismatch);
@@ -286,7 +325,7 @@ impl PendingImport {
         let mut out = Zeroizing::new(String::with_capacity(cap));
         out.push_str("{\"format\":\"");
         out.push_str(KEY_FILE_FORMAT);
-        out.push_str("\",\"importer\":");
+        out.push_str(&format!("\",\"created\":{},\"importer\":", self.created));
         out.push_str(&importer);
         out.push_str(",\"request\":\"");
         out.push_str(&request);
@@ -323,6 +362,10 @@ impl PendingImport {
             .get("importer")
             .and_then(Value::as_str)
             .ok_or(bad("no importer"))?;
+        let created = v
+            .get("created")
+            .and_then(Value::as_u64)
+            .ok_or(bad("no creation time"))?;
         let request = v
             .get("request")
             .and_then(Value::as_str)
@@ -371,6 +414,8 @@ impl PendingImport {
             importer: importer.to_owned(),
             version: request_msg.version,
             request,
+            created,
+            max_age: DEFAULT_MAX_AGE_SECS,
         })
     }
 }
@@ -444,13 +489,20 @@ impl Exporter {
     }
 
     /// Encrypts a CXF [`Document`](cxf::Document) (its canonical JSON) to the request's first
-    /// supported suite. Honour `request.credential_types` before calling (filter the document).
+    /// supported suite, leaving out credentials of types the request's `credentialTypes` does
+    /// not list (see [`filter_credential_types`]).
     pub fn respond_document(
         &self,
         request: &ExportRequest,
         document: &cxf::Document,
     ) -> Result<ExportResponse, ErrorResponse> {
-        self.respond(request, &document.to_json_vec())
+        if request.credential_types.is_some() {
+            let mut filtered = document.clone();
+            filter_credential_types(&mut filtered, request);
+            self.respond(request, &filtered.to_json_vec())
+        } else {
+            self.respond(request, &document.to_json_vec())
+        }
     }
 
     /// Encrypts `plaintext` (CXF JSON) to the request's first supported suite. On refusal,
@@ -490,6 +542,26 @@ impl Exporter {
             extra: Default::default(),
         })
     }
+}
+
+/// Removes the credentials whose `type` the request's `credentialTypes` does not list (the
+/// `driver-license` alias already reads as `drivers-license`); returns how many were removed.
+/// Items are kept, even when left without credentials, so collection links stay valid. Does
+/// nothing when the request has no `credentialTypes`.
+pub fn filter_credential_types(document: &mut cxf::Document, request: &ExportRequest) -> usize {
+    let Some(accepted) = &request.credential_types else {
+        return 0;
+    };
+    let mut removed = 0;
+    for account in &mut document.accounts {
+        for item in &mut account.items {
+            let before = item.credentials.len();
+            item.credentials
+                .retain(|c| accepted.iter().any(|t| t == c.type_name()));
+            removed += before - item.credentials.len();
+        }
+    }
+    removed
 }
 
 #[cfg(test)]

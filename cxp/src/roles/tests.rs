@@ -222,6 +222,7 @@ fn digest_example_opens_through_the_importer_role() {
     let jwk: Value = serde_json::from_str(&sk.to_private_jwk()).unwrap();
     let file = json!({
         "format": "cxf-toolkit/importer-key/v1",
+        "created": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(),
         "importer": "importer.example",
         "request": URL_SAFE_NO_PAD.encode(request),
         "keys": [{"kem": 32, "kdf": 1, "aead": 2, "jwk": jwk}],
@@ -263,4 +264,54 @@ fn documents_go_through_the_roles() {
             .unwrap_err(),
         ImportError::DecryptionFailed
     );
+}
+
+#[test]
+fn exporters_leave_out_credential_types_the_importer_does_not_accept() {
+    let cxf_in = br#"{"version":{"major":1,"minor":0},"exporterRpId":"e","exporterDisplayName":"E","timestamp":1,"accounts":[{"id":"AAEC","username":"","email":"a@example.com","collections":[],"items":[{"id":"AwQF","title":"Mail","credentials":[{"type":"basic-auth","password":{"fieldType":"concealed-string","value":"hunter2"}},{"type":"totp","secret":"JBSWY3DPEHPK3PXP","period":30,"digits":6,"algorithm":"sha1"}]}]}]}"#;
+    let doc = cxf::Document::parse(cxf_in, &cxf::Limits::default())
+        .unwrap()
+        .document;
+    let mut config = ImporterConfig::new("i");
+    config.credential_types = Some(vec!["totp".into()]);
+    let (pending, request) = Importer::new(config);
+    let response = Exporter::new("e")
+        .respond_document(&wire(&request), &doc)
+        .unwrap();
+    let parsed = pending
+        .open_document(&response, &cxf::Limits::default())
+        .unwrap();
+    let item = &parsed.document.accounts[0].items[0];
+    assert_eq!(item.credentials.len(), 1);
+    assert_eq!(item.credentials[0].type_name(), "totp");
+    assert!(!String::from_utf8_lossy(&parsed.document.to_json_vec()).contains("hunter2"));
+    // Without a filter everything goes.
+    let mut all = doc.clone();
+    assert_eq!(
+        filter_credential_types(&mut all, &ExportRequest::new(Party::new("i"), vec![])),
+        0
+    );
+    assert_eq!(all, doc);
+}
+
+#[test]
+fn expired_or_future_dated_keys_are_not_used() {
+    let (pending, request) = Importer::new(ImporterConfig::new("i"));
+    let response = Exporter::new("e").respond(&wire(&request), CXF).unwrap();
+    let file = pending.to_key_file();
+    let mut v: Value = serde_json::from_slice(&file).unwrap();
+    let created = v["created"].as_u64().unwrap();
+    assert!(created > 1_700_000_000);
+    for when in [created - DEFAULT_MAX_AGE_SECS - 10, created + 3600] {
+        v["created"] = when.into();
+        let old = PendingImport::from_key_file(v.to_string().as_bytes()).unwrap();
+        assert_eq!(old.open(&response), Err(ImportError::Expired), "{when}");
+    }
+    // A shorter maximum age applies too.
+    v["created"] = (created - 120).into();
+    let short = PendingImport::from_key_file(v.to_string().as_bytes())
+        .unwrap()
+        .with_max_age(60);
+    assert_eq!(short.open(&response), Err(ImportError::Expired));
+    assert_eq!(&pending.open(&response).unwrap()[..], CXF);
 }
