@@ -1,3 +1,4 @@
 //! FIDO Credential Exchange Format (CXF 1.0).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+pub mod validate;
