@@ -2,12 +2,16 @@
 
 mod b64;
 mod ctx;
+mod extensions;
 mod fields;
 mod formats;
+mod ids;
 mod keys;
 mod others;
 mod passkey;
 mod report;
 mod rules;
+mod scope;
+mod time;
 
 pub use report::{Diagnostic, Report, Severity};
