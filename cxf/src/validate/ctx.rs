@@ -37,6 +37,11 @@ impl Ptr {
         Ptr(s)
     }
 
+    /// A pointer given as RFC 6901 text (already escaped).
+    pub(crate) fn from_pointer(text: &str) -> Self {
+        Ptr(text.to_owned())
+    }
+
     /// The pointer text.
     pub(crate) fn as_str(&self) -> &str {
         &self.0

@@ -57,105 +57,70 @@ pub(crate) fn check_field(
     check_value(sink, &field.key("value"), field_type, value);
 }
 
-/// Check a field `value` (at `at`) against the grammar of `field_type`.
+/// Check a field `value` (at `at`) against the grammar of `field_type`. Messages never repeat
+/// the value: any field may hold a secret, whatever its declared type.
 pub(crate) fn check_value(sink: &mut Sink, at: &Ptr, field_type: &str, value: &str) {
-    match field_type {
-        "boolean" => {
-            if value != "true" && value != "false" {
-                sink.push_hint(
-                    rules::FIELD_BOOLEAN,
-                    at,
-                    format!(
-                        "boolean value {} is not \"true\" or \"false\"",
-                        quote(value)
-                    ),
-                    "write exactly \"true\" or \"false\" (lower case, as a string)",
-                );
-            }
-        }
-        "date" => {
-            if formats::parse_date(value).is_none() {
-                sink.push_hint(
-                    rules::FIELD_DATE,
-                    at,
-                    format!(
-                        "date value {} is not a calendar date YYYY-MM-DD",
-                        quote(value)
-                    ),
-                    "use the RFC 3339 full-date form, e.g. \"2030-01-31\"",
-                );
-            }
-        }
-        "year-month" => {
-            if formats::parse_year_month(value).is_none() {
-                sink.push_hint(
-                    rules::FIELD_YEAR_MONTH,
-                    at,
-                    format!("year-month value {} is not YYYY-MM", quote(value)),
-                    "use four-digit year, dash, two-digit month, e.g. \"2030-01\"",
-                );
-            }
-        }
-        "country-code" => {
-            if !formats::is_country_code(value) {
-                let hint = if formats::is_country_code(&value.to_ascii_uppercase()) {
-                    "write the code in upper case"
-                } else {
-                    "use an ISO 3166-1 alpha-2 code such as \"US\" or \"DE\""
-                };
-                sink.push_hint(
-                    rules::FIELD_COUNTRY_CODE,
-                    at,
-                    format!("{} is not an ISO 3166-1 alpha-2 country code", quote(value)),
-                    hint,
-                );
-            }
-        }
-        "subdivision-code" => {
-            if !formats::is_subdivision_code(value) {
-                let hint = if !value.contains('-') && value.len() <= 3 {
-                    "prefix the country: ISO 3166-2 codes look like \"US-CA\""
-                } else {
-                    "use an ISO 3166-2 code such as \"US-CA\" or \"DE-BY\""
-                };
-                sink.push_hint(
-                    rules::FIELD_SUBDIVISION_CODE,
-                    at,
-                    format!("{} is not an ISO 3166-2 subdivision code", quote(value)),
-                    hint,
-                );
-            }
-        }
-        "number" => {
-            if !formats::is_number(value) {
-                sink.push_hint(
-                    rules::FIELD_NUMBER,
-                    at,
-                    format!("number value {} is not a decimal number", quote(value)),
-                    "write digits with an optional sign, '.' fraction and exponent",
-                );
-            }
-        }
-        "email" => {
-            if !formats::is_email(value) {
-                sink.push(
-                    rules::FIELD_EMAIL,
-                    at,
-                    "email value is not an address of the form local@domain",
-                );
-            }
-        }
-        "wifi-network-security-type" => {
-            if !formats::WIFI_SECURITY_TYPES.contains(&value) {
-                sink.push_hint(
-                    rules::FIELD_WIFI_SECURITY_TYPE,
-                    at,
-                    format!("{} is not a known Wi-Fi security type", quote(value)),
-                    "use one of unsecured, wep, wpa-personal, wpa2-personal, wpa3-personal",
-                );
-            }
-        }
-        _ => {}
+    let (ok, rule, message, hint) = match field_type {
+        "boolean" => (
+            value == "true" || value == "false",
+            rules::FIELD_BOOLEAN,
+            "boolean value is not \"true\" or \"false\"",
+            "write exactly \"true\" or \"false\" (lower case, as a string)",
+        ),
+        "date" => (
+            formats::parse_date(value).is_some(),
+            rules::FIELD_DATE,
+            "date value is not a calendar date YYYY-MM-DD",
+            "use the RFC 3339 full-date form, e.g. \"2030-01-31\"",
+        ),
+        "year-month" => (
+            formats::parse_year_month(value).is_some(),
+            rules::FIELD_YEAR_MONTH,
+            "year-month value is not YYYY-MM",
+            "use four-digit year, dash, two-digit month, e.g. \"2030-01\"",
+        ),
+        "country-code" => (
+            formats::is_country_code(value),
+            rules::FIELD_COUNTRY_CODE,
+            "country-code value is not an ISO 3166-1 alpha-2 code",
+            if formats::is_country_code(&value.to_ascii_uppercase()) {
+                "write the code in upper case"
+            } else {
+                "use an ISO 3166-1 alpha-2 code such as \"US\" or \"DE\""
+            },
+        ),
+        "subdivision-code" => (
+            formats::is_subdivision_code(value),
+            rules::FIELD_SUBDIVISION_CODE,
+            "subdivision-code value is not an ISO 3166-2 code",
+            if !value.contains('-') && value.len() <= 3 {
+                "prefix the country: ISO 3166-2 codes look like \"US-CA\""
+            } else {
+                "use an ISO 3166-2 code such as \"US-CA\" or \"DE-BY\""
+            },
+        ),
+        "number" => (
+            formats::is_number(value),
+            rules::FIELD_NUMBER,
+            "number value is not a decimal number",
+            "write digits with an optional sign, '.' fraction and exponent",
+        ),
+        "email" => (
+            formats::is_email(value),
+            rules::FIELD_EMAIL,
+            "email value is not an address of the form local@domain",
+            "write a bare address such as \"ada@example.com\" (no display name)",
+        ),
+        "wifi-network-security-type" => (
+            formats::WIFI_SECURITY_TYPES.contains(&value),
+            rules::FIELD_WIFI_SECURITY_TYPE,
+            "wifi-network-security-type value is not one of the five defined values",
+            "use one of unsecured, wep, wpa-personal, wpa2-personal, wpa3-personal",
+        ),
+        _ => return,
+    };
+    if !ok {
+        sink.push_hint(rule, at, message, hint);
     }
 }
 
@@ -242,9 +207,25 @@ mod tests {
     }
 
     #[test]
-    fn messages_do_not_echo_emails() {
-        let mut sink = Sink::default();
-        check_value(&mut sink, &Ptr::root(), "email", "secret person");
-        assert!(!sink.diagnostics[0].message.contains("secret"));
+    fn messages_never_echo_values() {
+        for t in [
+            "email",
+            "boolean",
+            "date",
+            "year-month",
+            "country-code",
+            "subdivision-code",
+            "number",
+            "wifi-network-security-type",
+        ] {
+            let mut sink = Sink::default();
+            check_value(&mut sink, &Ptr::root(), t, "hunter2 secret");
+            let d = &sink.diagnostics[0];
+            assert!(
+                !d.message.contains("hunter2")
+                    && !d.hint.as_deref().unwrap_or("").contains("hunter2"),
+                "{t}"
+            );
+        }
     }
 }

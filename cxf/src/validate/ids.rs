@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use zeroize::Zeroizing;
+
 use super::b64::{self, B64};
 use super::ctx::{Ptr, Sink};
 use super::rules;
@@ -10,11 +12,16 @@ use super::rules;
 pub(crate) const MAX_ID_BYTES: usize = 64;
 
 /// Check a b64url member written as `text` (at `at`) and return its bytes when it decodes.
-pub(crate) fn check_b64_text(sink: &mut Sink, at: &Ptr, text: &str) -> Option<Vec<u8>> {
+pub(crate) fn check_b64_text(sink: &mut Sink, at: &Ptr, text: &str) -> Option<Zeroizing<Vec<u8>>> {
     classify_into(sink, at, text, rules::B64URL_INVALID)
 }
 
-fn classify_into(sink: &mut Sink, at: &Ptr, text: &str, invalid: rules::Rule) -> Option<Vec<u8>> {
+fn classify_into(
+    sink: &mut Sink,
+    at: &Ptr,
+    text: &str,
+    invalid: rules::Rule,
+) -> Option<Zeroizing<Vec<u8>>> {
     match b64::classify(text) {
         B64::Canonical(b) => Some(b),
         B64::Padded(b) => {
@@ -43,7 +50,7 @@ fn classify_into(sink: &mut Sink, at: &Ptr, text: &str, invalid: rules::Rule) ->
 }
 
 /// Check an identifier written as `text`; returns its bytes when it decodes.
-pub(crate) fn check_id_text(sink: &mut Sink, at: &Ptr, text: &str) -> Option<Vec<u8>> {
+pub(crate) fn check_id_text(sink: &mut Sink, at: &Ptr, text: &str) -> Option<Zeroizing<Vec<u8>>> {
     let bytes = classify_into(sink, at, text, rules::ID_NOT_BASE64URL)?;
     check_id_bytes(sink, at, &bytes);
     Some(bytes)
@@ -79,14 +86,15 @@ impl IdScope {
         Self::record(&mut self.entities, sink, at, bytes, rules::ID_DUPLICATE);
     }
 
-    /// Record an EditableField / custom-fields id; reports `id.duplicate-field` on a repeat.
+    /// Record an EditableField / custom-fields id (unique within the current Item); reports
+    /// `id.duplicate-field` on a repeat.
     pub(crate) fn field(&mut self, sink: &mut Sink, at: &Ptr, bytes: &[u8]) {
         Self::record(&mut self.fields, sink, at, bytes, rules::ID_DUPLICATE_FIELD);
     }
 
-    /// Whether an entity id was recorded (for reference resolution).
-    pub(crate) fn has_entity(&self, bytes: &[u8]) -> bool {
-        self.entities.contains_key(bytes)
+    /// Start a new Item: field ids are compared within one Item only.
+    pub(crate) fn begin_item(&mut self) {
+        self.fields.clear();
     }
 
     fn record(
@@ -101,7 +109,11 @@ impl IdScope {
                 rule,
                 at,
                 format!("identifier already used at {first}"),
-                "identifiers must be unique within an Account",
+                if rule.id == rules::ID_DUPLICATE.id {
+                    "identifiers must be unique within an Account"
+                } else {
+                    "field identifiers must be unique within an Item"
+                },
             );
         } else {
             map.insert(bytes.to_vec(), at.as_str().to_owned());
@@ -168,6 +180,13 @@ mod tests {
             .collect();
         assert_eq!(got, [("id.duplicate", "/b"), ("id.duplicate-field", "/g")]);
         assert!(sink.diagnostics[0].message.contains("/a"));
-        assert!(scope.has_entity(b"x") && !scope.has_entity(b"y"));
+        scope.begin_item();
+        scope.field(&mut sink, &Ptr::root().key("h"), b"x");
+        scope.entity(&mut sink, &Ptr::root().key("c"), b"x");
+        assert_eq!(
+            sink.diagnostics.len(),
+            3,
+            "field ids restart per item, entity ids do not"
+        );
     }
 }

@@ -17,6 +17,15 @@ const fn rule(id: &'static str, severity: Severity) -> Rule {
 
 /// `version.unpublished` (error).
 pub(crate) const VERSION_UNPUBLISHED: Rule = rule("version.unpublished", Severity::Error);
+/// `draft.legacy-shape` (warning).
+pub(crate) const DRAFT_LEGACY_SHAPE: Rule = rule("draft.legacy-shape", Severity::Warning);
+/// `header.bare-account` (info).
+pub(crate) const HEADER_BARE_ACCOUNT: Rule = rule("header.bare-account", Severity::Info);
+/// `document.byte-order-mark` (warning).
+pub(crate) const DOCUMENT_BYTE_ORDER_MARK: Rule =
+    rule("document.byte-order-mark", Severity::Warning);
+/// `member.null` (warning).
+pub(crate) const MEMBER_NULL: Rule = rule("member.null", Severity::Warning);
 /// `header.exporter-rp-id` (warning).
 pub(crate) const HEADER_EXPORTER_RP_ID: Rule = rule("header.exporter-rp-id", Severity::Warning);
 /// `header.display-name-empty` (warning).
@@ -40,6 +49,8 @@ pub(crate) const B64URL_PADDED: Rule = rule("b64url.padded", Severity::Warning);
 pub(crate) const B64URL_NON_CANONICAL: Rule = rule("b64url.non-canonical", Severity::Warning);
 /// `array.empty-optional` (error).
 pub(crate) const ARRAY_EMPTY_OPTIONAL: Rule = rule("array.empty-optional", Severity::Error);
+/// `array.missing-required` (error).
+pub(crate) const ARRAY_MISSING_REQUIRED: Rule = rule("array.missing-required", Severity::Error);
 /// `timestamp.implausible` (warning).
 pub(crate) const TIMESTAMP_IMPLAUSIBLE: Rule = rule("timestamp.implausible", Severity::Warning);
 /// `timestamp.order` (warning).
@@ -100,6 +111,8 @@ pub(crate) const TOTP_DIGITS_UNUSUAL: Rule = rule("totp.digits-unusual", Severit
 pub(crate) const TOTP_PERIOD: Rule = rule("totp.period", Severity::Error);
 /// `totp.period-unusual` (warning).
 pub(crate) const TOTP_PERIOD_UNUSUAL: Rule = rule("totp.period-unusual", Severity::Warning);
+/// `totp.defaults-missing` (warning).
+pub(crate) const TOTP_DEFAULTS_MISSING: Rule = rule("totp.defaults-missing", Severity::Warning);
 /// `passkey.key-pkcs8` (error).
 pub(crate) const PASSKEY_KEY_PKCS8: Rule = rule("passkey.key-pkcs8", Severity::Error);
 /// `passkey.key-invalid` (error).
@@ -116,6 +129,8 @@ pub(crate) const PASSKEY_RP_ID: Rule = rule("passkey.rp-id", Severity::Error);
 pub(crate) const PASSKEY_HMAC_ALGORITHM: Rule = rule("passkey.hmac-algorithm", Severity::Warning);
 /// `passkey.hmac-length` (warning).
 pub(crate) const PASSKEY_HMAC_LENGTH: Rule = rule("passkey.hmac-length", Severity::Warning);
+/// `passkey.hmac-incomplete` (error).
+pub(crate) const PASSKEY_HMAC_INCOMPLETE: Rule = rule("passkey.hmac-incomplete", Severity::Error);
 /// `passkey.large-blob` (error).
 pub(crate) const PASSKEY_LARGE_BLOB: Rule = rule("passkey.large-blob", Severity::Error);
 /// `passkey.legacy-extension` (warning).
@@ -153,8 +168,13 @@ pub(crate) const SHARED_PERMISSION: Rule = rule("shared.permission", Severity::W
 pub(crate) const SHARED_NO_PERMISSIONS: Rule = rule("shared.no-permissions", Severity::Warning);
 
 /// Every rule, in catalogue order.
-pub(crate) const ALL: [Rule; 64] = [
+#[cfg(test)]
+pub(crate) const ALL: [Rule; 71] = [
     VERSION_UNPUBLISHED,
+    DRAFT_LEGACY_SHAPE,
+    HEADER_BARE_ACCOUNT,
+    DOCUMENT_BYTE_ORDER_MARK,
+    MEMBER_NULL,
     HEADER_EXPORTER_RP_ID,
     HEADER_DISPLAY_NAME_EMPTY,
     ID_NOT_BASE64URL,
@@ -166,6 +186,7 @@ pub(crate) const ALL: [Rule; 64] = [
     B64URL_PADDED,
     B64URL_NON_CANONICAL,
     ARRAY_EMPTY_OPTIONAL,
+    ARRAY_MISSING_REQUIRED,
     TIMESTAMP_IMPLAUSIBLE,
     TIMESTAMP_ORDER,
     LINKED_ITEM_UNRESOLVED,
@@ -194,6 +215,7 @@ pub(crate) const ALL: [Rule; 64] = [
     TOTP_DIGITS_UNUSUAL,
     TOTP_PERIOD,
     TOTP_PERIOD_UNUSUAL,
+    TOTP_DEFAULTS_MISSING,
     PASSKEY_KEY_PKCS8,
     PASSKEY_KEY_INVALID,
     PASSKEY_KEY_ALGORITHM,
@@ -202,6 +224,7 @@ pub(crate) const ALL: [Rule; 64] = [
     PASSKEY_RP_ID,
     PASSKEY_HMAC_ALGORITHM,
     PASSKEY_HMAC_LENGTH,
+    PASSKEY_HMAC_INCOMPLETE,
     PASSKEY_LARGE_BLOB,
     PASSKEY_LEGACY_EXTENSION,
     SSH_KEY_PRIVATE_KEY,
@@ -219,6 +242,12 @@ pub(crate) const ALL: [Rule; 64] = [
     SHARED_PERMISSION,
     SHARED_NO_PERMISSIONS,
 ];
+
+/// The rule of `id`, if there is one.
+#[cfg(test)]
+pub(crate) fn by_id(id: &str) -> Option<Rule> {
+    ALL.iter().copied().find(|r| r.id == id)
+}
 
 #[cfg(test)]
 mod tests {
@@ -247,5 +276,6 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), ALL.len(), "duplicate rule id");
+        assert_eq!(by_id("id.too-long"), Some(ID_TOO_LONG));
     }
 }

@@ -4,20 +4,26 @@ use super::ctx::{Ptr, Sink};
 use super::formats::{self, quote};
 use super::rules;
 
-/// Check that `s` (at `at`) is an absolute URL.
-pub(crate) fn check_url(sink: &mut Sink, at: &Ptr, s: &str) {
+/// Check that `s` (at `at`) is an absolute URL. The URL is quoted in messages only when
+/// `reveal` (scope URLs are not secret; an api-key `url` field value may be).
+pub(crate) fn check_url(sink: &mut Sink, at: &Ptr, s: &str, reveal: bool) {
+    let shown = if reveal {
+        format!("{} ", quote(s))
+    } else {
+        String::new()
+    };
     match url::Url::parse(s) {
         Ok(_) => {}
         Err(url::ParseError::RelativeUrlWithoutBase) => sink.push_hint(
             rules::URL_INVALID,
             at,
-            format!("{} is not an absolute URL (no scheme)", quote(s)),
+            format!("{shown}is not an absolute URL (no scheme)"),
             "write the full URL, e.g. \"https://example.com/login\"",
         ),
         Err(e) => sink.push(
             rules::URL_INVALID,
             at,
-            format!("{} is not a valid URL: {e}", quote(s)),
+            format!("{shown}is not a valid URL: {e}"),
         ),
     }
 }
@@ -91,11 +97,11 @@ mod tests {
             "androidapp://com.example.app",
             "http://10.0.0.1:8080",
         ] {
-            assert!(got(|s| check_url(s, &p, ok)).is_empty(), "{ok}");
+            assert!(got(|s| check_url(s, &p, ok, true)).is_empty(), "{ok}");
         }
         for bad in ["example.com", "https://exa mple.com", ""] {
             assert_eq!(
-                got(|s| check_url(s, &p, bad)),
+                got(|s| check_url(s, &p, bad, false)),
                 [("url.invalid", "/u".into())],
                 "{bad}"
             );
