@@ -93,3 +93,145 @@ pub fn validate_parsed_at(parsed: &Parsed, now: u64) -> Report {
         &parsed.notes,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+
+    const NOW: u64 = 1_793_491_200;
+
+    /// A minimal valid Header holding `items` (JSON text of the items array members).
+    fn doc(items: &str, collections: &str, extra_account: &str) -> String {
+        format!(
+            r#"{{"version":{{"major":1,"minor":0}},"exporterRpId":"vault.example","exporterDisplayName":"Vault","timestamp":1767225600,"accounts":[{{"id":"AAAAAAAAAAAAAAAAAAAAAA","username":"","email":"a@example.com","collections":[{collections}],"items":[{items}]{extra_account}}}]}}"#
+        )
+    }
+
+    fn run_json(json: &str) -> Vec<(&'static str, Severity, String)> {
+        let parsed = Document::parse(json.as_bytes(), &Limits::default()).unwrap();
+        validate_parsed_at(&parsed, NOW)
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.rule, d.severity, d.pointer))
+            .collect()
+    }
+
+    const ITEM: &str = r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"note","content":{"fieldType":"string","value":"x"}}]}"#;
+
+    #[test]
+    fn minimal_document_is_clean() {
+        assert_eq!(run_json(&doc(ITEM, "", "")), []);
+    }
+
+    #[test]
+    fn info_rules_from_the_walk() {
+        let cases: [(&str, &str, &str, &str); 6] = [
+            (
+                r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[]}"#,
+                "",
+                "item.no-credentials",
+                "/accounts/0/items/0/credentials",
+            ),
+            (
+                ITEM,
+                r#"{"id":"AgICAgICAgICAgICAgICAg","title":"c","items":[{"item":"AwMDAwMDAwMDAwMDAwMDAw"}]}"#,
+                "linked-item.unresolved",
+                "/accounts/0/collections/0/items/0/item",
+            ),
+            (
+                r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"future-thing","x":1}]}"#,
+                "",
+                "credential.unknown-type",
+                "/accounts/0/items/0/credentials/0/type",
+            ),
+            (
+                r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"custom-fields","fields":[{"fieldType":"colour","value":"red"}]}]}"#,
+                "",
+                "field.unknown-type",
+                "/accounts/0/items/0/credentials/0/fields/0/fieldType",
+            ),
+            (
+                r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"credit-card","number":{"fieldType":"concealed-string","value":"4111111111111112"}}]}"#,
+                "",
+                "card.number",
+                "/accounts/0/items/0/credentials/0/number/value",
+            ),
+            (
+                r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[],"extensions":[{"name":"x-vendor","v":1}]}"#,
+                "",
+                "extension.unknown",
+                "/accounts/0/items/0/extensions/0/name",
+            ),
+        ];
+        for (items, collections, rule, pointer) in cases {
+            let got = run_json(&doc(items, collections, ""));
+            let infos: Vec<_> = got.iter().filter(|d| d.0 == rule).collect();
+            assert_eq!(
+                infos,
+                [&(rule, Severity::Info, pointer.to_owned())],
+                "{got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn android_hash_alg_unknown_is_info() {
+        let item = r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","scope":{"urls":[],"androidApps":[{"bundleId":"com.example.app","certificate":{"fingerprint":"AAAA","hashAlg":"md5"}}]},"credentials":[]}"#;
+        let got = run_json(&doc(item, "", ""));
+        assert!(got.contains(&(
+            "android-app.hash-alg-unknown",
+            Severity::Info,
+            "/accounts/0/items/0/scope/androidApps/0/certificate/hashAlg".to_owned()
+        )));
+    }
+
+    #[test]
+    fn bare_account_skips_header_rules_and_points_into_the_input() {
+        let json = r#"{"id":"AAAAAAAAAAAAAAAAAAAAAA","username":"","email":"a@example.com","collections":[],"items":[{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"wifi","hidden":{"fieldType":"boolean","value":"no"}}]}]}"#;
+        let got = run_json(json);
+        assert_eq!(
+            got,
+            [
+                ("header.bare-account", Severity::Info, String::new()),
+                (
+                    "field.boolean",
+                    Severity::Error,
+                    "/items/0/credentials/0/hidden/value".to_owned()
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn validate_on_a_document_reports_header_problems() {
+        let parsed = Document::parse(doc(ITEM, "", "").as_bytes(), &Limits::default()).unwrap();
+        let mut d = parsed.document;
+        d.version.minor = 2;
+        d.exporter_rp_id = "".into();
+        let rules: Vec<_> = validate(&d).diagnostics.iter().map(|d| d.rule).collect();
+        assert_eq!(rules, ["version.unpublished", "header.exporter-rp-id"]);
+    }
+
+    #[test]
+    fn wd_version_integer_is_unpublished() {
+        let json = doc(ITEM, "", "").replace(r#"{"major":1,"minor":0}"#, "0");
+        let got = run_json(&json);
+        assert!(
+            got.iter()
+                .any(|d| d.0 == "version.unpublished" && d.1 == Severity::Error),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn secrets_never_appear_in_messages() {
+        let item = r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"basic-auth","password":{"fieldType":"boolean","value":"hunter2-secret"}},{"type":"totp","secret":"hunter2-secret!","period":30,"digits":6,"algorithm":"sha1"},{"type":"api-key","url":{"fieldType":"string","value":"hunter2-secret"}}]}"#;
+        let parsed = Document::parse(doc(item, "", "").as_bytes(), &Limits::default()).unwrap();
+        let report = validate_parsed_at(&parsed, NOW);
+        assert!(report.diagnostics.len() >= 3, "{:?}", report.diagnostics);
+        for d in &report.diagnostics {
+            assert!(!d.to_string().contains("hunter2"), "{d}");
+        }
+    }
+}

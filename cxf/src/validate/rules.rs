@@ -278,4 +278,26 @@ mod tests {
         assert_eq!(ids.len(), ALL.len(), "duplicate rule id");
         assert_eq!(by_id("id.too-long"), Some(ID_TOO_LONG));
     }
+    /// Every error and warning rule has at least one fixture in `fixtures/cxf/invalid/`.
+    #[test]
+    fn every_error_and_warning_rule_has_a_fixture() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/cxf/invalid");
+        let mut covered = std::collections::HashSet::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.to_string_lossy().ends_with(".expect.json") {
+                let v: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+                for d in v["diagnostics"].as_array().unwrap() {
+                    covered.insert(d["rule"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+        let missing: Vec<&str> = ALL
+            .iter()
+            .filter(|r| r.severity != Severity::Info && !covered.contains(r.id))
+            .map(|r| r.id)
+            .collect();
+        assert!(missing.is_empty(), "rules without a fixture: {missing:?}");
+    }
 }
