@@ -60,6 +60,25 @@ pub(crate) fn check_field(
 /// Check a field `value` (at `at`) against the grammar of `field_type`. Messages never repeat
 /// the value: any field may hold a secret, whatever its declared type.
 pub(crate) fn check_value(sink: &mut Sink, at: &Ptr, field_type: &str, value: &str) {
+    const TYPED: [&str; 8] = [
+        "boolean",
+        "date",
+        "year-month",
+        "country-code",
+        "subdivision-code",
+        "number",
+        "email",
+        "wifi-network-security-type",
+    ];
+    if value.is_empty() && TYPED.contains(&field_type) {
+        sink.push_hint(
+            rules::FIELD_EMPTY_VALUE,
+            at,
+            format!("the {field_type} field has an empty value"),
+            "omit the member when there is no value",
+        );
+        return;
+    }
     let (ok, rule, message, hint) = match field_type {
         "boolean" => (
             value == "true" || value == "false",
@@ -185,6 +204,16 @@ mod tests {
                 "{t} {v}"
             );
         }
+    }
+
+    #[test]
+    fn empty_typed_values_are_one_warning() {
+        assert_eq!(
+            run("country-code", "", Some("country-code")),
+            vec![("field.empty-value", "/f/value".to_owned())]
+        );
+        assert!(run("string", "", Some("string")).is_empty());
+        assert!(run("concealed-string", "", None).is_empty());
     }
 
     #[test]

@@ -59,6 +59,10 @@ fn run(doc: &Document, header: bool, now: u64, notes: &[crate::ParseNote]) -> Re
             if let Some(rest) = d.pointer.strip_prefix("/accounts/0") {
                 d.pointer = rest.to_owned();
             }
+            // Messages may name another pointer (e.g. the first use of a duplicate id).
+            if d.message.contains(" /accounts/0/") {
+                d.message = d.message.replace(" /accounts/0/", " /");
+            }
         }
     }
     Report { diagnostics }

@@ -74,6 +74,8 @@ pub(crate) const ANDROID_APP_HASH_ALG_UNKNOWN: Rule =
 /// `android-app.fingerprint-length` (warning).
 pub(crate) const ANDROID_APP_FINGERPRINT_LENGTH: Rule =
     rule("android-app.fingerprint-length", Severity::Warning);
+/// `field.empty-value` (warning).
+pub(crate) const FIELD_EMPTY_VALUE: Rule = rule("field.empty-value", Severity::Warning);
 /// `field.boolean` (error).
 pub(crate) const FIELD_BOOLEAN: Rule = rule("field.boolean", Severity::Error);
 /// `field.date` (error).
@@ -169,7 +171,7 @@ pub(crate) const SHARED_NO_PERMISSIONS: Rule = rule("shared.no-permissions", Sev
 
 /// Every rule, in catalogue order.
 #[cfg(test)]
-pub(crate) const ALL: [Rule; 71] = [
+pub(crate) const ALL: [Rule; 72] = [
     VERSION_UNPUBLISHED,
     DRAFT_LEGACY_SHAPE,
     HEADER_BARE_ACCOUNT,
@@ -197,6 +199,7 @@ pub(crate) const ALL: [Rule; 71] = [
     ANDROID_APP_BUNDLE_ID,
     ANDROID_APP_HASH_ALG_UNKNOWN,
     ANDROID_APP_FINGERPRINT_LENGTH,
+    FIELD_EMPTY_VALUE,
     FIELD_BOOLEAN,
     FIELD_DATE,
     FIELD_YEAR_MONTH,
@@ -278,6 +281,7 @@ mod tests {
         assert_eq!(ids.len(), ALL.len(), "duplicate rule id");
         assert_eq!(by_id("id.too-long"), Some(ID_TOO_LONG));
     }
+
     /// Every error and warning rule has at least one fixture in `fixtures/cxf/invalid/`.
     #[test]
     fn every_error_and_warning_rule_has_a_fixture() {
