@@ -114,13 +114,10 @@ pub(crate) fn analyse(der: &[u8]) -> KeyCheck {
 
 fn check_p256(der: &[u8]) -> Option<&'static str> {
     use p256::pkcs8::DecodePrivateKey as _;
+    // elliptic-curve rejects a zero / out-of-range scalar (so the public key is derivable) and
+    // an embedded public key that differs from the derived one.
     match p256::SecretKey::from_pkcs8_der(der) {
-        // elliptic-curve rejects a zero / out-of-range scalar and an embedded public key that
-        // differs from the derived one; deriving it here proves the key is usable.
-        Ok(sk) => {
-            let _public = sk.public_key();
-            None
-        }
+        Ok(_) => None,
         Err(_) => Some(
             "the P-256 key is unusable: scalar out of range, malformed ECPrivateKey, or its public key does not match",
         ),
