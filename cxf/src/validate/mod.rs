@@ -45,9 +45,20 @@ fn now() -> u64 {
 }
 
 fn run(doc: &Document, header: bool, now: u64, notes: &[crate::ParseNote]) -> Report {
+    run_with_budget(doc, header, now, notes, passkey::LARGE_BLOB_BUDGET)
+}
+
+fn run_with_budget(
+    doc: &Document,
+    header: bool,
+    now: u64,
+    notes: &[crate::ParseNote],
+    blob_budget: u64,
+) -> Report {
     let mut walk = walk::Walk {
         sink: ctx::Sink::default(),
         now,
+        blob_budget,
     };
     notes::report(&mut walk.sink, notes);
     let from_notes = walk.sink.diagnostics.len();
@@ -226,6 +237,27 @@ mod tests {
                 .any(|d| d.0 == "version.unpublished" && d.1 == Severity::Error),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn large_blobs_past_the_budget_are_not_inflated() {
+        // "AwA" is raw DEFLATE of the empty string; uncompressedSize 9 is wrong.
+        let blob = r#"{"type":"passkey","credentialId":"AQID","rpId":"a.example","username":"u","userDisplayName":"U","userHandle":"AQID","key":"KEY","fido2Extensions":{"largeBlob":{"uncompressedSize":9,"data":"AwA"}}}"#;
+        let key = crate::validate::keys::tests::P256_PKCS8;
+        let item = format!(
+            r#"{{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{}]}}"#,
+            blob.replace("KEY", key)
+        );
+        let parsed = Document::parse(doc(&item, "", "").as_bytes(), &Limits::default()).unwrap();
+        let rules = |budget| -> Vec<&'static str> {
+            run_with_budget(&parsed.document, true, NOW, &[], budget)
+                .diagnostics
+                .iter()
+                .map(|d| d.rule)
+                .collect()
+        };
+        assert_eq!(rules(passkey::LARGE_BLOB_BUDGET), ["passkey.large-blob"]);
+        assert_eq!(rules(8), Vec::<&str>::new());
     }
 
     #[test]

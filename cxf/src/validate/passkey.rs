@@ -7,8 +7,11 @@ use super::formats::{self, DomainProblem};
 use super::keys::{self, KeyAlg, KeyCheck};
 use super::rules;
 
-/// Inflation cap for `largeBlob.data` (a claim from the document; never trust it).
+/// Inflation cap for one `largeBlob.data` (a claim from the document; never trust it).
 pub(crate) const MAX_LARGE_BLOB_BYTES: u64 = 1 << 20;
+/// Total bytes one validation run inflates across all large blobs; blobs past this budget are
+/// not inflated (so a document of many blob bombs costs bounded time).
+pub(crate) const LARGE_BLOB_BUDGET: u64 = 64 << 20;
 
 /// Check the passkey private key `der` (decoded `key`, at `at`).
 pub(crate) fn check_key(sink: &mut Sink, at: &Ptr, der: &[u8]) {
@@ -135,7 +138,7 @@ pub(crate) fn check_large_blob(sink: &mut Sink, at: &Ptr, uncompressed_size: u64
         );
         return;
     }
-    let mut out = Vec::new();
+    let mut out = zeroize::Zeroizing::new(Vec::new());
     let decoder = flate2::read::DeflateDecoder::new(data);
     match decoder.take(uncompressed_size + 1).read_to_end(&mut out) {
         Ok(n) if n as u64 == uncompressed_size => {}

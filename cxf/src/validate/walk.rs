@@ -25,6 +25,8 @@ pub(crate) struct Walk {
     pub(crate) sink: Sink,
     /// Current time, UNIX seconds (for "in the future").
     pub(crate) now: u64,
+    /// Large-blob bytes that may still be inflated in this run.
+    pub(crate) blob_budget: u64,
 }
 
 /// Per-account state.
@@ -673,7 +675,12 @@ impl Walk {
         if let Some(lb) = &ext.large_blob {
             let lb_at = at.key("largeBlob");
             if let Some(data) = self.secret_b64(&lb_at.key("data"), &lb.data) {
-                passkey::check_large_blob(&mut self.sink, &lb_at, lb.uncompressed_size, &data);
+                // Past the run's budget, blobs are no longer inflated (bounded work).
+                let cost = lb.uncompressed_size.min(passkey::MAX_LARGE_BLOB_BYTES);
+                if cost <= self.blob_budget {
+                    self.blob_budget -= cost;
+                    passkey::check_large_blob(&mut self.sink, &lb_at, lb.uncompressed_size, &data);
+                }
             }
         }
         for legacy in ["hmacSecret", "supplementalKeys"] {
