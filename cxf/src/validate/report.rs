@@ -38,7 +38,7 @@ impl fmt::Display for Severity {
 /// Messages never contain secret values (passwords, keys, TOTP seeds, concealed fields).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Stable rule id, e.g. `"id.too-long"` (see the rule table in [`crate::validate`]).
+    /// Stable rule id, e.g. `"id.too-long"` (see the rule table in [`mod@crate::validate`]).
     pub rule: &'static str,
     /// How serious the finding is.
     pub severity: Severity,
