@@ -260,6 +260,172 @@ mod tests {
         assert_eq!(rules(8), Vec::<&str>::new());
     }
 
+    /// Rules decided by the walk or by parse notes, one minimal document each: the rule fires
+    /// with its severity at the pointer, and nothing else of severity warning or above.
+    #[test]
+    fn walk_and_note_rules_fire_alone() {
+        let item = |creds: &str, extra: &str| {
+            format!(
+                r#"{{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t"{extra},"credentials":[{creds}]}}"#
+            )
+        };
+        let note = r#"{"type":"note","content":{"fieldType":"string","value":"x"}}"#;
+        let scope = r#","scope":{"urls":["https://a.example"],"androidApps":[]}"#;
+        let cases: Vec<(String, &str, &str)> = vec![
+            (
+                doc(&item(note, r#","tags":[]"#), "", ""),
+                "array.empty-optional",
+                "/accounts/0/items/0/tags",
+            ),
+            (
+                doc(&item(note, r#","scope":{"urls":[]}"#), "", ""),
+                "array.missing-required",
+                "/accounts/0/items/0/scope/androidApps",
+            ),
+            (
+                doc(&item(note, r#","subtitle":null"#), "", ""),
+                "member.null",
+                "/accounts/0/items/0/subtitle",
+            ),
+            (
+                format!("\u{feff}{}", doc(&item(note, ""), "", "")),
+                "document.byte-order-mark",
+                "",
+            ),
+            (
+                doc(&item(note, ""), "", "")
+                    .replace("\"AQEBAQEBAQEBAQEBAQEBAQ\"", "\"AQEBAQEBAQEBAQEBAQEBAQ==\""),
+                "b64url.padded",
+                "/accounts/0/items/0/id",
+            ),
+            (
+                doc(&item(note, ""), "", "").replace("\"username\":\"\"", "\"userName\":\"\""),
+                "draft.legacy-shape",
+                "/accounts/0/userName",
+            ),
+            (
+                doc(&item(note, ""), "", "").replace("\"Vault\"", "\"\""),
+                "header.display-name-empty",
+                "/exporterDisplayName",
+            ),
+            (
+                doc(&item(note, ""), "", "").replace("1767225600", "1767225600000"),
+                "timestamp.implausible",
+                "/timestamp",
+            ),
+            (
+                doc(&item(note, r#","creationAt":1767225601"#), "", ""),
+                "timestamp.order",
+                "/accounts/0/items/0/creationAt",
+            ),
+            (
+                doc(
+                    &item(note, ""),
+                    r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"c","items":[]}"#,
+                    "",
+                ),
+                "id.duplicate",
+                "/accounts/0/items/0/id",
+            ),
+            (
+                doc(&item(r#"{"type":"basic-auth"}"#, ""), "", ""),
+                "scope.missing",
+                "/accounts/0/items/0",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"item-reference","reference":{"item":"BBBB"}}"#,
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "item-reference.unresolved",
+                "/accounts/0/items/0/credentials/0/reference/item",
+            ),
+            (
+                doc(
+                    &item(note, ""),
+                    "",
+                    r#","extensions":[{"name":"shared","accessors":[]}]"#,
+                ),
+                "extension.shared-placement",
+                "/accounts/0/extensions/0",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"totp","secret":"JBSWY3DPEHPK3PXP","algorithm":"sha1"}"#,
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "totp.defaults-missing",
+                "/accounts/0/items/0/credentials/0",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"passport","issueDate":{"fieldType":"date","value":"2030-01-01"},"expiryDate":{"fieldType":"date","value":"2020-01-01"}}"#,
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "dates.order",
+                "/accounts/0/items/0/credentials/0/expiryDate/value",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"passport","passportType":{"fieldType":"string","value":"Regular"}}"#,
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "passport.type",
+                "/accounts/0/items/0/credentials/0/passportType/value",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"api-key","url":{"fieldType":"string","value":"api.example"}}"#,
+                        scope,
+                    ),
+                    "",
+                    "",
+                ),
+                "url.invalid",
+                "/accounts/0/items/0/credentials/0/url/value",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"wifi","ssid":{"fieldType":"string","value":"x","id":"AQ"},"passphrase":{"fieldType":"concealed-string","value":"y","id":"AQ"}}"#,
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "id.duplicate-field",
+                "/accounts/0/items/0/credentials/0/passphrase/id",
+            ),
+        ];
+        for (json, rule, pointer) in cases {
+            let parsed = Document::parse(json.as_bytes(), &Limits::default())
+                .unwrap_or_else(|e| panic!("{rule}: {e}"));
+            let report = validate_parsed_at(&parsed, NOW);
+            let got: Vec<(&str, &str)> = report
+                .at_least(Severity::Warning)
+                .map(|d| (d.rule, d.pointer.as_str()))
+                .collect();
+            assert_eq!(got, [(rule, pointer)], "{rule}");
+        }
+    }
+
     #[test]
     fn secrets_never_appear_in_messages() {
         let item = r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"basic-auth","password":{"fieldType":"boolean","value":"hunter2-secret"}},{"type":"totp","secret":"hunter2-secret!","period":30,"digits":6,"algorithm":"sha1"},{"type":"api-key","url":{"fieldType":"string","value":"hunter2-secret"}}]}"#;
