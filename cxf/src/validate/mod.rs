@@ -270,6 +270,14 @@ mod tests {
             )
         };
         let note = r#"{"type":"note","content":{"fieldType":"string","value":"x"}}"#;
+        let pk = |ext: &str| {
+            format!(
+                r#"{{"type":"passkey","credentialId":"AQID","rpId":"a.example","username":"u","userDisplayName":"U","userHandle":"AQID","key":"{}"{ext}}}"#,
+                keys::tests::P256_PKCS8
+            )
+        };
+        // A synthetic X25519 PKCS#8 key (openssl genpkey): an algorithm WebAuthn never uses.
+        const X25519: &str = "MC4CAQAwBQYDK2VuBCIEIOCn7jx5UCTL_yZp1QKDLObOJiCoHmpoELm5Jyv0LcZv";
         let scope = r#","scope":{"urls":["https://a.example"],"androidApps":[]}"#;
         let cases: Vec<(String, &str, &str)> = vec![
             (
@@ -412,6 +420,38 @@ mod tests {
                 ),
                 "id.duplicate-field",
                 "/accounts/0/items/0/credentials/0/passphrase/id",
+            ),
+            (
+                doc(
+                    &item(
+                        &pk(
+                            r#","fido2Extensions":{"hmacCredentials":{"algorithm":"hmac-sha256","credWithUV":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}"#,
+                        ),
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "passkey.hmac-incomplete",
+                "/accounts/0/items/0/credentials/0/fido2Extensions/hmacCredentials/credWithoutUV",
+            ),
+            (
+                doc(
+                    &item(&pk(r#","fido2Extensions":{"supplementalKeys":{}}"#), ""),
+                    "",
+                    "",
+                ),
+                "passkey.legacy-extension",
+                "/accounts/0/items/0/credentials/0/fido2Extensions/supplementalKeys",
+            ),
+            (
+                doc(
+                    &item(&pk("").replace(keys::tests::P256_PKCS8, X25519), ""),
+                    "",
+                    "",
+                ),
+                "passkey.key-algorithm",
+                "/accounts/0/items/0/credentials/0/key",
             ),
         ];
         for (json, rule, pointer) in cases {
