@@ -7,3 +7,4 @@ pub(crate) mod reencrypt;
 pub(crate) mod request;
 pub(crate) mod respond;
 mod transfer;
+pub(crate) mod validate;
