@@ -139,7 +139,7 @@ impl Limits {
     pub fn for_plaintext(bytes: usize) -> Limits {
         Limits {
             max_plaintext_bytes: bytes,
-            max_payload_chars: bytes / 3 * 4 + (1 << 20),
+            max_payload_chars: (bytes / 3).saturating_mul(4).saturating_add(1 << 20),
             ..Limits::default()
         }
     }

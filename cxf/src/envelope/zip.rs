@@ -153,8 +153,9 @@ fn parse(zip: &[u8], limits: &Limits) -> Result<Vec<Entry>, Error> {
         }
         // Declared sizes: bounded absolutely and by ratio before anything is inflated.
         declared_total = declared_total.saturating_add(uncompressed);
-        if uncompressed > limits.max_plaintext_bytes + 4096
-            || declared_total > limits.max_plaintext_bytes + 4096
+        let max_entry = limits.max_plaintext_bytes.saturating_add(4096);
+        if uncompressed > max_entry
+            || declared_total > max_entry
             || uncompressed > limits.max_inflated(compressed)
             || (method == METHOD_STORED && compressed != uncompressed)
         {
@@ -392,6 +393,28 @@ mod tests {
         let cd_offset = u32_at(&lying, eocd + 16).unwrap() as usize;
         lying[cd_offset + 24..cd_offset + 28].copy_from_slice(&1000u32.to_le_bytes());
         assert!(read_entry(&lying, "index.jwe", &Limits::default()).is_err());
+    }
+
+    #[test]
+    fn arbitrary_damage_never_panics() {
+        let z = write_single_with("index.jwe", &[7u8; 300], flate2::Compression::best());
+        let limits = Limits::default();
+        for len in 0..z.len() {
+            let _ = read_entry(&z[..len], "index.jwe", &limits);
+        }
+        for i in 0..z.len() {
+            for v in [0x00, 0x01, 0x7f, 0x80, 0xff] {
+                let mut d = z.clone();
+                d[i] = v;
+                let _ = read_entry(&d, "index.jwe", &limits);
+            }
+        }
+        let huge = Limits {
+            max_plaintext_bytes: usize::MAX,
+            max_compression_ratio: usize::MAX,
+            ..limits
+        };
+        assert!(read_entry(&z, "index.jwe", &huge).is_ok());
     }
 
     #[test]

@@ -345,3 +345,19 @@ fn duplicate_member_names_are_refused_at_any_depth() {
     .unwrap();
     assert_eq!(ok.extra["x"], json!([null, true, -1, 1.5, {"z": "w"}]));
 }
+
+#[test]
+fn truncated_or_damaged_messages_never_panic() {
+    for bytes in [REQUEST, RESPONSE] {
+        for len in 0..bytes.len() {
+            let _ = Message::from_json(&bytes[..len]);
+        }
+        for i in (0..bytes.len()).step_by(3) {
+            for v in [b'"', b'{', b'0', b'-', b'\\', 0xff] {
+                let mut d = bytes.to_vec();
+                d[i] = v;
+                let _ = Message::from_json(&d);
+            }
+        }
+    }
+}
