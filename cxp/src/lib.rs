@@ -7,3 +7,6 @@
 #![deny(missing_docs)]
 
 pub use cxf;
+
+#[cfg(unix)]
+pub mod channel;

@@ -1,0 +1,309 @@
+//! The per-user runtime directory: private socket directories and address discovery.
+//!
+//! Base directory: `$XDG_RUNTIME_DIR/cxf/` when `XDG_RUNTIME_DIR` names an absolute directory,
+//! otherwise `<temp dir>/cxf-<uid>/`. It is created with mode 0700 and, before every use,
+//! checked to be a real directory (not a symlink) owned by the current user with no group or
+//! other permissions; anything else is refused ([`ChannelError::UnsafeDirectory`]), because
+//! another user could have created it first in a shared `/tmp`.
+//!
+//! A waiting receiver writes its address to `receiver-<pid>-<random>.addr` in that directory
+//! (mode 0600, written to a temporary name and renamed) and removes it when it closes. A sender
+//! that is given no address reads the directory and uses the single live receiver it finds.
+
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use rand_core::{OsRng, RngCore};
+
+use super::address::Address;
+use super::error::{ChannelError, Result};
+
+/// Largest address file read during discovery.
+const MAX_ADDRESS_FILE_BYTES: u64 = 4096;
+
+/// The effective user id of this process.
+pub(crate) fn current_uid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
+/// The default per-user runtime directory (not created).
+pub fn default_runtime_dir() -> PathBuf {
+    match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
+        Some(dir) if dir.is_absolute() && dir.is_dir() => dir.join("cxf"),
+        _ => std::env::temp_dir().join(format!("cxf-{}", current_uid())),
+    }
+}
+
+/// Creates `dir` (mode 0700) if missing and checks that it is private to the current user.
+pub(crate) fn ensure_private_dir(dir: &Path) -> Result<()> {
+    match fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(ChannelError::io("creating the runtime directory", e)),
+    }
+    check_private_dir(dir)
+}
+
+/// Checks that `dir` is a directory (not a symlink), owned by us, without group/other access.
+pub(crate) fn check_private_dir(dir: &Path) -> Result<()> {
+    let meta = fs::symlink_metadata(dir)
+        .map_err(|e| ChannelError::io("inspecting the runtime directory", e))?;
+    let refuse = |reason| ChannelError::UnsafeDirectory {
+        path: dir.to_path_buf(),
+        reason,
+    };
+    if !meta.file_type().is_dir() {
+        return Err(refuse("it is not a directory (or is a symlink)"));
+    }
+    if meta.uid() != current_uid() {
+        return Err(refuse("it is owned by another user"));
+    }
+    if meta.mode() & 0o077 != 0 {
+        return Err(refuse("other users have access to it (mode is not 0700)"));
+    }
+    Ok(())
+}
+
+/// A short random lowercase hex string for file names.
+pub(crate) fn random_name() -> String {
+    let mut bytes = [0u8; 8];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh private directory holding the listener's socket; removed on drop.
+#[derive(Debug)]
+pub(crate) struct PrivateSocketDir {
+    dir: PathBuf,
+}
+
+impl PrivateSocketDir {
+    /// Creates `<base>/r-<random>/` with mode 0700.
+    pub(crate) fn create(base: &Path) -> Result<Self> {
+        let dir = base.join(format!("r-{}", random_name()));
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| ChannelError::io("creating the private socket directory", e))?;
+        let this = PrivateSocketDir { dir };
+        check_private_dir(&this.dir)?;
+        Ok(this)
+    }
+
+    /// The socket path inside the directory.
+    pub(crate) fn socket_path(&self) -> PathBuf {
+        self.dir.join("sock")
+    }
+
+    /// The directory.
+    #[cfg(test)]
+    pub(crate) fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for PrivateSocketDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(self.socket_path());
+        let _ = fs::remove_dir(&self.dir);
+    }
+}
+
+/// The discovery file announcing a waiting receiver; removed on drop.
+#[derive(Debug)]
+pub(crate) struct Advertisement {
+    path: PathBuf,
+}
+
+impl Advertisement {
+    /// Writes `address` into a new discovery file in `base` (mode 0600, atomically).
+    pub(crate) fn publish(base: &Path, address: &Address) -> Result<Self> {
+        let name = format!("receiver-{}-{}", std::process::id(), random_name());
+        let tmp = base.join(format!(".{name}.tmp"));
+        let path = base.join(format!("{name}.addr"));
+        let write = || -> io::Result<()> {
+            let mut file = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            writeln!(file, "{address}")?;
+            file.sync_all()?;
+            fs::rename(&tmp, &path)
+        };
+        if let Err(e) = write() {
+            let _ = fs::remove_file(&tmp);
+            return Err(ChannelError::io("writing the receiver's discovery file", e));
+        }
+        Ok(Advertisement { path })
+    }
+
+    /// Path of the discovery file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Advertisement {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Finds the single live receiver advertised in `base`.
+pub(crate) fn find_single_receiver(base: &Path) -> Result<Address> {
+    let not_found = || ChannelError::NoReceiver {
+        dir: base.to_path_buf(),
+    };
+    match fs::symlink_metadata(base) {
+        Ok(_) => check_private_dir(base)?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(not_found()),
+        Err(e) => return Err(ChannelError::io("inspecting the runtime directory", e)),
+    }
+    let entries =
+        fs::read_dir(base).map_err(|e| ChannelError::io("listing the runtime directory", e))?;
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !(name.starts_with("receiver-") && name.ends_with(".addr")) {
+            continue;
+        }
+        if let Some(address) = read_live_advertisement(&entry.path(), name) {
+            found.push(address);
+        }
+    }
+    match found.len() {
+        0 => Err(not_found()),
+        1 => Ok(found.remove(0)),
+        count => Err(ChannelError::SeveralReceivers {
+            count,
+            dir: base.to_path_buf(),
+        }),
+    }
+}
+
+/// Reads one discovery file; `None` if it is malformed or its receiver is gone.
+fn read_live_advertisement(path: &Path, name: &str) -> Option<Address> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() || meta.len() > MAX_ADDRESS_FILE_BYTES {
+        return None;
+    }
+    if meta.uid() != current_uid() || meta.permissions().mode() & 0o077 != 0 {
+        return None;
+    }
+    let text = fs::read_to_string(path).ok()?;
+    let address: Address = text.trim().parse().ok()?;
+    let alive = match &address {
+        Address::Unix(socket) => fs::symlink_metadata(socket)
+            .map(|m| m.file_type().is_socket())
+            .unwrap_or(false),
+        Address::Tcp(_) => process_alive(name),
+    };
+    alive.then_some(address)
+}
+
+/// Whether the pid in `receiver-<pid>-<random>.addr` still runs (true when unknown).
+fn process_alive(name: &str) -> bool {
+    let pid = name
+        .strip_prefix("receiver-")
+        .and_then(|rest| rest.split('-').next());
+    match pid {
+        Some(pid) if Path::new("/proc/self").exists() => Path::new("/proc").join(pid).exists(),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn private_base() -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().join("cxf");
+        ensure_private_dir(&base).unwrap();
+        (tmp, base)
+    }
+
+    #[test]
+    fn runtime_dir_is_created_private() {
+        let (_tmp, base) = private_base();
+        let mode = fs::metadata(&base).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+    }
+
+    #[test]
+    fn a_shared_or_symlinked_runtime_dir_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let open = tmp.path().join("open");
+        fs::create_dir(&open).unwrap();
+        fs::set_permissions(&open, fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(matches!(
+            ensure_private_dir(&open),
+            Err(ChannelError::UnsafeDirectory { .. })
+        ));
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&open, &link).unwrap();
+        assert!(matches!(
+            ensure_private_dir(&link),
+            Err(ChannelError::UnsafeDirectory { .. })
+        ));
+    }
+
+    #[test]
+    fn discovery_finds_exactly_one_live_receiver() {
+        let (_tmp, base) = private_base();
+        assert!(matches!(
+            find_single_receiver(&base),
+            Err(ChannelError::NoReceiver { .. })
+        ));
+
+        // A stale advertisement (socket gone) is ignored.
+        let stale = Address::Unix(base.join("gone/sock"));
+        let _stale = Advertisement::publish(&base, &stale).unwrap();
+        assert!(matches!(
+            find_single_receiver(&base),
+            Err(ChannelError::NoReceiver { .. })
+        ));
+
+        let dir_a = PrivateSocketDir::create(&base).unwrap();
+        let _sock_a = std::os::unix::net::UnixListener::bind(dir_a.socket_path()).unwrap();
+        let addr_a = Address::Unix(dir_a.socket_path());
+        let advert_a = Advertisement::publish(&base, &addr_a).unwrap();
+        let file_mode = fs::metadata(advert_a.path()).unwrap().permissions().mode();
+        assert_eq!(file_mode & 0o777, 0o600);
+        assert_eq!(find_single_receiver(&base).unwrap(), addr_a);
+
+        let dir_b = PrivateSocketDir::create(&base).unwrap();
+        let _sock_b = std::os::unix::net::UnixListener::bind(dir_b.socket_path()).unwrap();
+        let advert_b = Advertisement::publish(&base, &Address::Unix(dir_b.socket_path())).unwrap();
+        assert!(matches!(
+            find_single_receiver(&base),
+            Err(ChannelError::SeveralReceivers { count: 2, .. })
+        ));
+
+        drop(advert_b);
+        assert_eq!(find_single_receiver(&base).unwrap(), addr_a);
+        drop(advert_a);
+        assert!(matches!(
+            find_single_receiver(&base),
+            Err(ChannelError::NoReceiver { .. })
+        ));
+    }
+
+    #[test]
+    fn private_socket_dir_is_0700_and_removed_on_drop() {
+        let (_tmp, base) = private_base();
+        let dir = PrivateSocketDir::create(&base).unwrap();
+        let path = dir.path().to_path_buf();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        let _sock = std::os::unix::net::UnixListener::bind(dir.socket_path()).unwrap();
+        drop(dir);
+        assert!(!path.exists());
+    }
+}
