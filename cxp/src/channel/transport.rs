@@ -128,12 +128,23 @@ fn tcp_peer_uid(local: SocketAddr, peer: SocketAddr) -> io::Result<Option<u32>> 
     Ok(parse_proc_net_tcp_uid(&table, &want_local, &want_remote))
 }
 
-/// Finds the uid column of the row with the given local and remote address fields.
+/// Finds the uid column of the established connection with the given local and remote
+/// address fields. Only the ESTABLISHED state (`01`) counts: once a socket is closed the kernel
+/// shows its remains (TIME_WAIT and the like) as owned by uid 0, which says nothing about who
+/// opened it.
 fn parse_proc_net_tcp_uid(table: &str, want_local: &str, want_remote: &str) -> Option<u32> {
+    const ESTABLISHED: &str = "01";
     table.lines().skip(1).find_map(|line| {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let (local, remote, uid) = (fields.get(1)?, fields.get(2)?, fields.get(7)?);
-        (local.eq_ignore_ascii_case(want_local) && remote.eq_ignore_ascii_case(want_remote))
+        let (local, remote, state, uid) = (
+            fields.get(1)?,
+            fields.get(2)?,
+            fields.get(3)?,
+            fields.get(7)?,
+        );
+        (local.eq_ignore_ascii_case(want_local)
+            && remote.eq_ignore_ascii_case(want_remote)
+            && *state == ESTABLISHED)
             .then(|| uid.parse().ok())
             .flatten()
     })
@@ -155,15 +166,23 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
-        Stream::Tcp(client).check_peer_is_same_user().unwrap();
-        Stream::Tcp(server).check_peer_is_same_user().unwrap();
+        let (client, server) = (Stream::Tcp(client), Stream::Tcp(server));
+        client.check_peer_is_same_user().unwrap();
+        server.check_peer_is_same_user().unwrap();
+        // Once the other end is closed, its user can no longer be vouched for.
+        drop(client);
+        assert!(matches!(
+            server.check_peer_is_same_user(),
+            Err(ChannelError::PeerRefused(_))
+        ));
     }
 
     #[test]
     fn proc_net_tcp_rows_are_matched_exactly() {
         let table = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n\
              0: 0100007F:A000 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1001        0 1\n\
-             1: 0100007F:1F90 0100007F:A000 01 00000000:00000000 00:00000000 00000000  1000        0 2\n";
+             1: 0100007F:1F90 0100007F:A000 01 00000000:00000000 00:00000000 00000000  1000        0 2\n\
+             2: 0100007F:B000 0100007F:1F90 06 00000000:00000000 03:00000000 00000000     0        0 0\n";
         assert_eq!(
             parse_proc_net_tcp_uid(table, "0100007F:A000", "0100007F:1F90"),
             Some(1001)
