@@ -592,16 +592,28 @@ fn child_process_entry() {
     }
 }
 
+/// The arguments that make the test binary run only [`child_process_entry`].
+const CHILD_ARGS: [&str; 4] = [
+    "--exact",
+    "child_process_entry",
+    "--test-threads=1",
+    "--nocapture",
+];
+
 fn child(role: &str) -> Command {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([
-        "--exact",
-        "child_process_entry",
-        "--test-threads=1",
-        "--nocapture",
-    ])
-    .env(CHILD_ENV, role);
+    cmd.args(CHILD_ARGS).env(CHILD_ENV, role);
     cmd
+}
+
+/// Fails with the child's output if it failed.
+fn expect_child_success(output: std::process::Output, what: &str) {
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -609,17 +621,19 @@ fn two_processes_transfer_through_discovery() {
     let s = setup();
     let listener = Listener::bind(s.listen.clone()).unwrap();
     let len = 3 * 1024 * 1024 + 7;
-    let mut process = child("send")
+    let process = child("send")
         .env("CXP_TEST_RUNTIME", &s.runtime)
         .env("CXP_TEST_CODE", listener.pairing_code().expose().as_str())
         .env("CXP_TEST_LEN", len.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let mut channel = listener.accept().unwrap();
     let got = channel.recv().unwrap();
     assert!(got[..] == payload(len, 42)[..]);
     channel.send(b"thanks").unwrap();
-    assert!(process.wait().unwrap().success());
+    expect_child_success(process.wait_with_output().unwrap(), "the sending process");
 }
 
 /// Another user (run as `nobody` through `setpriv`; needs root, skipped otherwise) is refused
@@ -641,25 +655,17 @@ fn another_user_is_refused() {
         let code = listener.pairing_code().expose().to_string();
         let receiver = thread::spawn(move || listener.accept());
         let exe = std::env::current_exe().unwrap();
-        let status = Command::new(setpriv)
+        let output = Command::new(setpriv)
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(&exe)
-            .args([
-                "--exact",
-                "child_process_entry",
-                "--test-threads=1",
-                "--nocapture",
-            ])
+            .args(CHILD_ARGS)
             .env(CHILD_ENV, "refused")
             .env("CXP_TEST_RUNTIME", "/nonexistent")
             .env("CXP_TEST_CODE", &code)
             .env("CXP_TEST_ADDRESS", &address)
-            .status()
+            .output()
             .unwrap();
-        assert!(
-            status.success(),
-            "child as nobody was not refused ({transport:?})"
-        );
+        expect_child_success(output, "the process running as nobody");
         match transport {
             Transport::LoopbackTcp => {
                 let result = receiver.join().unwrap();
@@ -686,4 +692,33 @@ fn rustix_like_geteuid() -> u32 {
     // The owner of a file we just created is our effective uid.
     let tmp = tempfile::NamedTempFile::new().unwrap();
     tmp.as_file().metadata().unwrap().uid()
+}
+
+#[test]
+fn a_sender_dripping_its_hello_hits_the_handshake_deadline() {
+    let mut s = setup();
+    s.listen.io_timeout = Duration::from_millis(400);
+    let listener = Listener::bind(s.listen.clone()).unwrap();
+    let socket = unix_path(listener.address());
+    let receiver = thread::spawn(move || listener.accept());
+    let mut raw = UnixStream::connect(&socket).unwrap();
+    // One byte every 100 ms never trips the per-read timeout, only the overall deadline.
+    // Without the deadline the 40 bytes would all arrive and the receiver would then see
+    // the stream end (Disconnected), not a Timeout.
+    let dripper = thread::spawn(move || {
+        let mut hello = vec![0, 0, 0, 51];
+        hello.extend_from_slice(b"CXPC\x01S");
+        for byte in hello.iter().cycle().take(40) {
+            if raw.write_all(&[*byte]).is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    });
+    let result = receiver.join().unwrap();
+    assert!(
+        matches!(result, Err(ChannelError::Timeout { .. })),
+        "{result:?}"
+    );
+    dripper.join().unwrap();
 }

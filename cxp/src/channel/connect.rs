@@ -53,7 +53,13 @@ pub fn connect(
     .map_err(|e| ChannelError::io(context, e))?;
     stream.set_timeouts(options.io_timeout)?;
     stream.check_peer_is_same_user()?;
-    match handshake::run_sender(&mut stream, code, options.limits, options.io_timeout) {
+    let paired = handshake::run_sender(
+        &mut stream.with_deadline(options.io_timeout, options.io_timeout),
+        code,
+        options.limits,
+        options.io_timeout,
+    );
+    match paired {
         Ok(session) => Ok(Channel::new(
             stream,
             session,

@@ -204,6 +204,9 @@ impl Reassembly {
             .filter(|r| *r <= total)
             .ok_or(ChannelError::Protocol("message longer than announced"))?;
         let complete = self.received == total;
+        if data_len == 0 && !complete {
+            return Err(ChannelError::Protocol("empty record inside a message"));
+        }
         if complete != header.last {
             return Err(ChannelError::Protocol(
                 "message length and end marker disagree",
@@ -348,6 +351,23 @@ mod tests {
         // Complete but not marked last.
         let mut m = Reassembly::default();
         assert!(m.accept(first(2), 2, 100).is_err());
+        // An empty record that does not end the message (a peer spinning the receiver).
+        let mut m = Reassembly::default();
+        m.accept(first(3), 1, 100).unwrap();
+        assert!(m.accept(more, 0, 100).is_err());
+        // The empty message is one record.
+        assert!(
+            Reassembly::default()
+                .accept(
+                    RecordHeader {
+                        total: Some(0),
+                        last: true
+                    },
+                    0,
+                    100
+                )
+                .unwrap()
+        );
         // A second start inside a message.
         let mut m = Reassembly::default();
         m.accept(first(3), 1, 100).unwrap();

@@ -111,12 +111,7 @@ impl Listener {
             options,
             ..
         } = self;
-        wait_readable(&socket, options.accept_timeout)?;
-        let stream = match &socket {
-            ListenSocket::Unix(l) => l.accept().map(|(s, _)| Stream::Unix(s)),
-            ListenSocket::Tcp(l) => l.accept().map(|(s, _)| Stream::Tcp(s)),
-        }
-        .map_err(|e| ChannelError::io("accepting the sender's connection", e))?;
+        let stream = accept_one(&socket, options.accept_timeout)?;
         // One connection per listener: close everything that lets anyone else in.
         drop(advert);
         drop(socket);
@@ -127,7 +122,13 @@ impl Listener {
             return Err(e);
         }
         let mut stream = stream;
-        match handshake::run_receiver(&mut stream, &code, options.limits, options.io_timeout) {
+        let paired = handshake::run_receiver(
+            &mut stream.with_deadline(options.io_timeout, options.io_timeout),
+            &code,
+            options.limits,
+            options.io_timeout,
+        );
+        match paired {
             Ok(session) => Ok(Channel::new(
                 stream,
                 session,
@@ -147,6 +148,9 @@ fn bind_unix(base: &Path) -> Result<(ListenSocket, Option<PrivateSocketDir>, Add
     let path = dir.socket_path();
     let listener =
         UnixListener::bind(&path).map_err(|e| ChannelError::io("binding the Unix socket", e))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| ChannelError::io("configuring the Unix socket", e))?;
     fs::set_permissions(&path, fs::Permissions::from_mode(0o600))
         .map_err(|e| ChannelError::io("restricting the socket's permissions", e))?;
     Ok((ListenSocket::Unix(listener), Some(dir), Address::Unix(path)))
@@ -161,13 +165,35 @@ fn bind_tcp() -> Result<(ListenSocket, Option<PrivateSocketDir>, Address)> {
     Ok((ListenSocket::Tcp(listener), None, Address::Tcp(addr)))
 }
 
-/// Waits until a connection is pending on `socket`, or the timeout expires.
-fn wait_readable(socket: &ListenSocket, timeout: Duration) -> Result<()> {
+/// Accepts the first connection on the non-blocking `socket`, waiting at most `timeout`.
+fn accept_one(socket: &ListenSocket, timeout: Duration) -> Result<Stream> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        wait_readable(socket, deadline, timeout)?;
+        let accepted = match socket {
+            ListenSocket::Unix(l) => l
+                .accept()
+                .and_then(|(s, _)| s.set_nonblocking(false).map(|()| Stream::Unix(s))),
+            ListenSocket::Tcp(l) => l
+                .accept()
+                .and_then(|(s, _)| s.set_nonblocking(false).map(|()| Stream::Tcp(s))),
+        };
+        match accepted {
+            Ok(stream) => return Ok(stream),
+            // The pending connection went away between poll and accept: keep waiting.
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ChannelError::io("accepting the sender's connection", e)),
+        }
+    }
+}
+
+/// Waits until a connection is pending on `socket`, or the deadline passes.
+fn wait_readable(socket: &ListenSocket, deadline: Instant, timeout: Duration) -> Result<()> {
     let fd = match socket {
         ListenSocket::Unix(l) => l.as_fd(),
         ListenSocket::Tcp(l) => l.as_fd(),
     };
-    let deadline = Instant::now() + timeout;
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {

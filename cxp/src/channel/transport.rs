@@ -3,7 +3,7 @@
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::net::UnixStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::discovery::current_uid;
 use super::error::{ChannelError, Result};
@@ -58,6 +58,35 @@ impl Stream {
         }
     }
 
+    /// A view of this stream whose reads and writes must all finish within `total` from now
+    /// (each one still bounded by `io_timeout`): bounds a handshake that a peer drips out
+    /// byte by byte.
+    pub(crate) fn with_deadline(
+        &mut self,
+        total: Duration,
+        io_timeout: Duration,
+    ) -> WithDeadline<'_> {
+        WithDeadline {
+            stream: self,
+            deadline: Instant::now() + total,
+            io_timeout,
+        }
+    }
+
+    fn set_read_timeout(&self, timeout: Duration) -> io::Result<()> {
+        match self {
+            Stream::Unix(s) => s.set_read_timeout(Some(timeout)),
+            Stream::Tcp(s) => s.set_read_timeout(Some(timeout)),
+        }
+    }
+
+    fn set_write_timeout(&self, timeout: Duration) -> io::Result<()> {
+        match self {
+            Stream::Unix(s) => s.set_write_timeout(Some(timeout)),
+            Stream::Tcp(s) => s.set_write_timeout(Some(timeout)),
+        }
+    }
+
     /// Shuts down both directions (best effort).
     pub(crate) fn shutdown(&self) {
         let _ = match self {
@@ -89,6 +118,48 @@ impl Write for Stream {
             Stream::Unix(s) => s.flush(),
             Stream::Tcp(s) => s.flush(),
         }
+    }
+}
+
+/// See [`Stream::with_deadline`]. Restores the plain per-call timeouts when dropped.
+pub(crate) struct WithDeadline<'a> {
+    stream: &'a mut Stream,
+    deadline: Instant,
+    io_timeout: Duration,
+}
+
+impl WithDeadline<'_> {
+    fn remaining(&self) -> io::Result<Duration> {
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(io::Error::from(io::ErrorKind::TimedOut));
+        }
+        Ok(remaining.min(self.io_timeout))
+    }
+}
+
+impl Read for WithDeadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.stream.set_read_timeout(self.remaining()?)?;
+        self.stream.read(buf)
+    }
+}
+
+impl Write for WithDeadline<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.stream.set_write_timeout(self.remaining()?)?;
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.stream.flush()
+    }
+}
+
+impl Drop for WithDeadline<'_> {
+    fn drop(&mut self) {
+        let _ = self.stream.set_read_timeout(self.io_timeout);
+        let _ = self.stream.set_write_timeout(self.io_timeout);
     }
 }
 
