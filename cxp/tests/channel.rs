@@ -722,3 +722,23 @@ fn a_sender_dripping_its_hello_hits_the_handshake_deadline() {
     );
     dripper.join().unwrap();
 }
+
+#[test]
+fn the_io_timeout_can_be_raised_for_a_slow_answer() {
+    let mut s = setup();
+    s.connect.io_timeout = Duration::from_millis(300);
+    let listener = Listener::bind(s.listen.clone()).unwrap();
+    let code = code_of(&listener);
+    let receiver = thread::spawn(move || {
+        let mut channel = listener.accept().unwrap();
+        channel.recv().unwrap();
+        // The "user" takes longer than the sender's original timeout to answer.
+        thread::sleep(Duration::from_millis(900));
+        channel.send(b"answer").unwrap();
+    });
+    let mut channel = connect(None, &code, &s.connect).unwrap();
+    channel.send(b"question").unwrap();
+    channel.set_io_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(&channel.recv().unwrap()[..], b"answer");
+    receiver.join().unwrap();
+}

@@ -75,6 +75,15 @@ impl Channel {
         }
     }
 
+    /// Changes the timeout of every later read and write, for example before waiting for a
+    /// response that needs the user's consent on the other side.
+    pub fn set_io_timeout(&mut self, timeout: Duration) -> Result<()> {
+        super::options::validate_timeout(timeout)?;
+        self.stream.set_timeouts(timeout)?;
+        self.timeout = timeout;
+        Ok(())
+    }
+
     /// The limits the peer announced for what it accepts.
     pub fn peer_limits(&self) -> Limits {
         self.peer_limits
