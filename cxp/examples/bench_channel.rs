@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
 use cxp::channel::{ChannelError, ConnectOptions, Listener, ListenerOptions, Transport, connect};
 
@@ -32,7 +32,7 @@ fn payload(len: usize) -> Vec<u8> {
 
 /// Copy + seal + open + copy, chunked like the channel, all in one thread.
 fn baseline(message: &[u8], chunk: usize) -> Duration {
-    let key = Key::from_slice(&[7u8; 32]);
+    let key = &Key::from([7u8; 32]);
     let (tx, rx) = (ChaCha20Poly1305::new(key), ChaCha20Poly1305::new(key));
     let mut out = Vec::with_capacity(message.len());
     let mut buf = Vec::with_capacity(chunk + 16);
@@ -40,13 +40,13 @@ fn baseline(message: &[u8], chunk: usize) -> Duration {
     for (counter, piece) in message.chunks(chunk).enumerate() {
         let mut nonce = [0u8; 12];
         nonce[4..].copy_from_slice(&(counter as u64).to_be_bytes());
-        let nonce = Nonce::from_slice(&nonce);
+        let nonce = &Nonce::from(nonce);
         buf.clear();
         buf.extend_from_slice(piece);
         let tag: Tag = tx
-            .encrypt_in_place_detached(nonce, b"aad!", &mut buf)
+            .encrypt_inout_detached(nonce, b"aad!", buf.as_mut_slice().into())
             .unwrap();
-        rx.decrypt_in_place_detached(nonce, b"aad!", &mut buf, &tag)
+        rx.decrypt_inout_detached(nonce, b"aad!", buf.as_mut_slice().into(), &tag)
             .unwrap();
         out.extend_from_slice(&buf);
     }

@@ -21,6 +21,9 @@ struct Setup {
     runtime: PathBuf,
     listen: ListenerOptions,
     connect: ConnectOptions,
+    /// Timeout the receiver switches to once paired (short timeouts would also cut off the
+    /// pairing, whose curve arithmetic is slow in unoptimised test builds).
+    recv_timeout: Option<Duration>,
 }
 
 fn setup() -> Setup {
@@ -38,6 +41,7 @@ fn setup() -> Setup {
         runtime,
         listen,
         connect,
+        recv_timeout: None,
     }
 }
 
@@ -372,8 +376,12 @@ fn through_proxy(
     let code = code_of(&listener);
     let proxy = spawn_proxy(s._tmp.path(), listener.address().clone(), mangle);
     let count = messages.len();
+    let recv_timeout = s.recv_timeout;
     let receiver = thread::spawn(move || {
         let mut channel = listener.accept().unwrap();
+        if let Some(timeout) = recv_timeout {
+            channel.set_io_timeout(timeout).unwrap();
+        }
         // One result per message; after the first error, one more call shows the channel
         // refuses further use.
         let mut results = Vec::new();
@@ -539,7 +547,7 @@ fn a_disconnect_mid_transfer_is_reported() {
 #[test]
 fn a_stalled_peer_hits_the_timeout() {
     let mut s = setup();
-    s.listen.io_timeout = Duration::from_millis(300);
+    s.recv_timeout = Some(Duration::from_millis(300));
     let results = through_proxy(&s, vec![payload(300_000, 7)], |i, f| {
         if i == 3 {
             let half = f.len() / 2;
@@ -723,22 +731,44 @@ fn a_sender_dripping_its_hello_hits_the_handshake_deadline() {
     dripper.join().unwrap();
 }
 
-#[test]
-fn the_io_timeout_can_be_raised_for_a_slow_answer() {
-    let mut s = setup();
-    s.connect.io_timeout = Duration::from_millis(300);
+/// Pairs, then has the receiver answer one request after `delay`; the sender waits with
+/// `first` as its timeout, then with `second` if given.
+fn slow_answer(
+    delay: Duration,
+    first: Duration,
+    second: Option<Duration>,
+) -> Result<(), ChannelError> {
+    let s = setup();
     let listener = Listener::bind(s.listen.clone()).unwrap();
     let code = code_of(&listener);
     let receiver = thread::spawn(move || {
         let mut channel = listener.accept().unwrap();
         channel.recv().unwrap();
-        // The "user" takes longer than the sender's original timeout to answer.
-        thread::sleep(Duration::from_millis(900));
-        channel.send(b"answer").unwrap();
+        thread::sleep(delay);
+        let _ = channel.send(b"answer");
     });
     let mut channel = connect(None, &code, &s.connect).unwrap();
     channel.send(b"question").unwrap();
-    channel.set_io_timeout(Duration::from_secs(10)).unwrap();
-    assert_eq!(&channel.recv().unwrap()[..], b"answer");
+    channel.set_io_timeout(first).unwrap();
+    if let Some(second) = second {
+        channel.set_io_timeout(second).unwrap();
+    }
+    let answer = channel.recv();
     receiver.join().unwrap();
+    assert_eq!(&answer?[..], b"answer");
+    Ok(())
+}
+
+#[test]
+fn the_io_timeout_can_be_changed_once_paired() {
+    let short = Duration::from_millis(300);
+    let delay = Duration::from_millis(900);
+    // Lowered: the slow answer times out.
+    let lowered = slow_answer(delay, short, None);
+    assert!(
+        matches!(lowered, Err(ChannelError::Timeout { .. })),
+        "{lowered:?}"
+    );
+    // Raised again (e.g. while the user consents on the other side): the answer arrives.
+    slow_answer(delay, short, Some(Duration::from_secs(10))).unwrap();
 }

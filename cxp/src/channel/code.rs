@@ -20,7 +20,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rand_core::{OsRng, RngCore};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Crockford's base32 alphabet (value → symbol).
@@ -47,9 +46,14 @@ pub struct PairingCode {
 
 impl PairingCode {
     /// Generates a fresh random code from the operating system's CSPRNG.
+    ///
+    /// # Panics
+    ///
+    /// If the operating system's random number generator fails (as `spake2` itself would).
     pub fn generate() -> Self {
         let mut random = Zeroizing::new([0u8; 5]);
-        OsRng.fill_bytes(random.as_mut());
+        getrandom::fill(random.as_mut())
+            .expect("the operating system's random number generator failed");
         let mut bits = Zeroizing::new(0u64);
         for byte in random.iter() {
             *bits = (*bits << 8) | u64::from(*byte);

@@ -15,8 +15,6 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use rand_core::{OsRng, RngCore};
-
 use super::address::Address;
 use super::error::{ChannelError, Result};
 
@@ -69,7 +67,7 @@ pub(crate) fn check_private_dir(dir: &Path) -> Result<()> {
 /// A short random lowercase hex string for file names.
 pub(crate) fn random_name() -> String {
     let mut bytes = [0u8; 8];
-    OsRng.fill_bytes(&mut bytes);
+    getrandom::fill(&mut bytes).expect("the operating system's random number generator failed");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

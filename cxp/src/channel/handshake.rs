@@ -27,7 +27,7 @@ use std::io::{Read, Write};
 use std::time::Duration;
 
 use hkdf::Hkdf;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use spake2::{Ed25519Group, Identity, Password, Spake2};
 use zeroize::Zeroizing;
@@ -209,7 +209,7 @@ impl KeySchedule {
     }
 
     fn mac(key: &[u8; 32], transcript: &[u8; 32]) -> Result<Hmac<Sha256>> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key)
             .map_err(|_| ChannelError::Protocol("key confirmation setup failed"))?;
         mac.update(transcript);
         Ok(mac)

@@ -7,7 +7,7 @@
 //! ChaCha20-Poly1305 is the AEAD the `hpke` crate already depends on, and is constant-time in
 //! software on every platform.
 
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
 use zeroize::Zeroizing;
 
@@ -34,8 +34,10 @@ impl std::fmt::Debug for DirectionKey {
 impl DirectionKey {
     /// A key for one direction, starting at counter 0.
     pub(crate) fn new(key: &Zeroizing<[u8; 32]>) -> Self {
+        // A borrowed view of the key bytes: no unzeroized copy is made on the way in.
+        let key: &Key = key.as_slice().try_into().expect("a 32-byte key");
         DirectionKey {
-            aead: ChaCha20Poly1305::new(Key::from_slice(key.as_ref())),
+            aead: ChaCha20Poly1305::new(key),
             counter: 0,
         }
     }
@@ -56,7 +58,7 @@ impl DirectionKey {
         let nonce = self.next_nonce()?;
         let tag = self
             .aead
-            .encrypt_in_place_detached(Nonce::from_slice(&nonce), aad, buf)
+            .encrypt_inout_detached(&Nonce::from(nonce), aad, buf.into())
             .map_err(|_| ChannelError::Protocol("record too large to encrypt"))?;
         Ok(tag.into())
     }
@@ -69,9 +71,9 @@ impl DirectionKey {
             .ok_or(ChannelError::DecryptionFailed)?;
         let nonce = self.next_nonce()?;
         let (ciphertext, tag) = record.split_at_mut(len);
-        let tag = Tag::clone_from_slice(tag);
+        let tag = Tag::try_from(&*tag).map_err(|_| ChannelError::DecryptionFailed)?;
         self.aead
-            .decrypt_in_place_detached(Nonce::from_slice(&nonce), aad, ciphertext, &tag)
+            .decrypt_inout_detached(&Nonce::from(nonce), aad, ciphertext.into(), &tag)
             .map_err(|_| ChannelError::DecryptionFailed)?;
         Ok(len)
     }
