@@ -16,6 +16,13 @@ use super::error::{ChannelError, Result};
 /// Bytes of the authentication tag appended to each record.
 pub const TAG_LEN: usize = 16;
 
+// The AEAD type must wipe its key schedule on drop (the `zeroize` feature): checked at compile
+// time, so a dependency change cannot silently drop it.
+const _: fn() = || {
+    fn wipes_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    wipes_on_drop::<ChaCha20Poly1305>();
+};
+
 /// One direction's key and record counter. The key is zeroized on drop (by the AEAD type).
 pub(crate) struct DirectionKey {
     aead: ChaCha20Poly1305,
