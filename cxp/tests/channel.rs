@@ -644,6 +644,44 @@ fn two_processes_transfer_through_discovery() {
     expect_child_success(process.wait_with_output().unwrap(), "the sending process");
 }
 
+#[test]
+fn a_sending_process_killed_mid_transfer_is_reported_as_a_disconnect() {
+    let mut s = setup();
+    // Small frames: the message is many frames, far more than the socket buffers hold.
+    s.listen.limits.max_frame_len = 16 * 1024;
+    let listener = Listener::bind(s.listen.clone()).unwrap();
+    let len = 8 * 1024 * 1024;
+    let mut process = child("send")
+        .env("CXP_TEST_RUNTIME", &s.runtime)
+        .env("CXP_TEST_CODE", listener.pairing_code().expose().as_str())
+        .env("CXP_TEST_LEN", len.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut channel = listener.accept().unwrap();
+    let mut killed = false;
+    let mut last = Progress { done: 0, total: 0 };
+    let result = channel.recv_with_progress(|p| {
+        last = p;
+        if !killed {
+            // Kill the sender (the child this test started) after its first frame arrived.
+            process.kill().unwrap();
+            killed = true;
+        }
+    });
+    process.wait().unwrap();
+    assert!(killed);
+    assert!(
+        last.done < last.total,
+        "the whole message arrived before the kill"
+    );
+    assert!(
+        matches!(result, Err(ChannelError::Disconnected { during }) if during.contains("middle")),
+        "{result:?}"
+    );
+}
+
 /// Another user (run as `nobody` through `setpriv`; needs root, skipped otherwise) is refused
 /// on loopback TCP by user id, and cannot even reach the Unix socket.
 #[test]
