@@ -103,6 +103,9 @@ impl Channel {
         message: &[u8],
         mut progress: impl FnMut(Progress),
     ) -> Result<()> {
+        if self.poisoned {
+            return Err(ChannelError::Poisoned);
+        }
         let total = message.len() as u64;
         if total > self.peer_limits.max_message_len {
             return Err(ChannelError::FrameTooLarge {
