@@ -14,7 +14,9 @@ use cxp::channel::{
     Progress, Transport, connect,
 };
 
-const IO_TIMEOUT: Duration = Duration::from_secs(5);
+/// Generous: pairing is slow in unoptimised builds on a loaded machine; tests that expect a
+/// timeout set short ones explicitly.
+const IO_TIMEOUT: Duration = Duration::from_secs(20);
 
 struct Setup {
     _tmp: tempfile::TempDir,
