@@ -9,8 +9,6 @@
 use std::io::Read;
 use std::time::Duration;
 
-use zeroize::Zeroize;
-
 use super::error::{ChannelError, Result};
 
 /// Bytes of the length prefix.
@@ -95,7 +93,7 @@ pub(crate) fn read_frame<R: Read>(
             max: u64::from(max_len),
         });
     }
-    buf.zeroize();
+    // Callers wipe `buf` after using a decrypted record, so only stale ciphertext is here.
     buf.clear();
     buf.resize(len as usize, 0);
     reader

@@ -198,8 +198,8 @@ impl Channel {
         let mut head = [0u8; MAX_RECORD_HEADER_LEN];
         let head_len = header.write(&mut head);
         let record_len = head_len + data.len() + TAG_LEN;
+        // `buf` is already wiped: after every record and on every error.
         let buf = &mut self.buf;
-        buf.zeroize();
         buf.clear();
         buf.reserve(LENGTH_PREFIX_LEN + record_len);
         let prefix = length_prefix(record_len)?;
