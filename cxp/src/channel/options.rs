@@ -33,7 +33,8 @@ pub struct Limits {
     /// Largest frame (ciphertext and tag, without the 4-byte length prefix), in bytes. Between
     /// [`MIN_FRAME_LEN`] and [`MAX_FRAME_LEN`].
     pub max_frame_len: u32,
-    /// Largest message, in bytes.
+    /// Largest message, in bytes. The receiver allocates a message's announced length when
+    /// its first frame arrives, so a paired peer can make it allocate up to this much.
     pub max_message_len: u64,
 }
 

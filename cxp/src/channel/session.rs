@@ -169,6 +169,12 @@ impl Channel {
                 let (header, data) = RecordHeader::parse(&this.buf[..plain_len])?;
                 let complete =
                     reassembly.accept(header, data.len(), this.own_limits.max_message_len)?;
+                if let Some(Ok(total)) = header.total.map(usize::try_from) {
+                    // The total comes from a peer that proved it knows the code, and is within
+                    // our max_message_len (checked just above): allocate once, so no partial
+                    // copy of the plaintext is left behind by reallocation.
+                    message.reserve_exact(total);
+                }
                 extend_zeroizing(&mut message, data);
                 this.buf.zeroize();
                 let (done, total) = reassembly.progress();
