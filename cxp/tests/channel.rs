@@ -812,3 +812,52 @@ fn the_io_timeout_can_be_changed_once_paired() {
     // Raised again (e.g. while the user consents on the other side): the answer arrives.
     slow_answer(delay, short, Some(Duration::from_secs(10))).unwrap();
 }
+
+#[test]
+fn the_code_is_never_written_to_disk_nor_shown_by_debug() {
+    let s = setup();
+    let listener = Listener::bind(s.listen.clone()).unwrap();
+    let shown = listener.pairing_code().expose().to_string();
+    let compact = shown.replace('-', "");
+    let debug = format!("{listener:?}");
+    assert!(
+        !debug.contains(&shown) && !debug.contains(&compact),
+        "{debug}"
+    );
+    let mut files = 0;
+    for entry in std::fs::read_dir(&s.runtime).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            files += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(!text.contains(&shown) && !text.contains(&compact));
+            assert_eq!(text.trim(), listener.address().to_string());
+        }
+    }
+    assert_eq!(files, 1, "exactly the discovery file");
+}
+
+#[test]
+fn tcp_is_used_only_as_the_explicit_fallback() {
+    // A runtime directory so deep that no Unix socket path fits in it (sun_path is ~108 bytes).
+    let mut s = setup();
+    let deep = s._tmp.path().join("d".repeat(120));
+    std::fs::create_dir(&deep).unwrap();
+    s.listen.runtime_dir = Some(deep.join("cxf"));
+    s.connect.runtime_dir = s.listen.runtime_dir.clone();
+
+    let unix_only = Listener::bind(s.listen.clone());
+    assert!(
+        matches!(unix_only, Err(ChannelError::Io { .. })),
+        "{unix_only:?}"
+    );
+
+    s.listen.transport = Transport::UnixThenLoopbackTcp;
+    let listener = Listener::bind(s.listen.clone()).unwrap();
+    assert!(matches!(listener.address(), Address::Tcp(a) if a.ip().is_loopback()));
+    let code = code_of(&listener);
+    let receiver = thread::spawn(move || listener.accept().unwrap().recv().unwrap());
+    let mut channel = connect(None, &code, &s.connect).unwrap();
+    channel.send(b"over tcp").unwrap();
+    assert_eq!(&receiver.join().unwrap()[..], b"over tcp");
+}
