@@ -851,6 +851,11 @@ fn tcp_is_used_only_as_the_explicit_fallback() {
         matches!(unix_only, Err(ChannelError::Io { .. })),
         "{unix_only:?}"
     );
+    let leftovers = std::fs::read_dir(deep.join("cxf")).unwrap().count();
+    assert_eq!(
+        leftovers, 0,
+        "a failed bind left its private directory behind"
+    );
 
     s.listen.transport = Transport::UnixThenLoopbackTcp;
     let listener = Listener::bind(s.listen.clone()).unwrap();
