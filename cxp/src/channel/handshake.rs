@@ -20,8 +20,10 @@
 //! * HKDF-SHA256 with salt `th` and the SPAKE2 key as input derives four 32-byte keys: a
 //!   confirmation key and a record key per direction.
 //! * The sender confirms first and the receiver checks before it answers, so a party that does
-//!   not know the code never receives a value keyed by the real code from the receiver, and the
-//!   receiver decides (and closes) before anything else happens.
+//!   not know the code never receives the receiver's key confirmation (only its SPAKE2 share,
+//!   which is useless without the code), and the receiver decides, and closes, first.
+//! * A wrong code is detected by the confirmation MAC, never by a decryption failure, so the
+//!   two sides report [`ChannelError::WrongCode`] and nothing else reveals how a guess failed.
 
 use std::io::{Read, Write};
 use std::time::Duration;
