@@ -9,6 +9,9 @@
 //! A waiting receiver writes its address to `receiver-<pid>-<random>.addr` in that directory
 //! (mode 0600, written to a temporary name and renamed) and removes it when it closes. A sender
 //! that is given no address reads the directory and uses the single live receiver it finds.
+//! A discovery file whose process is gone (or whose socket is gone) is stale: it is ignored,
+//! and removed together with the socket directory it names, so a receiver that was killed
+//! before it could clean up does not confuse the next sender.
 
 use std::fs;
 use std::io::{self, Write};
@@ -169,7 +172,7 @@ pub(crate) fn find_single_receiver(base: &Path) -> Result<Address> {
         if !(name.starts_with("receiver-") && name.ends_with(".addr")) {
             continue;
         }
-        if let Some(address) = read_live_advertisement(&entry.path(), name) {
+        if let Some(address) = read_live_advertisement(&entry.path(), name, base) {
             found.push(address);
         }
     }
@@ -184,7 +187,7 @@ pub(crate) fn find_single_receiver(base: &Path) -> Result<Address> {
 }
 
 /// Reads one discovery file; `None` if it is malformed or its receiver is gone.
-fn read_live_advertisement(path: &Path, name: &str) -> Option<Address> {
+fn read_live_advertisement(path: &Path, name: &str, base: &Path) -> Option<Address> {
     let meta = fs::symlink_metadata(path).ok()?;
     if !meta.file_type().is_file() || meta.len() > MAX_ADDRESS_FILE_BYTES {
         return None;
@@ -194,23 +197,51 @@ fn read_live_advertisement(path: &Path, name: &str) -> Option<Address> {
     }
     let text = fs::read_to_string(path).ok()?;
     let address: Address = text.trim().parse().ok()?;
-    let alive = match &address {
+    let socket_present = match &address {
         Address::Unix(socket) => fs::symlink_metadata(socket)
             .map(|m| m.file_type().is_socket())
             .unwrap_or(false),
-        Address::Tcp(_) => process_alive(name),
+        Address::Tcp(_) => true,
     };
-    alive.then_some(address)
+    if socket_present && process_alive(name) {
+        return Some(address);
+    }
+    remove_stale(path, &address, base);
+    None
 }
 
-/// Whether the pid in `receiver-<pid>-<random>.addr` still runs (true when unknown).
+/// Removes what a receiver that died without cleaning up (killed, Ctrl-C) left behind: its
+/// discovery file and, when it is one of ours (`<base>/r-*/sock`), its socket directory.
+fn remove_stale(advert: &Path, address: &Address, base: &Path) {
+    let _ = fs::remove_file(advert);
+    if let Address::Unix(socket) = address {
+        let Some(dir) = socket.parent() else { return };
+        let ours = dir.parent() == Some(base)
+            && socket.file_name().is_some_and(|n| n == "sock")
+            && dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("r-"));
+        if ours {
+            let _ = fs::remove_file(socket);
+            let _ = fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Whether the pid in `receiver-<pid>-<random>.addr` still runs (true when it cannot be told:
+/// no `/proc`).
 fn process_alive(name: &str) -> bool {
     let pid = name
         .strip_prefix("receiver-")
-        .and_then(|rest| rest.split('-').next());
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|pid| pid.parse::<u32>().ok());
     match pid {
-        Some(pid) if Path::new("/proc/self").exists() => Path::new("/proc").join(pid).exists(),
-        _ => true,
+        Some(pid) if Path::new("/proc/self").exists() => {
+            Path::new("/proc").join(pid.to_string()).exists()
+        }
+        Some(_) => true,
+        None => false,
     }
 }
 
@@ -284,6 +315,32 @@ mod tests {
 
         drop(advert_b);
         assert_eq!(find_single_receiver(&base).unwrap(), addr_a);
+
+        // A receiver that was killed: its socket still exists, its process does not.
+        let dead_pid = {
+            let mut child = std::process::Command::new("true").spawn().unwrap();
+            let pid = child.id();
+            child.wait().unwrap();
+            pid
+        };
+        let dir_c = PrivateSocketDir::create(&base).unwrap();
+        let dir_c_path = dir_c.socket_path().parent().unwrap().to_path_buf();
+        let sock_c = std::os::unix::net::UnixListener::bind(dir_c.socket_path()).unwrap();
+        let advert_c = base.join(format!("receiver-{dead_pid}-0123456789abcdef.addr"));
+        fs::write(
+            &advert_c,
+            format!("unix:{}\n", dir_c.socket_path().display()),
+        )
+        .unwrap();
+        fs::set_permissions(&advert_c, fs::Permissions::from_mode(0o600)).unwrap();
+        drop(sock_c);
+        std::mem::forget(dir_c); // as if its process had died without cleaning up
+        assert_eq!(find_single_receiver(&base).unwrap(), addr_a);
+        assert!(!advert_c.exists(), "the stale discovery file is removed");
+        assert!(
+            !dir_c_path.exists(),
+            "the stale socket directory is removed"
+        );
         drop(advert_a);
         assert!(matches!(
             find_single_receiver(&base),
