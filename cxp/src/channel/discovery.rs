@@ -9,9 +9,13 @@
 //! A waiting receiver writes its address to `receiver-<pid>-<random>.addr` in that directory
 //! (mode 0600, written to a temporary name and renamed) and removes it when it closes. A sender
 //! that is given no address reads the directory and uses the single live receiver it finds.
-//! A discovery file whose process is gone (or whose socket is gone) is stale: it is ignored,
-//! and removed together with the socket directory it names, so a receiver that was killed
-//! before it could clean up does not confuse the next sender.
+//!
+//! A discovery file is live only if the kernel's socket table (`/proc/net/unix`,
+//! `/proc/net/tcp`) shows a listening socket at its address: looking, unlike connecting, does
+//! not use up the receiver's one connection. A stale file (a receiver killed before it could
+//! clean up leaves its socket file behind) is ignored, and when its process is gone too it is
+//! removed together with the socket directory it names. Without those tables, the socket file
+//! and the pid in the file name decide, and nothing is removed.
 
 use std::fs;
 use std::io::{self, Write};
@@ -197,17 +201,72 @@ fn read_live_advertisement(path: &Path, name: &str, base: &Path) -> Option<Addre
     }
     let text = fs::read_to_string(path).ok()?;
     let address: Address = text.trim().parse().ok()?;
-    let socket_present = match &address {
-        Address::Unix(socket) => fs::symlink_metadata(socket)
-            .map(|m| m.file_type().is_socket())
-            .unwrap_or(false),
-        Address::Tcp(_) => true,
-    };
-    if socket_present && process_alive(name) {
-        return Some(address);
+    match listening(&address) {
+        Some(true) => Some(address),
+        // The kernel's socket table says nobody listens there: stale. Clean it up only if its
+        // process is gone too (a sender in another network namespace sees another table).
+        Some(false) => {
+            if !process_alive(name) {
+                remove_stale(path, &address, base);
+            }
+            None
+        }
+        // No socket table (not Linux): fall back to the socket file and the pid, and leave
+        // the files alone.
+        None => {
+            let socket_present = match &address {
+                Address::Unix(socket) => fs::symlink_metadata(socket)
+                    .map(|m| m.file_type().is_socket())
+                    .unwrap_or(false),
+                Address::Tcp(_) => true,
+            };
+            (socket_present && process_alive(name)).then_some(address)
+        }
     }
-    remove_stale(path, &address, base);
-    None
+}
+
+/// Whether a socket is listening at `address`, from the kernel's socket tables
+/// (`/proc/net/unix`, `/proc/net/tcp`); `None` when they cannot be read. Unlike connecting,
+/// looking does not use up the receiver's one connection.
+fn listening(address: &Address) -> Option<bool> {
+    match address {
+        Address::Unix(socket) => {
+            let table = fs::read_to_string("/proc/net/unix").ok()?;
+            Some(unix_table_has_listener(&table, socket.to_str()?))
+        }
+        Address::Tcp(std::net::SocketAddr::V4(addr)) => {
+            let table = fs::read_to_string("/proc/net/tcp").ok()?;
+            let want = format!(
+                "{:08X}:{:04X}",
+                u32::from_ne_bytes(addr.ip().octets()),
+                addr.port()
+            );
+            Some(tcp_table_has_listener(&table, &want))
+        }
+        Address::Tcp(_) => None,
+    }
+}
+
+/// `/proc/net/unix`: a row whose path is `path` with the listening flag (`__SO_ACCEPTCON`).
+fn unix_table_has_listener(table: &str, path: &str) -> bool {
+    const ACCEPTCON: u32 = 0x0001_0000;
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let flags = fields
+            .get(3)
+            .and_then(|f| u32::from_str_radix(f, 16).ok())
+            .unwrap_or(0);
+        fields.len() == 8 && fields[7] == path && flags & ACCEPTCON != 0
+    })
+}
+
+/// `/proc/net/tcp`: a row in state LISTEN (`0A`) with local address `want`.
+fn tcp_table_has_listener(table: &str, want: &str) -> bool {
+    table.lines().skip(1).any(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.get(1).is_some_and(|l| l.eq_ignore_ascii_case(want))
+            && fields.get(3).is_some_and(|st| *st == "0A")
+    })
 }
 
 /// Removes what a receiver that died without cleaning up (killed, Ctrl-C) left behind: its
@@ -346,6 +405,22 @@ mod tests {
             find_single_receiver(&base),
             Err(ChannelError::NoReceiver { .. })
         ));
+    }
+
+    #[test]
+    fn socket_tables_are_read_for_listeners_only() {
+        let unix = "Num       RefCount Protocol Flags    Type St Inode Path\n\
+            0000000000000000: 00000002 00000000 00010000 0001 01 11 /run/user/1/cxf/r-a/sock\n\
+            0000000000000000: 00000002 00000000 00000000 0001 03 12 /run/user/1/cxf/r-b/sock\n\
+            0000000000000000: 00000002 00000000 00000000 0001 03 13\n";
+        assert!(unix_table_has_listener(unix, "/run/user/1/cxf/r-a/sock"));
+        assert!(!unix_table_has_listener(unix, "/run/user/1/cxf/r-b/sock"));
+        assert!(!unix_table_has_listener(unix, "/run/user/1/cxf/r-c/sock"));
+        let tcp = "  sl  local_address rem_address   st\n\
+            0: 0100007F:9C40 00000000:0000 0A 0 0 0 1000\n\
+            1: 0100007F:9C41 0100007F:1F90 01 0 0 0 1000\n";
+        assert!(tcp_table_has_listener(tcp, "0100007F:9C40"));
+        assert!(!tcp_table_has_listener(tcp, "0100007F:9C41"));
     }
 
     #[test]
