@@ -587,6 +587,15 @@ fn child_process_entry() {
             channel.send(&payload(len, 42)).unwrap();
             assert_eq!(&channel.recv().unwrap()[..], b"thanks");
         }
+        "listen" => {
+            let mut listen = ListenerOptions::default();
+            listen.runtime_dir = options.runtime_dir.clone();
+            let listener = Listener::bind(listen).unwrap();
+            println!("LISTENING {}", listener.address());
+            std::io::stdout().flush().unwrap();
+            // Wait to be killed.
+            thread::sleep(Duration::from_secs(60));
+        }
         "refused" => {
             let address: Address = var("CXP_TEST_ADDRESS").parse().unwrap();
             let result = connect(Some(&address), &code, &options);
@@ -682,6 +691,42 @@ fn a_sending_process_killed_mid_transfer_is_reported_as_a_disconnect() {
         matches!(result, Err(ChannelError::Disconnected { during }) if during.contains("middle")),
         "{result:?}"
     );
+}
+
+#[test]
+fn a_killed_receiver_is_not_found_and_its_files_are_cleaned_up() {
+    let s = setup();
+    let mut process = child("listen")
+        .env("CXP_TEST_RUNTIME", &s.runtime)
+        .env("CXP_TEST_CODE", "000-000-000")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(process.stdout.take().unwrap());
+    let mut line = String::new();
+    // libtest may print "test child_process_entry ... " on the same line first.
+    let address: Address = loop {
+        line.clear();
+        assert_ne!(std::io::BufRead::read_line(&mut out, &mut line).unwrap(), 0);
+        if let Some(at) = line.find("LISTENING ") {
+            break line[at + "LISTENING ".len()..].trim().parse().unwrap();
+        }
+    };
+    let socket = unix_path(&address);
+    // Killed like Ctrl-C would: no destructor runs, the files stay behind.
+    process.kill().unwrap();
+    process.wait().unwrap();
+    assert!(socket.exists(), "the killed receiver left its socket file");
+
+    let code = PairingCode::generate();
+    let found = connect(None, &code, &s.connect);
+    assert!(
+        matches!(found, Err(ChannelError::NoReceiver { .. })),
+        "{found:?}"
+    );
+    assert!(!socket.exists() && !socket.parent().unwrap().exists());
+    assert_eq!(std::fs::read_dir(&s.runtime).unwrap().count(), 0);
 }
 
 /// Another user (run as `nobody` through `setpriv`; needs root, skipped otherwise) is refused
