@@ -54,6 +54,38 @@
 //!    [`ConnectOptions::io_timeout`]); frame and message sizes are capped ([`Limits`]) before
 //!    anything is allocated for them; a listener takes exactly one connection.
 //!
+//! # Wire format (version [`PROTOCOL_VERSION`])
+//!
+//! Every message is a frame: `length (u32 big-endian) || payload`.
+//!
+//! ```text
+//! handshake (plain frames, at most MAX_HANDSHAKE_FRAME bytes)
+//!   S→R  hello    "CXPC" || 0x01 || 'S' || max_frame_len u32 || max_message_len u64 || X (33)
+//!   R→S  hello    "CXPC" || 0x01 || 'R' || max_frame_len u32 || max_message_len u64 || Y (33)
+//!   S→R  confirm  0x01 || HMAC-SHA256(kc_S, th)
+//!   R→S  confirm  0x01 || HMAC-SHA256(kc_R, th)      or reject: 0x00
+//!
+//! th = SHA-256("cxp-local-channel/1 transcript" || u32 len || hello_S || u32 len || hello_R)
+//! kc_S, kc_R, k_S→R, k_R→S = HKDF-SHA256(salt = th, ikm = SPAKE2 key,
+//!                                         info = "cxp-local-channel/1 <label>")
+//! SPAKE2 (Ed25519 group): password = the 8 random code symbols (ASCII),
+//!   idA = "cxp-local-channel/1 sender (exporter)", idB = "cxp-local-channel/1 receiver (importer)"
+//!
+//! records (after the handshake; payload = ciphertext || 16-byte tag)
+//!   nonce  = 0x00000000 || n (u64 big-endian), n = 0, 1, 2, … per direction
+//!   aad    = the frame's 4-byte length prefix
+//!   plain  = flags (0x01 first, 0x02 last) || [total length u64, in a first record] || data
+//! ```
+//!
+//! # Discovery
+//!
+//! A listener writes its address into `receiver-<pid>-<random>.addr` in the per-user runtime
+//! directory ([`default_runtime_dir`]); [`connect`] without an address reads them and accepts
+//! exactly one live receiver. Liveness comes from the kernel's socket tables (`/proc/net/unix`,
+//! `/proc/net/tcp`), which does not use up the receiver's single connection; files left behind
+//! by a receiver that was killed are ignored and cleaned up. The files hold only the address:
+//! the pairing code is never written anywhere.
+//!
 //! # Threat model (security considerations)
 //!
 //! **Protected against:**
