@@ -268,9 +268,21 @@ pub(crate) fn run_receiver<S: Read + Write>(
     limits: Limits,
     timeout: Duration,
 ) -> Result<Session> {
+    run_receiver_with(stream, code, limits, timeout, Spake2::start_b)
+}
+
+/// [`run_receiver`] with the SPAKE2 start supplied: `Spake2::start_b` (OS CSPRNG) everywhere
+/// except the known-answer test, which seeds it.
+fn run_receiver_with<S: Read + Write>(
+    stream: &mut S,
+    code: &PairingCode,
+    limits: Limits,
+    timeout: Duration,
+    start: impl FnOnce(&Password, &Identity, &Identity) -> (Spake2<Ed25519Group>, Vec<u8>),
+) -> Result<Session> {
     let hello_sender = read_handshake_frame(stream, "waiting for the sender's hello", timeout)?;
     let peer = parse_hello(&hello_sender, Role::Sender)?;
-    let (spake, spake_msg) = Spake2::<Ed25519Group>::start_b(
+    let (spake, spake_msg) = start(
         &spake_password(code),
         &Identity::new(ID_SENDER),
         &Identity::new(ID_RECEIVER),
@@ -304,7 +316,18 @@ pub(crate) fn run_sender<S: Read + Write>(
     limits: Limits,
     timeout: Duration,
 ) -> Result<Session> {
-    let (spake, spake_msg) = Spake2::<Ed25519Group>::start_a(
+    run_sender_with(stream, code, limits, timeout, Spake2::start_a)
+}
+
+/// [`run_sender`] with the SPAKE2 start supplied (see [`run_receiver_with`]).
+fn run_sender_with<S: Read + Write>(
+    stream: &mut S,
+    code: &PairingCode,
+    limits: Limits,
+    timeout: Duration,
+    start: impl FnOnce(&Password, &Identity, &Identity) -> (Spake2<Ed25519Group>, Vec<u8>),
+) -> Result<Session> {
+    let (spake, spake_msg) = start(
         &spake_password(code),
         &Identity::new(ID_SENDER),
         &Identity::new(ID_RECEIVER),
@@ -374,6 +397,7 @@ pub fn fuzz_handshake(data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::Digest;
     use std::os::unix::net::UnixStream;
     use std::thread;
 
@@ -421,6 +445,144 @@ mod tests {
         assert!(matches!(s, Err(ChannelError::WrongCode)), "{s:?}");
         assert!(matches!(r, Err(ChannelError::WrongCode)), "{r:?}");
     }
+
+    /// Deterministic bytes for the known-answer test only: SHA-256 in counter mode.
+    struct SeededRng {
+        seed: u8,
+        counter: u64,
+    }
+
+    impl spake2::rand_core::TryRng for SeededRng {
+        type Error = std::convert::Infallible;
+        fn try_next_u32(&mut self) -> std::result::Result<u32, Self::Error> {
+            let mut b = [0; 4];
+            self.try_fill_bytes(&mut b)?;
+            Ok(u32::from_le_bytes(b))
+        }
+        fn try_next_u64(&mut self) -> std::result::Result<u64, Self::Error> {
+            let mut b = [0; 8];
+            self.try_fill_bytes(&mut b)?;
+            Ok(u64::from_le_bytes(b))
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> std::result::Result<(), Self::Error> {
+            for chunk in dst.chunks_mut(32) {
+                let block = Sha256::new()
+                    .chain_update([self.seed])
+                    .chain_update(self.counter.to_be_bytes())
+                    .finalize();
+                self.counter += 1;
+                chunk.copy_from_slice(&block[..chunk.len()]);
+            }
+            Ok(())
+        }
+    }
+
+    impl spake2::rand_core::TryCryptoRng for SeededRng {}
+
+    /// A socket that keeps a copy of everything written to it.
+    struct Recording {
+        inner: UnixStream,
+        written: Vec<u8>,
+    }
+
+    impl Read for Recording {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.inner.read(buf)
+        }
+    }
+
+    impl Write for Recording {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = self.inner.write(buf)?;
+            self.written.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.inner.flush()
+        }
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Pins protocol version 1 on the wire: both hellos and confirmations, the key schedule
+    /// and the record encryption, from seeded SPAKE2 secrets. If this fails, the wire format
+    /// changed: old and new builds would no longer pair. Bump PROTOCOL_VERSION (and this
+    /// value) on purpose, or undo the change.
+    #[test]
+    fn known_answer_for_protocol_version_1() {
+        // The valid code "012-345-67?" (the check symbol found by trying each).
+        let code: PairingCode = ALPHABET_FOR_TEST
+            .chars()
+            .find_map(|c| format!("012-345-67{c}").parse().ok())
+            .unwrap();
+        let (a, b) = UnixStream::pair().unwrap();
+        let code_r = code.clone();
+        let receiver = thread::spawn(move || {
+            let mut stream = Recording {
+                inner: b,
+                written: Vec::new(),
+            };
+            let session =
+                run_receiver_with(&mut stream, &code_r, Limits::default(), T, |p, a, b| {
+                    Spake2::start_b_with_rng(
+                        p,
+                        a,
+                        b,
+                        SeededRng {
+                            seed: 2,
+                            counter: 0,
+                        },
+                    )
+                });
+            (session.unwrap(), stream.written)
+        });
+        let mut stream = Recording {
+            inner: a,
+            written: Vec::new(),
+        };
+        let mut sender = run_sender_with(&mut stream, &code, Limits::default(), T, |p, a, b| {
+            Spake2::start_a_with_rng(
+                p,
+                a,
+                b,
+                SeededRng {
+                    seed: 1,
+                    counter: 0,
+                },
+            )
+        })
+        .unwrap();
+        let (mut receiver, from_receiver) = receiver.join().unwrap();
+        let seal = |key: &mut DirectionKey| {
+            let mut buf = b"\x03\x00\x00\x00\x00\x00\x00\x00\x05hello".to_vec();
+            let tag = key
+                .seal(&(buf.len() + 16).to_be_bytes()[4..], &mut buf)
+                .unwrap();
+            buf.extend_from_slice(&tag);
+            buf
+        };
+        let record_s = seal(&mut sender.send);
+        let record_r = seal(&mut receiver.send);
+        let digest = Sha256::new()
+            .chain_update(&stream.written)
+            .chain_update(&from_receiver)
+            .chain_update(&record_s)
+            .chain_update(&record_r)
+            .finalize();
+        assert_eq!(stream.written.len(), 4 + HELLO_LEN + 4 + 1 + MAC_LEN);
+        assert_eq!(from_receiver.len(), 4 + HELLO_LEN + 4 + 1 + MAC_LEN);
+        assert_eq!(
+            hex(&digest),
+            "fcf9cba0e1e186de613683e708fe5c6abb3b4929381f347b1dcebfc4b3c426dc",
+            "sender wrote {}\nreceiver wrote {}",
+            hex(&stream.written),
+            hex(&from_receiver)
+        );
+    }
+
+    const ALPHABET_FOR_TEST: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
     #[test]
     fn hello_parser_rejects_version_role_size_and_limits() {
