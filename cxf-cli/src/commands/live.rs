@@ -54,11 +54,7 @@ impl ProgressLine {
             return;
         }
         self.last = Some(now);
-        let pct = if p.total == 0 {
-            100
-        } else {
-            p.done * 100 / p.total
-        };
+        let pct = (p.done * 100).checked_div(p.total).unwrap_or(100).min(100);
         let width = 30;
         let filled = (pct as usize * width) / 100;
         let mut err = std::io::stderr().lock();
