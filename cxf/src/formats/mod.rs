@@ -1,0 +1,1 @@
+//! Readers and writers of other password managers export formats.
