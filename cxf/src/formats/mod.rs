@@ -1,1 +1,2 @@
-//! Readers and writers of other password managers export formats.
+//! Readers and writers of other password managers' export formats.
+mod util;

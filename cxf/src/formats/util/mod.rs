@@ -1,0 +1,6 @@
+//! Format-independent helpers shared by the readers and writers.
+
+pub(crate) mod bwcrypto;
+pub(crate) mod keys;
+pub(crate) mod otp;
+pub(crate) mod time;
