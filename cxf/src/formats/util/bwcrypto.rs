@@ -56,7 +56,11 @@ impl Kdf {
     pub(crate) fn within_limits(self) -> bool {
         match self {
             Self::Pbkdf2 { iterations } => (1..=MAX_PBKDF2_ITERATIONS).contains(&iterations),
-            Self::Argon2id { iterations, memory_mib, parallelism } => {
+            Self::Argon2id {
+                iterations,
+                memory_mib,
+                parallelism,
+            } => {
                 (1..=MAX_ARGON2_ITERATIONS).contains(&iterations)
                     && (1..=MAX_ARGON2_MEMORY_MIB).contains(&memory_mib)
                     && (1..=MAX_ARGON2_PARALLELISM).contains(&parallelism)
@@ -85,9 +89,18 @@ pub(crate) fn derive_keys(password: &[u8], salt: &str, kdf: Kdf) -> Result<FileK
     let mut master = Zeroizing::new([0u8; 32]);
     match kdf {
         Kdf::Pbkdf2 { iterations } => {
-            pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt.as_bytes(), iterations, master.as_mut());
+            pbkdf2::pbkdf2_hmac::<sha2::Sha256>(
+                password,
+                salt.as_bytes(),
+                iterations,
+                master.as_mut(),
+            );
         }
-        Kdf::Argon2id { iterations, memory_mib, parallelism } => {
+        Kdf::Argon2id {
+            iterations,
+            memory_mib,
+            parallelism,
+        } => {
             let params = argon2::Params::new(memory_mib * 1024, iterations, parallelism, Some(32))
                 .map_err(|_| DecryptError)?;
             let salt_hash = sha2::Sha256::digest(salt.as_bytes());
@@ -96,7 +109,10 @@ pub(crate) fn derive_keys(password: &[u8], salt: &str, kdf: Kdf) -> Result<FileK
                 .map_err(|_| DecryptError)?;
         }
     }
-    Ok(FileKeys { enc: hkdf_expand(&master[..], b"enc")?, mac: hkdf_expand(&master[..], b"mac")? })
+    Ok(FileKeys {
+        enc: hkdf_expand(&master[..], b"enc")?,
+        mac: hkdf_expand(&master[..], b"mac")?,
+    })
 }
 
 /// HKDF-Expand (RFC 5869) with SHA-256 for a 32-byte output: one block, `T(1)`.
@@ -110,10 +126,15 @@ fn hkdf_expand(prk: &[u8], info: &[u8]) -> Result<Zeroizing<[u8; 32]>, DecryptEr
 }
 
 /// Opens an EncString of type 2 (AES-256-CBC, HMAC-SHA256), verifying the MAC first.
-pub(crate) fn decrypt_enc_string(keys: &FileKeys, enc_string: &str) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
+pub(crate) fn decrypt_enc_string(
+    keys: &FileKeys,
+    enc_string: &str,
+) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
     let body = enc_string.trim().strip_prefix("2.").ok_or(DecryptError)?;
     let mut parts = body.split('|');
-    let (Some(iv), Some(ct), Some(tag), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(iv), Some(ct), Some(tag), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(DecryptError);
     };
     let iv = STANDARD.decode(iv).map_err(|_| DecryptError)?;
@@ -122,12 +143,17 @@ pub(crate) fn decrypt_enc_string(keys: &FileKeys, enc_string: &str) -> Result<Ze
     if iv.len() != 16 || ct.is_empty() || ct.len() % 16 != 0 {
         return Err(DecryptError);
     }
-    let mut mac = <HmacSha256 as hmac::KeyInit>::new_from_slice(&keys.mac[..]).map_err(|_| DecryptError)?;
+    let mut mac =
+        <HmacSha256 as hmac::KeyInit>::new_from_slice(&keys.mac[..]).map_err(|_| DecryptError)?;
     mac.update(&iv);
     mac.update(&ct);
     mac.verify_slice(&tag).map_err(|_| DecryptError)?;
-    let decryptor = cbc::Decryptor::<aes::Aes256>::new_from_slices(&keys.enc[..], &iv).map_err(|_| DecryptError)?;
-    let len = decryptor.decrypt_padded::<Pkcs7>(&mut ct).map_err(|_| DecryptError)?.len();
+    let decryptor = cbc::Decryptor::<aes::Aes256>::new_from_slices(&keys.enc[..], &iv)
+        .map_err(|_| DecryptError)?;
+    let len = decryptor
+        .decrypt_padded::<Pkcs7>(&mut ct)
+        .map_err(|_| DecryptError)?
+        .len();
     ct.truncate(len);
     Ok(ct)
 }

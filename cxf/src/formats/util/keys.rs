@@ -76,8 +76,12 @@ pub(crate) fn pem_decode(text: &str) -> Option<(String, Zeroizing<Vec<u8>>)> {
     let label = rest[..label_end].to_owned();
     let body_and_end = &rest[label_end + 5..];
     let end = body_and_end.find("-----END ")?;
-    let body: Zeroizing<String> =
-        Zeroizing::new(body_and_end[..end].chars().filter(|c| !c.is_whitespace()).collect());
+    let body: Zeroizing<String> = Zeroizing::new(
+        body_and_end[..end]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect(),
+    );
     let der = STANDARD.decode(body.as_bytes()).ok()?;
     Some((label, Zeroizing::new(der)))
 }
@@ -162,7 +166,9 @@ impl<'a> DerReader<'a> {
             if n == 0 || n > 4 || rest.len() < n {
                 return Err(KeyError::Malformed);
             }
-            let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            let len = rest[..n]
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
             rest = &rest[n..];
             len
         };
@@ -224,7 +230,11 @@ fn parse_pkcs8(der: &[u8]) -> Result<Pkcs8<'_>, KeyError> {
             public_key = content.split_first().map(|(_, bits)| bits);
         }
     }
-    Ok(Pkcs8 { algorithm, private_key, public_key })
+    Ok(Pkcs8 {
+        algorithm,
+        private_key,
+        public_key,
+    })
 }
 
 /// The algorithm of a PKCS#8 DER private key, after checking that it parses.
@@ -310,22 +320,38 @@ pub(crate) fn private_key_to_pkcs8(text: &str) -> Result<ConvertedKey, KeyError>
         "OPENSSH PRIVATE KEY" => openssh_to_pkcs8(&der),
         "PRIVATE KEY" => {
             let algorithm = pkcs8_algorithm(&der)?;
-            Ok(ConvertedKey { algorithm, pkcs8: der, comment: String::new() })
+            Ok(ConvertedKey {
+                algorithm,
+                pkcs8: der,
+                comment: String::new(),
+            })
         }
         "ENCRYPTED PRIVATE KEY" => Err(KeyError::Encrypted),
         "RSA PRIVATE KEY" if !text.contains("ENCRYPTED") => {
             let mut r = DerReader::new(&der);
             DerReader::new(r.expect(0x30)?).expect(0x02)?;
-            let pkcs8 = Zeroizing::new(seq(&[&der_uint(&[0]), &seq(&[&tlv(0x06, OID_RSA), &[0x05, 0x00]]), &tlv(0x04, &der)]));
-            Ok(ConvertedKey { algorithm: KeyAlgorithm::Rsa, pkcs8, comment: String::new() })
+            let pkcs8 = Zeroizing::new(seq(&[
+                &der_uint(&[0]),
+                &seq(&[&tlv(0x06, OID_RSA), &[0x05, 0x00]]),
+                &tlv(0x04, &der),
+            ]));
+            Ok(ConvertedKey {
+                algorithm: KeyAlgorithm::Rsa,
+                pkcs8,
+                comment: String::new(),
+            })
         }
-        "RSA PRIVATE KEY" | "EC PRIVATE KEY" if text.contains("ENCRYPTED") => Err(KeyError::Encrypted),
+        "RSA PRIVATE KEY" | "EC PRIVATE KEY" if text.contains("ENCRYPTED") => {
+            Err(KeyError::Encrypted)
+        }
         _ => Err(KeyError::UnsupportedAlgorithm),
     }
 }
 
 fn openssh_to_pkcs8(blob: &[u8]) -> Result<ConvertedKey, KeyError> {
-    let rest = blob.strip_prefix(b"openssh-key-v1\0").ok_or(KeyError::Malformed)?;
+    let rest = blob
+        .strip_prefix(b"openssh-key-v1\0")
+        .ok_or(KeyError::Malformed)?;
     let mut r = SshReader { data: rest };
     let cipher = r.string()?;
     let _kdf = r.string()?;
@@ -360,11 +386,17 @@ fn openssh_to_pkcs8(blob: &[u8]) -> Result<ConvertedKey, KeyError> {
             let q = p.string()?;
             let dp = big_mod(d, &big_sub_one(pp));
             let dq = big_mod(d, &big_sub_one(q));
-            let ints: Vec<Vec<u8>> =
-                [&[0u8][..], n, e, d, pp, q, &dp, &dq, iqmp].iter().map(|x| der_uint(x)).collect();
+            let ints: Vec<Vec<u8>> = [&[0u8][..], n, e, d, pp, q, &dp, &dq, iqmp]
+                .iter()
+                .map(|x| der_uint(x))
+                .collect();
             let refs: Vec<&[u8]> = ints.iter().map(Vec::as_slice).collect();
             let pkcs1 = Zeroizing::new(seq(&refs));
-            let der = seq(&[&der_uint(&[0]), &seq(&[&tlv(0x06, OID_RSA), &[0x05, 0x00]]), &tlv(0x04, &pkcs1)]);
+            let der = seq(&[
+                &der_uint(&[0]),
+                &seq(&[&tlv(0x06, OID_RSA), &[0x05, 0x00]]),
+                &tlv(0x04, &pkcs1),
+            ]);
             (KeyAlgorithm::Rsa, Zeroizing::new(der))
         }
         b"ecdsa-sha2-nistp256" | b"ecdsa-sha2-nistp384" | b"ecdsa-sha2-nistp521" => {
@@ -381,11 +413,19 @@ fn openssh_to_pkcs8(blob: &[u8]) -> Result<ConvertedKey, KeyError> {
         _ => return Err(KeyError::UnsupportedAlgorithm),
     };
     let comment = String::from_utf8_lossy(p.string()?).into_owned();
-    Ok(ConvertedKey { algorithm, pkcs8, comment })
+    Ok(ConvertedKey {
+        algorithm,
+        pkcs8,
+        comment,
+    })
 }
 
 fn ed25519_pkcs8(seed: &[u8]) -> Zeroizing<Vec<u8>> {
-    Zeroizing::new(seq(&[&der_uint(&[0]), &seq(&[&tlv(0x06, OID_ED25519)]), &tlv(0x04, &tlv(0x04, seed))]))
+    Zeroizing::new(seq(&[
+        &der_uint(&[0]),
+        &seq(&[&tlv(0x06, OID_ED25519)]),
+        &tlv(0x04, &tlv(0x04, seed)),
+    ]))
 }
 
 fn ec_pkcs8(algorithm: KeyAlgorithm, d: &[u8], q: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyError> {
@@ -398,7 +438,11 @@ fn ec_pkcs8(algorithm: KeyAlgorithm, d: &[u8], q: &[u8]) -> Result<Zeroizing<Vec
     padded.extend_from_slice(d);
     let mut bits = vec![0u8];
     bits.extend_from_slice(q);
-    let sec1 = Zeroizing::new(seq(&[&der_uint(&[1]), &tlv(0x04, &padded), &tlv(0xa1, &tlv(0x03, &bits))]));
+    let sec1 = Zeroizing::new(seq(&[
+        &der_uint(&[1]),
+        &tlv(0x04, &padded),
+        &tlv(0xa1, &tlv(0x03, &bits)),
+    ]));
     Ok(Zeroizing::new(seq(&[
         &der_uint(&[0]),
         &seq(&[&tlv(0x06, OID_EC), &tlv(0x06, curve_oid)]),
@@ -446,7 +490,9 @@ pub(crate) fn pkcs8_to_openssh(der: &[u8], comment: &str) -> Result<OpenSshKey, 
             for _ in 0..8 {
                 ints.push(r.expect(0x02)?);
             }
-            let [n, e, d, p, q, _dp, _dq, qinv] = ints[..] else { return Err(KeyError::Malformed) };
+            let [n, e, d, p, q, _dp, _dq, qinv] = ints[..] else {
+                return Err(KeyError::Malformed);
+            };
             ssh_string(&mut public, b"ssh-rsa");
             ssh_mpint(&mut public, e);
             ssh_mpint(&mut public, n);
@@ -465,7 +511,10 @@ pub(crate) fn pkcs8_to_openssh(der: &[u8], comment: &str) -> Result<OpenSshKey, 
             while !r.is_empty() {
                 let (tag, content) = r.read()?;
                 if tag == 0xa1 {
-                    q = DerReader::new(content).expect(0x03)?.split_first().map(|(_, bits)| bits);
+                    q = DerReader::new(content)
+                        .expect(0x03)?
+                        .split_first()
+                        .map(|(_, bits)| bits);
                 }
             }
             let q = q.or(key.public_key).ok_or(KeyError::MissingPublicKey)?;
@@ -502,8 +551,15 @@ pub(crate) fn pkcs8_to_openssh(der: &[u8], comment: &str) -> Result<OpenSshKey, 
         public_line.push(' ');
         public_line.push_str(comment);
     }
-    let fingerprint = format!("SHA256:{}", STANDARD_NO_PAD.encode(sha2::Sha256::digest(&public)));
-    Ok(OpenSshKey { private_pem, public_line, fingerprint })
+    let fingerprint = format!(
+        "SHA256:{}",
+        STANDARD_NO_PAD.encode(sha2::Sha256::digest(&public))
+    );
+    Ok(OpenSshKey {
+        private_pem,
+        public_line,
+        fingerprint,
+    })
 }
 
 // ------------------------------------------------------------------------------ tiny bignum math
@@ -563,8 +619,8 @@ rrSLiXwsercUz6H3pmwtaksVolicLkehBGjoTWewTxT1QjvxPCVs1H5n1gr0vFlXLzaOvrJIAAAA
 AAECAwQF
 -----END OPENSSH PRIVATE KEY-----
 ";
-    const ED25519_PKCS8_B64: &str = "MC4CAQAwBQYDK2VwBCIEIF+r8TWD0uPF+i2utIuJfCx6txTPofembC1qSxWiWJwu";
-
+    const ED25519_PKCS8_B64: &str =
+        "MC4CAQAwBQYDK2VwBCIEIF+r8TWD0uPF+i2utIuJfCx6txTPofembC1qSxWiWJwu";
 
     const RSA_OPENSSH: &str = "-----BEGIN OPENSSH PRIVATE KEY-----
 b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAlwAAAAdzc2gtcnNhAAAA
@@ -600,7 +656,12 @@ vzDIYdrMzvG1cN2EVlgaAAAAAAECAwQFBgc=
     fn rsa_and_p256_both_ways() {
         for (openssh, pkcs8, public, alg) in [
             (RSA_OPENSSH, RSA_PKCS8_B64, RSA_PUBLIC, KeyAlgorithm::Rsa),
-            (P256_OPENSSH, P256_PKCS8_B64, P256_PUBLIC, KeyAlgorithm::P256),
+            (
+                P256_OPENSSH,
+                P256_PKCS8_B64,
+                P256_PUBLIC,
+                KeyAlgorithm::P256,
+            ),
         ] {
             let k = private_key_to_pkcs8(openssh).unwrap();
             assert_eq!(k.algorithm, alg);
@@ -623,19 +684,31 @@ vzDIYdrMzvG1cN2EVlgaAAAAAAECAwQFBgc=
     #[test]
     fn ed25519_without_public_half_cannot_become_openssh() {
         let der = STANDARD.decode(ED25519_PKCS8_B64).unwrap();
-        assert_eq!(pkcs8_to_openssh(&der, "").err(), Some(KeyError::MissingPublicKey));
+        assert_eq!(
+            pkcs8_to_openssh(&der, "").err(),
+            Some(KeyError::MissingPublicKey)
+        );
     }
 
     #[test]
     fn big_mod_matches() {
-        assert_eq!(strip_zeros(&big_mod(&[0x01, 0x00, 0x01], &[0x07])), &[65537u32.rem_euclid(7) as u8]);
-        assert_eq!(strip_zeros(&big_mod(&[0xff, 0xff, 0xff, 0xff], &[0x01, 0x00])), &[0xff]);
+        assert_eq!(
+            strip_zeros(&big_mod(&[0x01, 0x00, 0x01], &[0x07])),
+            &[65537u32.rem_euclid(7) as u8]
+        );
+        assert_eq!(
+            strip_zeros(&big_mod(&[0xff, 0xff, 0xff, 0xff], &[0x01, 0x00])),
+            &[0xff]
+        );
         assert_eq!(big_sub_one(&[0x01, 0x00]), vec![0x00, 0xff]);
     }
 
     #[test]
     fn rejects_garbage_and_encrypted() {
-        assert_eq!(private_key_to_pkcs8("nope").err(), Some(KeyError::Malformed));
+        assert_eq!(
+            private_key_to_pkcs8("nope").err(),
+            Some(KeyError::Malformed)
+        );
         let enc = pem_encode("ENCRYPTED PRIVATE KEY", b"x", 64);
         assert_eq!(private_key_to_pkcs8(&enc).err(), Some(KeyError::Encrypted));
     }

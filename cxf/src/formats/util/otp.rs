@@ -88,15 +88,25 @@ pub(crate) enum OtpError {
 /// Normalises a bare Base32 secret: drops spaces, dashes and `=` padding, upper-cases.
 pub(crate) fn normalize_base32(s: &str) -> Option<Zeroizing<String>> {
     let out: Zeroizing<String> = Zeroizing::new(
-        s.chars().filter(|c| !matches!(c, ' ' | '-' | '=' | '\t')).map(|c| c.to_ascii_uppercase()).collect(),
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '=' | '\t'))
+            .map(|c| c.to_ascii_uppercase())
+            .collect(),
     );
-    (!out.is_empty() && out.bytes().all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))).then_some(out)
+    (!out.is_empty()
+        && out
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)))
+    .then_some(out)
 }
 
 /// Parses an `otpauth://totp/...` URI or a bare Base32 secret.
 pub(crate) fn parse(value: &str) -> Result<Totp, OtpError> {
     let value = value.trim();
-    let lower = value.get(..10).map(str::to_ascii_lowercase).unwrap_or_default();
+    let lower = value
+        .get(..10)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
     if lower.starts_with("otpauth://") {
         return parse_uri(value);
     }
@@ -138,7 +148,13 @@ fn parse_uri(uri: &str) -> Result<Totp, OtpError> {
             "secret" => secret = Some(normalize_base32(&v).ok_or(OtpError::Invalid)?),
             "issuer" if !v.is_empty() => issuer = Some(v.to_string()),
             "algorithm" => algorithm = OtpAlgorithm::parse(&v).ok_or(OtpError::Invalid)?,
-            "digits" => digits = v.parse().ok().filter(|d| (1..=10).contains(d)).ok_or(OtpError::Invalid)?,
+            "digits" => {
+                digits = v
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=10).contains(d))
+                    .ok_or(OtpError::Invalid)?
+            }
             "period" => period = v.parse().ok().filter(|p| *p > 0).ok_or(OtpError::Invalid)?,
             _ => {}
         }
@@ -238,16 +254,25 @@ mod tests {
         let t = parse(" jbsw y3dp ehpk 3pxp== ").unwrap();
         assert_eq!(t.secret.as_str(), "JBSWY3DPEHPK3PXP");
         assert!(t.assumed_defaults);
-        assert_eq!((t.algorithm, t.digits, t.period), (OtpAlgorithm::Sha1, 6, 30));
+        assert_eq!(
+            (t.algorithm, t.digits, t.period),
+            (OtpAlgorithm::Sha1, 6, 30)
+        );
     }
 
     #[test]
     fn rejects() {
-        assert_eq!(parse("otpauth://hotp/x?secret=GEZDGNBV&counter=1"), Err(OtpError::Unsupported));
+        assert_eq!(
+            parse("otpauth://hotp/x?secret=GEZDGNBV&counter=1"),
+            Err(OtpError::Unsupported)
+        );
         assert_eq!(parse("steam://ABCDEF"), Err(OtpError::Unsupported));
         assert_eq!(parse("not base32 1!"), Err(OtpError::Invalid));
         assert_eq!(parse("otpauth://totp/x?issuer=a"), Err(OtpError::Invalid));
-        assert_eq!(parse("otpauth://totp/x?secret=GEZDGNBV&algorithm=MD5"), Err(OtpError::Invalid));
+        assert_eq!(
+            parse("otpauth://totp/x?secret=GEZDGNBV&algorithm=MD5"),
+            Err(OtpError::Invalid)
+        );
         assert!(format!("{:?}", parse("GEZDGNBV").unwrap()).contains("<redacted>"));
     }
 }

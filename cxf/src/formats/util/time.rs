@@ -37,7 +37,10 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 }
 
 fn valid_date(year: i64, month: u32, day: u32) -> bool {
-    (1..=9999).contains(&year) && (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)
+    (1..=9999).contains(&year)
+        && (1..=12).contains(&month)
+        && day >= 1
+        && day <= days_in_month(year, month)
 }
 
 fn num(s: &str) -> Option<u32> {
@@ -108,7 +111,12 @@ pub(crate) fn format_rfc3339(secs: u64) -> String {
     let secs = i64::try_from(secs).unwrap_or(i64::MAX / 2);
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
     let t = secs.rem_euclid(86_400);
-    format!("{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z", t / 3600, t / 60 % 60, t % 60)
+    format!(
+        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
 }
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SS.000Z` (Bitwarden's spelling).
@@ -130,8 +138,18 @@ pub(crate) fn unix_from_date(s: &str) -> Option<i64> {
 }
 
 const MONTHS: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// Month number of an English month name or number (`January`, `jan`, `7`, `07`).
@@ -143,7 +161,10 @@ pub(crate) fn month_number(s: &str) -> Option<u32> {
     if s.len() < 3 {
         return None;
     }
-    MONTHS.iter().position(|m| m.starts_with(&s)).map(|i| i as u32 + 1)
+    MONTHS
+        .iter()
+        .position(|m| m.starts_with(&s))
+        .map(|i| i as u32 + 1)
 }
 
 /// CXF `year-month` (`YYYY-MM`) from a month and a year (two-digit years are 20YY).
@@ -176,8 +197,14 @@ mod tests {
     #[test]
     fn rfc3339_forms() {
         assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_rfc3339("2024-10-23T16:38:08.870Z"), Some(1_729_701_488));
-        assert_eq!(parse_rfc3339("2024-10-23T18:38:08+02:00"), Some(1_729_701_488));
+        assert_eq!(
+            parse_rfc3339("2024-10-23T16:38:08.870Z"),
+            Some(1_729_701_488)
+        );
+        assert_eq!(
+            parse_rfc3339("2024-10-23T18:38:08+02:00"),
+            Some(1_729_701_488)
+        );
         assert_eq!(parse_rfc3339("2024-01-02"), Some(1_704_153_600));
         assert_eq!(parse_rfc3339("1969-12-31T23:59:59Z"), None);
         assert_eq!(parse_rfc3339("2024-02-30T00:00:00Z"), None);
@@ -199,9 +226,15 @@ mod tests {
         assert_eq!(normalize_date("2022-1-30").as_deref(), Some("2022-01-30"));
         assert_eq!(date_from_unix(638_928_000), "1990-04-01");
         assert_eq!(date_from_unix(-86_400), "1969-12-31");
-        assert_eq!(lastpass_month_year("January,2025").as_deref(), Some("2025-01"));
+        assert_eq!(
+            lastpass_month_year("January,2025").as_deref(),
+            Some("2025-01")
+        );
         assert_eq!(lastpass_month_year(","), None);
-        assert_eq!(lastpass_date("March,14,1990").as_deref(), Some("1990-03-14"));
+        assert_eq!(
+            lastpass_date("March,14,1990").as_deref(),
+            Some("1990-03-14")
+        );
         assert_eq!(year_month("07", "27").as_deref(), Some("2027-07"));
     }
 }

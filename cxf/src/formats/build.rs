@@ -1,0 +1,343 @@
+//! Helpers the readers share to build a CXF [`Document`]: ids, the collection tree, and
+//! credentials from plain values (empty values give no field, so no empty members are written).
+
+use std::collections::{BTreeMap, HashSet};
+
+use sha2::Digest as _;
+
+use crate::formats::util::otp;
+use crate::formats::{Format, ReadOptions};
+use crate::{
+    Account, B64, BasicAuth, Collection, Credential, CustomFields, Document, EditableField,
+    FieldType, Item, LinkedItem, Note, Secret, Text, Totp, TotpAlgorithm,
+};
+
+/// Builds one CXF account from the records of a source file.
+pub(crate) struct AccountBuilder {
+    format: Format,
+    scope: String,
+    used_ids: HashSet<B64>,
+    items: Vec<Item>,
+    collections: CollectionTree,
+    pub(crate) username: String,
+    pub(crate) email: String,
+    pub(crate) full_name: Option<String>,
+}
+
+impl AccountBuilder {
+    /// A builder whose generated ids are derived from `format` and `scope` (so reading the same
+    /// file twice gives the same ids).
+    pub(crate) fn new(format: Format, scope: &str) -> Self {
+        Self {
+            format,
+            scope: scope.to_owned(),
+            used_ids: HashSet::new(),
+            items: Vec::new(),
+            collections: CollectionTree::default(),
+            username: String::new(),
+            email: String::new(),
+            full_name: None,
+        }
+    }
+
+    /// A fresh item id: the source's own id bytes when they fit CXF's 64-byte limit and are
+    /// unique, else a hash of the source position.
+    pub(crate) fn item_id(&mut self, source_id: Option<&[u8]>, index: usize) -> B64 {
+        if let Some(bytes) = source_id.filter(|b| !b.is_empty() && b.len() <= 64) {
+            let id = B64::encode(bytes);
+            if self.used_ids.insert(id.clone()) {
+                return id;
+            }
+        }
+        let mut n = 0u32;
+        loop {
+            let id = derived_id(&[
+                self.format.name().as_bytes(),
+                self.scope.as_bytes(),
+                &index.to_be_bytes(),
+                &n.to_be_bytes(),
+            ]);
+            if self.used_ids.insert(id.clone()) {
+                return id;
+            }
+            n += 1;
+        }
+    }
+
+    /// Adds an item; returns its position.
+    pub(crate) fn push_item(&mut self, item: Item) -> usize {
+        self.items.push(item);
+        self.items.len() - 1
+    }
+
+    /// Puts an item into the collection at `path` (outermost first), creating it as needed.
+    pub(crate) fn add_to_collection<S: AsRef<str>>(&mut self, path: &[S], item: &B64) {
+        let path: Vec<&str> = path
+            .iter()
+            .map(AsRef::as_ref)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !path.is_empty() {
+            self.collections.add(&path, item);
+        }
+    }
+
+    /// Makes sure the collection at `path` exists, even if empty.
+    pub(crate) fn ensure_collection<S: AsRef<str>>(&mut self, path: &[S]) {
+        let path: Vec<&str> = path
+            .iter()
+            .map(AsRef::as_ref)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !path.is_empty() {
+            self.collections.node(&path);
+        }
+    }
+
+    /// The finished account.
+    pub(crate) fn finish(self) -> Account {
+        let id = derived_id(&[
+            b"account",
+            self.format.name().as_bytes(),
+            self.scope.as_bytes(),
+        ]);
+        let prefix = [self.format.name(), self.scope.as_str()].join("/");
+        Account {
+            id,
+            username: Text::from(self.username),
+            email: Text::from(self.email),
+            full_name: self.full_name.map(Text::from),
+            collections: self.collections.into_collections(&prefix),
+            items: self.items,
+            ..Account::default()
+        }
+    }
+}
+
+/// A document holding `accounts`, with the header filled from the options.
+pub(crate) fn document(format: Format, accounts: Vec<Account>, options: &ReadOptions) -> Document {
+    Document {
+        exporter_rp_id: Text::from(options.exporter_rp_id.as_str()),
+        exporter_display_name: Text::from(format!("{} (converted by cxf)", format.display_name())),
+        timestamp: options.timestamp.unwrap_or_else(now),
+        accounts,
+        ..Document::default()
+    }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A 16-byte id derived from the parts.
+pub(crate) fn derived_id(parts: &[&[u8]]) -> B64 {
+    let mut h = sha2::Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p);
+    }
+    B64::encode(&h.finalize()[..16])
+}
+
+#[derive(Default)]
+struct CollectionTree {
+    children: BTreeMap<String, CollectionTree>,
+    order: Vec<String>,
+    items: Vec<B64>,
+}
+
+impl CollectionTree {
+    fn node(&mut self, path: &[&str]) -> &mut CollectionTree {
+        let mut node = self;
+        for seg in path {
+            if !node.children.contains_key(*seg) {
+                node.order.push((*seg).to_owned());
+            }
+            node = node.children.entry((*seg).to_owned()).or_default();
+        }
+        node
+    }
+
+    fn add(&mut self, path: &[&str], item: &B64) {
+        let node = self.node(path);
+        if !node.items.contains(item) {
+            node.items.push(item.clone());
+        }
+    }
+
+    fn into_collections(mut self, prefix: &str) -> Vec<Collection> {
+        let mut out = Vec::new();
+        for name in std::mem::take(&mut self.order) {
+            let Some(child) = self.children.remove(&name) else {
+                continue;
+            };
+            let path = format!("{prefix}/{name}");
+            let items = child
+                .items
+                .iter()
+                .map(|i| LinkedItem {
+                    item: i.clone(),
+                    ..LinkedItem::default()
+                })
+                .collect();
+            let id = derived_id(&[b"collection", path.as_bytes()]);
+            let sub_collections = child.into_collections(&path);
+            out.push(Collection {
+                id,
+                title: Text::from(name),
+                items,
+                sub_collections,
+                ..Collection::default()
+            });
+        }
+        out
+    }
+}
+
+/// Counts collections, nested ones included.
+pub(crate) fn count_collections(collections: &[Collection]) -> usize {
+    collections
+        .iter()
+        .map(|c| 1 + count_collections(&c.sub_collections))
+        .sum()
+}
+
+// ---------------------------------------------------------------------------------- credentials
+
+/// A field when `value` is not empty.
+pub(crate) fn field(field_type: FieldType, value: &str) -> Option<EditableField> {
+    (!value.trim().is_empty()).then(|| EditableField::new(field_type, value))
+}
+
+/// A labelled field when `value` is not empty.
+pub(crate) fn labelled(label: &str, field_type: FieldType, value: &str) -> Option<EditableField> {
+    field(field_type, value).map(|mut f| {
+        if !label.is_empty() {
+            f.label = Some(Text::from(label));
+        }
+        f
+    })
+}
+
+/// `basic-auth` when there is a username or a password.
+pub(crate) fn basic_auth(username: &str, password: &str) -> Option<Credential> {
+    let username = field(FieldType::String, username);
+    let password = if password.is_empty() {
+        None
+    } else {
+        Some(EditableField::new(FieldType::ConcealedString, password))
+    };
+    (username.is_some() || password.is_some()).then(|| {
+        BasicAuth {
+            username,
+            password,
+            ..BasicAuth::default()
+        }
+        .into()
+    })
+}
+
+/// `note` when `content` is not blank.
+pub(crate) fn note(content: &str) -> Option<Credential> {
+    (!content.trim().is_empty()).then(|| {
+        Note {
+            content: EditableField::new(FieldType::String, content),
+            ..Note::default()
+        }
+        .into()
+    })
+}
+
+/// `custom-fields` when there is at least one field.
+pub(crate) fn custom_fields(label: Option<&str>, fields: Vec<EditableField>) -> Option<Credential> {
+    (!fields.is_empty()).then(|| {
+        CustomFields {
+            label: label.filter(|l| !l.is_empty()).map(Text::from),
+            fields,
+            ..CustomFields::default()
+        }
+        .into()
+    })
+}
+
+/// A CXF `totp` from a parsed OTP value.
+pub(crate) fn totp(t: &otp::Totp, username: Option<&str>) -> Credential {
+    Totp {
+        secret: Secret::new(t.secret.as_str()),
+        period: Some(u64::from(t.period)),
+        digits: Some(u64::from(t.digits)),
+        username: t
+            .account
+            .as_deref()
+            .or(username)
+            .filter(|u| !u.is_empty())
+            .map(Text::from),
+        algorithm: match t.algorithm {
+            otp::OtpAlgorithm::Sha1 => TotpAlgorithm::Sha1,
+            otp::OtpAlgorithm::Sha256 => TotpAlgorithm::Sha256,
+            otp::OtpAlgorithm::Sha512 => TotpAlgorithm::Sha512,
+        },
+        issuer: t.issuer.as_deref().map(Text::from),
+        ..Totp::default()
+    }
+    .into()
+}
+
+/// The model's `Totp` as the OTP helper's value, for writers.
+pub(crate) fn otp_of(t: &Totp) -> Option<otp::Totp> {
+    let algorithm = match &t.algorithm {
+        TotpAlgorithm::Sha1 => otp::OtpAlgorithm::Sha1,
+        TotpAlgorithm::Sha256 => otp::OtpAlgorithm::Sha256,
+        TotpAlgorithm::Sha512 => otp::OtpAlgorithm::Sha512,
+        _ => return None,
+    };
+    Some(otp::Totp {
+        secret: zeroize::Zeroizing::new(otp::normalize_base32(t.secret.expose())?.to_string()),
+        algorithm,
+        digits: u8::try_from(t.digits.unwrap_or(6)).ok()?,
+        period: u32::try_from(t.period.unwrap_or(30)).ok()?,
+        issuer: t.issuer.as_ref().map(|s| s.to_string()),
+        account: t.username.as_ref().map(|s| s.to_string()),
+        assumed_defaults: false,
+    })
+}
+
+/// A new item with a title and an id.
+pub(crate) fn item(id: B64, title: &str) -> Item {
+    Item {
+        id,
+        title: Text::from(title),
+        ..Item::default()
+    }
+}
+
+/// Adds URLs to an item's scope (deduplicated, blanks skipped).
+pub(crate) fn add_urls<'a>(item: &mut Item, urls: impl IntoIterator<Item = &'a str>) {
+    for url in urls {
+        let url = url.trim();
+        if url.is_empty() {
+            continue;
+        }
+        let scope = item.scope.get_or_insert_with(Default::default);
+        if !scope.urls.iter().any(|u| u.as_str() == url) {
+            scope.urls.push(Text::from(url));
+        }
+    }
+}
+
+/// The value of an optional field, or "".
+pub(crate) fn value(f: &Option<EditableField>) -> &str {
+    f.as_ref().map_or("", |f| f.value.expose())
+}
+
+/// `true`/`false` spellings of the sources (`1`, `yes`, `true`, `✓`).
+pub(crate) fn truthy(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes" | "y" | "on" | "\u{2713}"
+    )
+}

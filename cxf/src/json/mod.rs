@@ -1,0 +1,4 @@
+//! JSON reading and writing tuned for CXF: located errors, limits, no secret copies.
+
+pub(crate) mod reader;
+pub(crate) mod writer;

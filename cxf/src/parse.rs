@@ -1,0 +1,78 @@
+//! Parse results: the document, the shape it came in, and the notes about what was normalised.
+
+use crate::limits::Limits;
+use crate::model::Document;
+use crate::pointer::Path;
+
+/// A normalisation the parser applied while reading an older draft or an exporter quirk.
+///
+/// Notes are not errors: the data was understood and converted to CXF 1.0. A caller can show
+/// them to a user ("this export uses the 2024 draft; converted") or log them. Messages name
+/// members, never values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseNote {
+    /// Stable code, e.g. `wd-version-integer` or `padded-base64url`. The full list is in the
+    /// crate documentation.
+    pub code: &'static str,
+    /// RFC 6901 pointer into the *input* document.
+    pub pointer: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+/// Which top-level object the input was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Shape {
+    /// A full CXF Header (`version`, `exporterRpId`, ..., `accounts`).
+    Header,
+    /// A bare CXF Account, as Apple's `ASImportableAccount` and Bitwarden's SDK exchange it.
+    /// The parser wrapped it in a Header with empty exporter fields and timestamp 0.
+    BareAccount,
+}
+
+/// The result of [`Document::parse`].
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    /// The document, normalised to CXF 1.0.
+    pub document: Document,
+    /// What the parser normalised, in input order.
+    pub notes: Vec<ParseNote>,
+    /// The shape of the input.
+    pub shape: Shape,
+}
+
+/// State shared by the whole parse: notes and document-wide counters.
+pub(crate) struct Ctx {
+    pub(crate) notes: Vec<ParseNote>,
+    items: usize,
+    max_items: usize,
+}
+
+impl Ctx {
+    pub(crate) fn new(limits: &Limits) -> Self {
+        Ctx {
+            notes: Vec::new(),
+            items: 0,
+            max_items: limits.max_items,
+        }
+    }
+
+    pub(crate) fn note(&mut self, code: &'static str, path: &Path<'_>, message: impl Into<String>) {
+        self.notes.push(ParseNote {
+            code,
+            pointer: path.to_pointer(),
+            message: message.into(),
+        });
+    }
+
+    pub(crate) fn max_items(&self) -> usize {
+        self.max_items
+    }
+
+    /// Counts one more item; `false` once the limit is passed.
+    pub(crate) fn count_item(&mut self) -> bool {
+        self.items += 1;
+        self.items <= self.max_items
+    }
+}
