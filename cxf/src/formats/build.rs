@@ -341,3 +341,24 @@ pub(crate) fn truthy(s: &str) -> bool {
         "1" | "true" | "yes" | "y" | "on" | "\u{2713}"
     )
 }
+
+/// The host of a URL (`https://user@www.example.com:8443/x` → `www.example.com`), or the input
+/// when it has no scheme.
+pub(crate) fn host(url: &str) -> &str {
+    let rest = url.trim().split_once("://").map_or(url.trim(), |(_, r)| r);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    authority.split(':').next().unwrap_or(authority)
+}
+
+/// Title for a record without one: the host of its URL, else `(untitled)`.
+pub(crate) fn title_or_host<'a>(title: &'a str, url: &'a str) -> &'a str {
+    if !title.trim().is_empty() {
+        title
+    } else if !host(url).is_empty() {
+        host(url)
+    } else {
+        "(untitled)"
+    }
+}

@@ -68,6 +68,7 @@
 
 mod build;
 mod detect;
+mod flat;
 mod loss;
 mod util;
 
