@@ -198,14 +198,6 @@ impl CollectionTree {
     }
 }
 
-/// Counts collections, nested ones included.
-pub(crate) fn count_collections(collections: &[Collection]) -> usize {
-    collections
-        .iter()
-        .map(|c| 1 + count_collections(&c.sub_collections))
-        .sum()
-}
-
 // ---------------------------------------------------------------------------------- credentials
 
 /// A field when `value` is not empty.

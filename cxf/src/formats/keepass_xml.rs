@@ -85,7 +85,7 @@ fn parse_xml(text: &str, options: &ReadOptions) -> Result<Node, ReadError> {
                 };
                 for a in e.attributes().flatten() {
                     let v = a
-                        .unescape_value()
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                         .map_err(|_| bad("malformed attribute".into()))?;
                     node.attrs.push((
                         String::from_utf8_lossy(a.key.as_ref()).into_owned(),

@@ -18,7 +18,7 @@ use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
 use crate::formats::util::tabular::{self, Table};
 use crate::formats::util::{keys, time};
-use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
+use crate::formats::{Format, LossReport, ReadError, ReadOptions};
 use crate::{
     Address, Credential, CreditCard, Document, EditableField, FieldType, PersonName, SecretB64,
     SshKey, Text, Wifi,
@@ -190,7 +190,10 @@ const CONCEALED: &[&str] = &[
 ];
 
 /// Splits a typed note into its type, `Key:Value` pairs (multi-line values continued) and notes.
-fn parse_typed(extra: &str) -> (String, Vec<(String, Zeroizing<String>)>, Zeroizing<String>) {
+/// A typed note: its type, its `Key:Value` pairs, and its free-text notes.
+type TypedNote = (String, Vec<(String, Zeroizing<String>)>, Zeroizing<String>);
+
+fn parse_typed(extra: &str) -> TypedNote {
     let mut lines = extra.split('\n').map(|l| l.trim_end_matches('\r'));
     let kind = lines
         .next()
@@ -224,13 +227,12 @@ fn parse_typed(extra: &str) -> (String, Vec<(String, Zeroizing<String>)>, Zeroiz
             Some(k) if known.map_or(!k.is_empty() && k.len() <= 40, |ks| ks.contains(&k)) => {
                 pairs.push((k.to_owned(), Zeroizing::new(line[k.len() + 1..].to_owned())));
             }
-            _ => match pairs.last_mut() {
-                Some((_, v)) => {
+            _ => {
+                if let Some((_, v)) = pairs.last_mut() {
                     v.push('\n');
                     v.push_str(line);
                 }
-                None => {}
-            },
+            }
         }
     }
     (kind, pairs, notes)

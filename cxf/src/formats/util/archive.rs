@@ -28,13 +28,16 @@ pub(crate) fn names(bytes: &[u8]) -> Option<Vec<String>> {
     )
 }
 
+/// Archive members read into memory: name and (wiped on drop) contents.
+pub(crate) type Members = Vec<(String, Zeroizing<Vec<u8>>)>;
+
 /// Reads the members whose name `want` accepts, in archive order.
 pub(crate) fn read_members(
     bytes: &[u8],
     format: Format,
     limits: &Limits,
     want: impl Fn(&str) -> bool,
-) -> Result<Vec<(String, Zeroizing<Vec<u8>>)>, ReadError> {
+) -> Result<Members, ReadError> {
     let bad = |what: &str| ReadError::syntax(format, format!("damaged zip archive ({what})"));
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|_| bad("no central directory"))?;

@@ -152,10 +152,6 @@ impl<'a> DerReader<'a> {
         self.data.is_empty()
     }
 
-    fn peek_tag(&self) -> Option<u8> {
-        self.data.first().copied()
-    }
-
     fn read(&mut self) -> Result<(u8, &'a [u8]), KeyError> {
         let (&tag, rest) = self.data.split_first().ok_or(KeyError::Malformed)?;
         let (&first, mut rest) = rest.split_first().ok_or(KeyError::Malformed)?;

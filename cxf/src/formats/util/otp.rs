@@ -15,15 +15,6 @@ pub(crate) enum OtpAlgorithm {
 }
 
 impl OtpAlgorithm {
-    /// CXF spelling.
-    pub(crate) fn cxf_name(self) -> &'static str {
-        match self {
-            Self::Sha1 => "sha1",
-            Self::Sha256 => "sha256",
-            Self::Sha512 => "sha512",
-        }
-    }
-
     /// Parses `SHA1`, `sha-256`, `HMAC-SHA-512`, ... case-insensitively.
     pub(crate) fn parse(s: &str) -> Option<Self> {
         let s = s.trim().to_ascii_lowercase().replace(['-', '_'], "");

@@ -43,11 +43,6 @@ impl Row {
     pub(crate) fn is_blank(&self) -> bool {
         self.cells.iter().all(|c| c.trim().is_empty())
     }
-
-    /// The cells from `start` on.
-    pub(crate) fn cells_from(&self, start: usize) -> impl Iterator<Item = &str> {
-        self.cells.iter().skip(start).map(|c| c.as_str())
-    }
 }
 
 /// A parsed CSV file.

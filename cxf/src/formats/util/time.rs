@@ -132,11 +132,6 @@ pub(crate) fn date_from_unix(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Unix seconds of midnight UTC of a `YYYY-MM-DD` date.
-pub(crate) fn unix_from_date(s: &str) -> Option<i64> {
-    parse_ymd(s).map(|(y, m, d)| days_from_civil(y, m, d) * 86_400)
-}
-
 const MONTHS: [&str; 12] = [
     "january",
     "february",
