@@ -253,3 +253,315 @@ fn bitwarden_passkey_maps_to_cxf_fields() {
     assert_eq!(pks[0].user_handle.as_str(), "dXNlci1oYW5kbGUtMDAx");
     assert!(pks[0].key.expose().starts_with("MIGHAgEAMBMGByqGSM49AgEG"));
 }
+
+/// Sample folder name → the format its files are read as (folders of unsupported formats are
+/// absent and skipped).
+fn sample_format(dir: &str) -> Option<Format> {
+    Some(match dir {
+        "1password-1pux" => Format::OnePassword1pux,
+        "bitwarden-csv" => Format::BitwardenCsv,
+        "bitwarden-json" | "bitwarden-json-encrypted" => Format::BitwardenJson,
+        "chrome-csv" => Format::ChromeCsv,
+        "cxf" => Format::Cxf,
+        "dashlane-csv" => Format::DashlaneCsv,
+        "firefox-csv" => Format::FirefoxCsv,
+        "keepass2-xml" => Format::KeepassXml,
+        "lastpass-csv" => Format::LastpassCsv,
+        "protonpass-json" => Format::ProtonpassJson,
+        "safari-apple-passwords-csv" => Format::AppleCsv,
+        _ => return None,
+    })
+}
+
+/// Items each real sample holds, counted by hand from the files (skipped rows, trashed and
+/// recycle-bin items excluded). `None`: the file cannot be opened (unknown password).
+const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
+    (
+        "1password-1pux/bitwarden-jslib/APICredentials.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/BankAccount.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/CreditCard.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Database.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/DriversLicense.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/EmailAccount.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Emailfield.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/EmailfieldOnIdentity.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/EmailfieldOnIdentity_Prefilled.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/IdentityData.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/LoginData.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/MedicalRecord.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Membership.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Onepux_example.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/OutdoorLicense.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Passport.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Password.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/RewardsProgram.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/SSN.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/SanitizedExport.export.data.json",
+        Some(27),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/SecureNote.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Server.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/SoftwareLicense.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/WirelessRouter.export.data.json",
+        Some(1),
+    ),
+    ("1password-1pux/keepassxc/1PasswordExport.1pux", Some(9)),
+    (
+        "bitwarden-csv/saveoursecrets-sdk/bitwarden-export.csv",
+        Some(2),
+    ),
+    (
+        "bitwarden-json-encrypted/bitwarden-jslib/passwordProtected.json",
+        None,
+    ),
+    (
+        "bitwarden-json-encrypted/keepassxc/bitwarden_encrypted_argon2id_export.json",
+        Some(1),
+    ),
+    (
+        "bitwarden-json-encrypted/keepassxc/bitwarden_encrypted_export.json",
+        Some(1),
+    ),
+    ("bitwarden-json/bitwarden-jslib/empty.json", Some(0)),
+    (
+        "bitwarden-json/bitwarden-sdk-internal/json_export.json",
+        Some(5),
+    ),
+    ("bitwarden-json/buttercup-importer/bitwarden.json", Some(5)),
+    ("bitwarden-json/keepassxc/bitwarden_export.json", Some(4)),
+    (
+        "bitwarden-json/keepassxc/bitwarden_export_ssh.json",
+        Some(2),
+    ),
+    (
+        "bitwarden-json/keepassxc/bitwarden_nested_export.json",
+        Some(9),
+    ),
+    (
+        "bitwarden-json/keepassxc/bitwarden_passkey_export.json",
+        Some(2),
+    ),
+    (
+        "bitwarden-json/keepassxc/bitwarden_timestamps_export.json",
+        Some(1),
+    ),
+    ("chrome-csv/bitwarden-clients/note-data.csv", Some(1)),
+    ("chrome-csv/buttercup-importer/chrome_pass.csv", Some(9)),
+    ("chrome-csv/proton-webclients/chrome-windows.csv", Some(3)),
+    ("chrome-csv/proton-webclients/chrome.csv", Some(4)),
+    (
+        "chrome-csv/saveoursecrets-sdk/chrome-export-note.csv",
+        Some(1),
+    ),
+    ("chrome-csv/saveoursecrets-sdk/chrome-export.csv", Some(2)),
+    ("cxf/bitwarden-sdk-internal/1p_export.json", Some(10)),
+    ("cxf/bitwarden-sdk-internal/dashlane_export.json", Some(12)),
+    (
+        "cxf/fido-spec-appendix-a/cxf-appendix-a-example.json",
+        Some(14),
+    ),
+    ("dashlane-csv/bitwarden-jslib/credentials.csv", Some(1)),
+    ("dashlane-csv/bitwarden-jslib/id.csv", Some(5)),
+    (
+        "dashlane-csv/bitwarden-jslib/multiplePersonalInfo.csv",
+        Some(6),
+    ),
+    ("dashlane-csv/bitwarden-jslib/payments.csv", Some(2)),
+    ("dashlane-csv/bitwarden-jslib/personalInfo.csv", Some(5)),
+    ("dashlane-csv/bitwarden-jslib/securenotes.csv", Some(1)),
+    (
+        "dashlane-csv/proton-webclients/dashlane-credentials.csv",
+        Some(8),
+    ),
+    (
+        "dashlane-csv/proton-webclients/dashlane-payments.csv",
+        Some(3),
+    ),
+    (
+        "dashlane-csv/proton-webclients/dashlane-personal-info.csv",
+        Some(1),
+    ),
+    (
+        "dashlane-csv/proton-webclients/dashlane-secure-notes.csv",
+        Some(3),
+    ),
+    (
+        "dashlane-csv/saveoursecrets-sdk/dashlane-export.zip",
+        Some(15),
+    ),
+    (
+        "firefox-csv/bitwarden-jslib/firefoxAccountsData.csv",
+        Some(1),
+    ),
+    (
+        "firefox-csv/bitwarden-jslib/simplePasswordData.csv",
+        Some(1),
+    ),
+    ("firefox-csv/saveoursecrets-sdk/firefox-export.csv", Some(2)),
+    ("firefox-csv/saveoursecrets-sdk/firefox-logins.csv", Some(3)),
+    ("keepass2-xml/buttercup-importer/test.kdbx.xml", Some(1)),
+    ("keepass2-xml/keepassxc/NewDatabase.xml", Some(3)),
+    ("lastpass-csv/buttercup-importer/lastpass.csv", Some(4)),
+    (
+        "lastpass-csv/proton-webclients/lastpass.crcrlf.terminated.csv",
+        Some(3),
+    ),
+    ("lastpass-csv/proton-webclients/lastpass.csv", Some(12)),
+    ("protonpass-json/keepassxc/protonpass_export.json", Some(4)),
+    (
+        "protonpass-json/saveoursecrets-sdk/proton_pass_export_2024-08-18.zip",
+        Some(4),
+    ),
+    (
+        "safari-apple-passwords-csv/bitwarden-jslib/oldSimplePasswordData.csv",
+        Some(1),
+    ),
+    (
+        "safari-apple-passwords-csv/bitwarden-jslib/simplePasswordData.csv",
+        Some(1),
+    ),
+    (
+        "safari-apple-passwords-csv/saveoursecrets-sdk/macos-export.csv",
+        Some(2),
+    ),
+    (
+        "safari-apple-passwords-csv/saveoursecrets-sdk/macos-notes-export.csv",
+        Some(1),
+    ),
+];
+
+#[test]
+fn real_samples_convert_without_panic() {
+    let Some(root) = std::env::var_os("CXF_SHARED_SAMPLES") else {
+        println!("SKIPPED real_samples_convert_without_panic: CXF_SHARED_SAMPLES is not set");
+        return;
+    };
+    let root = PathBuf::from(root);
+    let mut failures = Vec::new();
+    let mut checked = 0usize;
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let dname = dir.file_name().unwrap().to_string_lossy().to_string();
+        let Some(format) = sample_format(&dname) else {
+            println!("skipping {dname}: format not supported");
+            continue;
+        };
+        let mut files = Vec::new();
+        for sub in std::fs::read_dir(&dir).unwrap() {
+            let sub = sub.unwrap().path();
+            for f in std::fs::read_dir(&sub).unwrap() {
+                files.push(f.unwrap().path());
+            }
+        }
+        files.sort();
+        for f in files {
+            let rel = f.strip_prefix(&root).unwrap().display().to_string();
+            let bytes = std::fs::read(&f).unwrap();
+            let options = ReadOptions::default()
+                .with_password("a")
+                .with_timestamp(1_700_000_000);
+            let want = SAMPLE_ITEMS
+                .iter()
+                .find(|(p, _)| *p == rel)
+                .map(|(_, n)| *n);
+            checked += 1;
+            match (formats::read(format, &bytes, &options), want) {
+                (Ok((doc, loss)), Some(Some(n))) if items(&doc) == n => {
+                    println!("ok {rel}: {n} items, {} loss entries", loss.len());
+                    for target in Format::ALL.iter().filter(|f| f.can_write()) {
+                        let (out, _) = formats::write(*target, &doc).unwrap();
+                        if let Err(e) = formats::read(*target, &out, &ReadOptions::default()) {
+                            failures.push(format!(
+                                "{rel}: written as {target} does not read back: {e}"
+                            ));
+                        }
+                    }
+                }
+                (Ok((doc, _)), want) => {
+                    failures.push(format!("{rel}: {} items, want {want:?}", items(&doc)))
+                }
+                (Err(e), Some(None)) => println!("ok {rel}: refused as expected ({})", e.kind()),
+                (Err(e), _) => failures.push(format!("{rel}: {e}")),
+            }
+        }
+    }
+    println!("{checked} sample files checked");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
