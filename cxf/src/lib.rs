@@ -9,6 +9,7 @@
 //! | read a CXF file (Header or bare Account) | [`Document::parse`] with [`Limits`] |
 //! | show what was normalised | [`Parsed::notes`] ([`ParseNote::code`]) |
 //! | write canonical CXF 1.0 | [`Document::to_json_vec`] / [`Document::to_json_vec_pretty`] |
+//! | count items, credentials by type, passkeys by RP | [`Summary::of`] |
 //! | walk items and credentials | [`Document::accounts`] → [`Account::items`] → [`Item::credentials`] → [`Credential`] |
 //!
 //! ```
@@ -86,6 +87,7 @@ mod limits;
 mod model;
 mod parse;
 mod pointer;
+mod summary;
 mod text;
 
 pub use error::{ParseError, ParseErrorKind};
@@ -95,7 +97,11 @@ pub use limits::{
 };
 pub use model::*;
 pub use parse::{ParseNote, Parsed, Shape};
+pub use summary::{AccountSummary, Summary};
 pub use text::{Secret, Text};
+/// The vector type of the model's arrays (one pointer wide; re-exported so callers need no
+/// extra dependency).
+pub use thin_vec::{ThinVec, thin_vec};
 
 #[cfg(feature = "formats")]
 pub mod formats;

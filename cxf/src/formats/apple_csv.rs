@@ -60,7 +60,7 @@ pub(crate) fn read(
 
 /// Parses an OTP cell into a `totp` credential, or reports why not.
 pub(crate) fn push_totp(
-    creds: &mut Vec<Credential>,
+    creds: &mut crate::ThinVec<Credential>,
     value: &str,
     username: &str,
     r: &ItemRef<'_>,

@@ -436,7 +436,12 @@ fn read_identity(i: &Value) -> Vec<Credential> {
     out
 }
 
-fn read_ssh(k: &Value, creds: &mut Vec<Credential>, r: &ItemRef<'_>, loss: &mut LossReport) {
+fn read_ssh(
+    k: &Value,
+    creds: &mut crate::ThinVec<Credential>,
+    r: &ItemRef<'_>,
+    loss: &mut LossReport,
+) {
     match keys::private_key_to_pkcs8(s(k, "privateKey")) {
         Ok(key) => creds.push(
             SshKey {

@@ -109,8 +109,8 @@ impl AccountBuilder {
             username: Text::from(self.username),
             email: Text::from(self.email),
             full_name: self.full_name.map(Text::from),
-            collections: self.collections.into_collections(&prefix),
-            items: self.items,
+            collections: self.collections.into_collections(&prefix).into(),
+            items: self.items.into(),
             ..Account::default()
         }
     }
@@ -190,7 +190,7 @@ impl CollectionTree {
                 id,
                 title: Text::from(name),
                 items,
-                sub_collections,
+                sub_collections: sub_collections.into(),
                 ..Collection::default()
             });
         }
@@ -249,7 +249,7 @@ pub(crate) fn custom_fields(label: Option<&str>, fields: Vec<EditableField>) -> 
     (!fields.is_empty()).then(|| {
         CustomFields {
             label: label.filter(|l| !l.is_empty()).map(Text::from),
-            fields,
+            fields: fields.into(),
             ..CustomFields::default()
         }
         .into()

@@ -393,7 +393,7 @@ fn read_entry(
 fn read_totp(
     strings: &Strings,
     username: &str,
-    creds: &mut Vec<Credential>,
+    creds: &mut crate::ThinVec<Credential>,
     r: &ItemRef<'_>,
     loss: &mut LossReport,
 ) {
@@ -843,13 +843,13 @@ fn credential_members(item: &Item, c: &Credential) -> Vec<(String, Zeroizing<Str
     let probe = Item {
         id: item.id.clone(),
         title: Text::from("x"),
-        credentials: vec![c.clone()],
+        credentials: vec![c.clone()].into(),
         ..Item::default()
     };
     let doc = Document {
         accounts: vec![crate::Account {
             id: item.id.clone(),
-            items: vec![probe],
+            items: vec![probe].into(),
             ..crate::Account::default()
         }],
         ..Document::default()

@@ -238,7 +238,12 @@ fn parse_typed(extra: &str) -> TypedNote {
     (kind, pairs, notes)
 }
 
-fn typed_note(extra: &str, creds: &mut Vec<Credential>, r: &ItemRef<'_>, loss: &mut LossReport) {
+fn typed_note(
+    extra: &str,
+    creds: &mut crate::ThinVec<Credential>,
+    r: &ItemRef<'_>,
+    loss: &mut LossReport,
+) {
     let (kind, mut pairs, notes) = parse_typed(extra);
     let mut take = |k: &str| -> Zeroizing<String> {
         match pairs.iter().position(|(pk, _)| pk == k) {

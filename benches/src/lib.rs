@@ -1,0 +1,194 @@
+//! A synthetic vault generator for benchmarks: deterministic, realistic in shape and size.
+//!
+//! The mix per 100 items: 40 logins (basic-auth + 1-2 URLs, a quarter with TOTP), 20 passkeys
+//! (each with its own real P-256 PKCS#8 key, derived from the item number so runs repeat),
+//! 15 TOTP-only items, 15 notes, 10 items with custom fields.
+
+use cxf::{
+    Account, B64, BasicAuth, Credential, CredentialScope, CustomFields, Document, EditableField,
+    FieldType, Item, Note, Passkey, SecretB64, Totp, TotpAlgorithm,
+};
+use p256::pkcs8::EncodePrivateKey;
+use sha2::{Digest, Sha256};
+
+/// SplitMix64: a tiny deterministic generator (not for secrets; the data is synthetic).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+
+    fn word(&mut self) -> String {
+        const SYL: [&str; 16] = [
+            "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "an", "el", "or", "un", "ba", "de",
+            "fi", "go",
+        ];
+        (0..2 + self.below(3))
+            .map(|_| SYL[self.below(16) as usize])
+            .collect()
+    }
+}
+
+/// A P-256 private key in PKCS#8 DER, derived from `seed`.
+pub fn p256_pkcs8(seed: u64) -> Vec<u8> {
+    let mut counter = 0u64;
+    loop {
+        let digest = Sha256::digest([seed.to_le_bytes(), counter.to_le_bytes()].concat());
+        if let Ok(key) = p256::SecretKey::from_slice(&digest) {
+            return key
+                .to_pkcs8_der()
+                .expect("encode PKCS#8")
+                .as_bytes()
+                .to_vec();
+        }
+        counter += 1;
+    }
+}
+
+fn field(ft: FieldType, value: impl Into<String>) -> Option<EditableField> {
+    Some(EditableField::new(ft, value.into()))
+}
+
+/// Builds a vault of `items` items.
+pub fn vault(items: usize) -> Document {
+    let mut rng = Rng(0x00C0_FFEE);
+    let mut account = Account {
+        id: B64::encode(&rng.bytes(16)),
+        username: "bench".into(),
+        email: "bench@example.com".into(),
+        ..Account::default()
+    };
+    account.items.reserve(items);
+    for n in 0..items {
+        let site = format!("{}.example.com", rng.word());
+        let user = format!("{}@{}", rng.word(), "example.org");
+        let created = 1_600_000_000 + rng.below(100_000_000);
+        let mut item = Item {
+            id: B64::encode(&rng.bytes(16)),
+            creation_at: Some(created),
+            modified_at: Some(created + rng.below(1_000_000)),
+            title: site.clone().into(),
+            ..Item::default()
+        };
+        let kind = n % 100;
+        let scope = |rng: &mut Rng| {
+            let mut urls = cxf::thin_vec![format!("https://{site}/login").into()];
+            if rng.below(2) == 0 {
+                urls.push(format!("https://www.{site}").into());
+            }
+            Some(CredentialScope {
+                urls,
+                ..CredentialScope::default()
+            })
+        };
+        let totp = |rng: &mut Rng| -> Credential {
+            let secret: String = (0..32)
+                .map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[rng.below(32) as usize] as char)
+                .collect();
+            Totp {
+                secret: secret.into(),
+                period: Some(30),
+                digits: Some(6),
+                algorithm: TotpAlgorithm::Sha1,
+                issuer: Some(site.as_str().into()),
+                username: Some(user.as_str().into()),
+                ..Totp::default()
+            }
+            .into()
+        };
+        match kind {
+            0..40 => {
+                item.scope = scope(&mut rng);
+                let password: String = (0..20)
+                    .map(|_| (33 + rng.below(94)) as u8 as char)
+                    .collect();
+                item.credentials.push(
+                    BasicAuth {
+                        username: field(FieldType::String, user.clone()),
+                        password: field(FieldType::ConcealedString, password),
+                        ..BasicAuth::default()
+                    }
+                    .into(),
+                );
+                if kind % 4 == 0 {
+                    item.credentials.push(totp(&mut rng));
+                }
+            }
+            40..60 => {
+                item.scope = scope(&mut rng);
+                item.credentials.push(
+                    Passkey {
+                        credential_id: B64::encode(&rng.bytes(16)),
+                        rp_id: site.as_str().into(),
+                        username: user.as_str().into(),
+                        user_display_name: rng.word().into(),
+                        user_handle: B64::encode(&rng.bytes(32)),
+                        key: SecretB64::encode(&p256_pkcs8(n as u64)),
+                        ..Passkey::default()
+                    }
+                    .into(),
+                );
+            }
+            60..75 => item.credentials.push(totp(&mut rng)),
+            75..90 => {
+                let len = 100 + rng.below(400) as usize;
+                let mut text = String::with_capacity(len + 8);
+                while text.len() < len {
+                    text.push_str(&rng.word());
+                    text.push(if rng.below(8) == 0 { '\n' } else { ' ' });
+                }
+                item.credentials.push(
+                    Note {
+                        content: EditableField::new(FieldType::String, text),
+                        ..Note::default()
+                    }
+                    .into(),
+                );
+            }
+            _ => {
+                let fields = (0..3 + rng.below(4))
+                    .map(|i| {
+                        let (ft, value) = match i % 4 {
+                            0 => (FieldType::String, rng.word()),
+                            1 => (FieldType::ConcealedString, format!("{:x}", rng.next())),
+                            2 => (FieldType::Number, rng.below(10_000).to_string()),
+                            _ => (FieldType::Boolean, "true".to_owned()),
+                        };
+                        EditableField {
+                            label: Some(rng.word().into()),
+                            ..EditableField::new(ft, value)
+                        }
+                    })
+                    .collect();
+                item.credentials.push(
+                    CustomFields {
+                        fields,
+                        ..CustomFields::default()
+                    }
+                    .into(),
+                );
+            }
+        }
+        account.items.push(item);
+    }
+    Document {
+        exporter_rp_id: "bench.example.com".into(),
+        exporter_display_name: "Synthetic vault".into(),
+        timestamp: 1_767_225_600,
+        accounts: vec![account],
+        ..Document::default()
+    }
+}

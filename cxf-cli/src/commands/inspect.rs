@@ -1,0 +1,142 @@
+//! `cxf inspect`: what a CXF file holds, without printing a secret.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use crate::output::{Invalid, read_input, rfc3339, safe};
+
+/// Output format of `inspect`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum InspectFormat {
+    /// Aligned text for people.
+    Human,
+    /// One JSON object for scripts.
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  cxf inspect export.cxf.json\n  cxf inspect --format json export.cxf.json | jq .credentialsByType"
+)]
+pub(crate) struct InspectArgs {
+    /// CXF file to inspect (a full Header or a bare Account; `-` for stdin).
+    file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: InspectFormat,
+}
+
+pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
+    let limits = cxf::Limits::default();
+    let bytes = read_input(&args.file, limits.max_document_bytes)?;
+    let parsed = cxf::Document::parse(&bytes, &limits).map_err(|e| {
+        Invalid(format!(
+            "{} is not a readable CXF document: {e}",
+            args.file.display()
+        ))
+    })?;
+    let doc = &parsed.document;
+    let summary = cxf::Summary::of(doc);
+    match args.format {
+        InspectFormat::Json => {
+            let value = json!({
+                "path": args.file.display().to_string(),
+                "shape": match parsed.shape { cxf::Shape::Header => "header", _ => "bare-account" },
+                "version": {"major": doc.version.major, "minor": doc.version.minor},
+                "exporterRpId": doc.exporter_rp_id.as_str(),
+                "exporterDisplayName": doc.exporter_display_name.as_str(),
+                "timestamp": doc.timestamp,
+                "accounts": summary.accounts.iter().map(|a| json!({
+                    "username": a.username, "email": a.email,
+                    "items": a.items, "collections": a.collections,
+                })).collect::<Vec<_>>(),
+                "items": summary.items,
+                "credentials": summary.credentials,
+                "credentialsByType": summary.credentials_by_type,
+                "passkeysByRpId": summary.passkeys_by_rp_id,
+                "unknownCredentialTypes": summary.unknown_credential_types,
+                "notes": parsed.notes.iter().map(|n| json!({
+                    "code": n.code, "pointer": n.pointer, "message": n.message,
+                })).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        InspectFormat::Human => print_human(&args, &parsed, &summary),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_human(args: &InspectArgs, parsed: &cxf::Parsed, summary: &cxf::Summary) {
+    let doc = &parsed.document;
+    println!("file:        {}", safe(&args.file.display().to_string()));
+    match parsed.shape {
+        cxf::Shape::Header => {
+            println!(
+                "format:      CXF {}.{}",
+                doc.version.major, doc.version.minor
+            );
+            println!(
+                "exporter:    {} ({})",
+                safe(&doc.exporter_display_name),
+                safe(&doc.exporter_rp_id)
+            );
+            println!("exported:    {}", rfc3339(doc.timestamp));
+        }
+        _ => {
+            println!("format:      bare CXF Account (no Header: exporter and export time unknown)")
+        }
+    }
+    println!("accounts:    {}", summary.accounts.len());
+    for a in &summary.accounts {
+        let who = match (a.username.is_empty(), a.email.is_empty()) {
+            (false, false) => format!("{} <{}>", safe(&a.username), safe(&a.email)),
+            (true, false) => format!("<{}>", safe(&a.email)),
+            (false, true) => safe(&a.username),
+            (true, true) => "(no name)".to_owned(),
+        };
+        println!("  {who}: {} items, {} collections", a.items, a.collections);
+    }
+    println!("items:       {}", summary.items);
+    println!("credentials: {}", summary.credentials);
+    let width = summary
+        .credentials_by_type
+        .keys()
+        .map(|k| k.len())
+        .max()
+        .unwrap_or(0);
+    for (ty, n) in &summary.credentials_by_type {
+        let unknown = if summary.unknown_credential_types.contains_key(ty) {
+            "  (unknown type, kept as is)"
+        } else {
+            ""
+        };
+        println!("  {:width$}  {n}{unknown}", safe(ty));
+    }
+    if !summary.passkeys_by_rp_id.is_empty() {
+        println!("passkeys by relying party:");
+        let width = summary
+            .passkeys_by_rp_id
+            .keys()
+            .map(|k| k.len())
+            .max()
+            .unwrap_or(0);
+        for (rp, n) in &summary.passkeys_by_rp_id {
+            println!("  {:width$}  {n}", safe(rp));
+        }
+    }
+    if !parsed.notes.is_empty() {
+        println!("normalised while reading ({}):", parsed.notes.len());
+        for n in &parsed.notes {
+            let at = if n.pointer.is_empty() {
+                "(document)"
+            } else {
+                &n.pointer
+            };
+            println!("  {}: {} at {}", n.code, n.message, safe(at));
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Reading inputs, writing outputs atomically, printing untrusted text safely, and mapping
+//! errors to exit codes.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use zeroize::Zeroizing;
+
+/// Exit code for invalid input or a refused operation.
+pub(crate) const EXIT_INVALID: u8 = 1;
+/// Exit code for usage and I/O errors.
+pub(crate) const EXIT_USAGE: u8 = 2;
+
+/// An error caused by the input's content (or a refusal), as opposed to I/O or usage: exit 1.
+#[derive(Debug)]
+pub(crate) struct Invalid(pub(crate) String);
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// Prints an error chain on stderr and returns its exit code.
+pub(crate) fn report_error(err: &anyhow::Error) -> ExitCode {
+    let mut msg = format!("error: {err}");
+    for cause in err.chain().skip(1) {
+        let _ = write!(msg, "\n  caused by: {cause}");
+    }
+    eprintln!("{msg}");
+    if err.chain().any(|c| c.is::<Invalid>()) {
+        ExitCode::from(EXIT_INVALID)
+    } else {
+        ExitCode::from(EXIT_USAGE)
+    }
+}
+
+/// Reads a whole input file (`-` for stdin) into a buffer wiped on drop, refusing inputs larger
+/// than `limit` bytes without reading them whole.
+pub(crate) fn read_input(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8>>> {
+    let (reader, hint): (Box<dyn Read>, usize) = if path == Path::new("-") {
+        (Box::new(std::io::stdin().lock()), 1 << 16)
+    } else {
+        let file = File::open(path).with_context(|| {
+            format!(
+                "cannot open {}: check the path and permissions",
+                path.display()
+            )
+        })?;
+        let len = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+        (Box::new(file), len)
+    };
+    // Allocate once (plus one byte to detect an over-long input) so the buffer never
+    // reallocates and leaves an unwiped copy behind; stdin grows by hand for the same reason.
+    let mut buf = Zeroizing::new(Vec::with_capacity(hint.min(limit).saturating_add(1)));
+    let mut reader = reader.take(limit as u64 + 1);
+    let mut chunk = Zeroizing::new(vec![0u8; 1 << 16]);
+    loop {
+        let n = reader
+            .read(&mut chunk)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        if buf.capacity() - buf.len() < n {
+            let mut bigger =
+                Zeroizing::new(Vec::with_capacity((buf.len() + n).max(buf.capacity() * 2)));
+            bigger.extend_from_slice(&buf);
+            buf = bigger;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    if buf.len() > limit {
+        return Err(Invalid(format!(
+            "{} is larger than the limit of {limit} bytes",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(buf)
+}
+
+/// Where an output goes.
+#[derive(Debug, Clone)]
+pub(crate) enum Output {
+    Stdout,
+    File(PathBuf),
+}
+
+impl Output {
+    pub(crate) fn from_arg(arg: Option<&Path>) -> Self {
+        match arg {
+            None => Output::Stdout,
+            Some(p) if p == Path::new("-") => Output::Stdout,
+            Some(p) => Output::File(p.to_path_buf()),
+        }
+    }
+
+    /// Refuses, before any work is done, outputs that would fail at the end: credentials to a
+    /// terminal, or an existing file without `overwrite`.
+    pub(crate) fn check(&self, plaintext: bool, overwrite: bool) -> Result<()> {
+        match self {
+            Output::Stdout if plaintext && std::io::stdout().is_terminal() => Err(Invalid(
+                "refusing to print credentials to a terminal: use -o FILE, or redirect stdout"
+                    .into(),
+            )
+            .into()),
+            Output::File(path) if !overwrite && path.exists() => bail!(
+                "{} already exists: choose another name or pass --overwrite",
+                path.display()
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes `bytes` atomically: a temporary file (mode 0600) in the target's directory,
+    /// flushed to disk, then renamed over the target. Nothing is left behind on failure.
+    pub(crate) fn write(&self, bytes: &[u8], overwrite: bool) -> Result<()> {
+        match self {
+            Output::Stdout => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(bytes)
+                    .and_then(|()| out.flush())
+                    .context("cannot write to stdout")
+            }
+            Output::File(path) => write_atomic(path, bytes, overwrite),
+        }
+    }
+}
+
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".cxf-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let result = if overwrite {
+        tmp.persist(path)
+    } else {
+        tmp.persist_noclobber(path)
+    };
+    result.map_err(|e| e.error).with_context(|| {
+        if !overwrite && path.exists() {
+            format!(
+                "{} already exists: choose another name or pass --overwrite",
+                path.display()
+            )
+        } else {
+            format!("cannot write {}", path.display())
+        }
+    })?;
+    Ok(())
+}
+
+/// Makes text from an imported file safe to print: control characters (terminal escape
+/// sequences among them) are shown escaped.
+pub(crate) fn safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Formats UNIX seconds as an RFC 3339 UTC timestamp.
+pub(crate) fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_timestamps() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_767_225_600), "2026-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn escapes_control_characters() {
+        assert_eq!(safe("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(safe("plain é"), "plain é");
+    }
+}

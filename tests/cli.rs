@@ -1,0 +1,189 @@
+//! Tests of the `cxf` binary as a user runs it: exit codes, messages, outputs on disk.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cxf_workspace_tests::{fixture_files, fixtures_dir};
+
+fn cxf(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cxf"))
+        .args(args)
+        .output()
+        .expect("run cxf")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn valid(name: &str) -> PathBuf {
+    fixtures_dir().join("cxf/valid").join(name)
+}
+
+/// A valid fixture with a passkey and a password, for checks that secrets stay hidden.
+fn fixture_with_secrets() -> PathBuf {
+    let all = fixture_files(&fixtures_dir().join("cxf/valid"));
+    all.into_iter()
+        .find(|p| std::fs::read_to_string(p).unwrap().contains("\"passkey\""))
+        .expect("a valid fixture with a passkey")
+}
+
+#[test]
+fn inspect_summarises_without_printing_secrets() {
+    let file = fixture_with_secrets();
+    let out = cxf(&["inspect", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("passkeys by relying party:"), "{text}");
+    let doc =
+        cxf::Document::parse(&std::fs::read(&file).unwrap(), &cxf::Limits::default()).unwrap();
+    for item in &doc.document.accounts[0].items {
+        for c in &item.credentials {
+            if let cxf::Credential::Passkey(p) = c {
+                assert!(text.contains(p.rp_id.as_str()));
+                assert!(!text.contains(p.key.expose()), "passkey key printed");
+            }
+        }
+    }
+}
+
+#[test]
+fn inspect_json_counts_credentials_by_type() {
+    let file = fixture_with_secrets();
+    let out = cxf(&["inspect", "--format", "json", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["credentialsByType"]["passkey"].as_u64().unwrap() >= 1);
+    assert_eq!(v["shape"], "header");
+}
+
+#[test]
+fn inspect_rejects_malformed_input_with_exit_1_and_pointer() {
+    let file = fixtures_dir().join("cxf/invalid/passkey-missing-key.json");
+    let out = cxf(&["inspect", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/credentials/0/key"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn missing_file_is_an_io_error_with_exit_2() {
+    let out = cxf(&["inspect", "/nonexistent/file.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot open"), "{}", stderr(&out));
+}
+
+#[test]
+fn convert_writes_canonical_cxf_atomically_with_0600() {
+    let dir = tempfile::tempdir().unwrap();
+    let quirk = fixture_files(&fixtures_dir().join("cxf/quirks"))
+        .into_iter()
+        .find(|p| p.file_name().unwrap().to_str().unwrap().contains("version"))
+        .expect("a quirk fixture about version");
+    let out_path = dir.path().join("out.json");
+    let report = dir.path().join("report.json");
+    let out = cxf(&[
+        "convert",
+        quirk.to_str().unwrap(),
+        "--to",
+        "cxf",
+        "-o",
+        out_path.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+    assert_eq!(
+        written["version"],
+        serde_json::json!({"major": 1, "minor": 0})
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert!(
+        report["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["code"] == "wd-version-integer")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out_path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // No temporary file is left next to the output.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+}
+
+#[test]
+fn convert_refuses_to_overwrite_without_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("out.json");
+    std::fs::write(&out_path, b"keep me").unwrap();
+    let input = fixture_with_secrets();
+    let args = [
+        "convert",
+        input.to_str().unwrap(),
+        "--to",
+        "cxf",
+        "-o",
+        out_path.to_str().unwrap(),
+    ];
+    let out = cxf(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--overwrite"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&out_path).unwrap(), b"keep me");
+    let mut with_flag = args.to_vec();
+    with_flag.push("--overwrite");
+    assert!(cxf(&with_flag).status.success());
+    assert_ne!(std::fs::read(&out_path).unwrap(), b"keep me");
+}
+
+#[test]
+fn convert_of_invalid_input_leaves_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("out.json");
+    let bad = fixtures_dir().join("cxf/invalid/passkey-missing-key.json");
+    let out = cxf(&[
+        "convert",
+        bad.to_str().unwrap(),
+        "--to",
+        "cxf",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!Path::new(&out_path).exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn unknown_format_is_a_usage_error() {
+    let input = valid("does-not-matter.json");
+    let out = cxf(&["convert", input.to_str().unwrap(), "--to", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown format"), "{}", stderr(&out));
+}
+
+#[test]
+fn help_has_examples() {
+    for cmd in ["inspect", "convert"] {
+        let out = cxf(&[cmd, "--help"]);
+        assert!(out.status.success());
+        assert!(stdout(&out).contains("Examples:"), "{cmd}");
+    }
+}
