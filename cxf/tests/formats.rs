@@ -565,3 +565,237 @@ fn real_samples_convert_without_panic() {
         failures.join("\n")
     );
 }
+
+/// What a target format carries, for comparing a document before and after a round trip.
+#[derive(Clone, Copy)]
+struct Carries {
+    /// Item titles survive (Firefox derives them from the URL).
+    title: bool,
+    /// Every URL survives (else only the first).
+    all_urls: bool,
+    note: bool,
+    totp: bool,
+    passkey: bool,
+    card: bool,
+    /// Only items with a login are written.
+    logins_only: bool,
+}
+
+fn carries(format: Format) -> Carries {
+    let all = Carries {
+        title: true,
+        all_urls: true,
+        note: true,
+        totp: true,
+        passkey: true,
+        card: true,
+        logins_only: false,
+    };
+    match format {
+        Format::ChromeCsv => Carries {
+            all_urls: false,
+            totp: false,
+            passkey: false,
+            card: false,
+            logins_only: true,
+            ..all
+        },
+        Format::AppleCsv => Carries {
+            all_urls: false,
+            passkey: false,
+            card: false,
+            logins_only: true,
+            ..all
+        },
+        Format::FirefoxCsv => Carries {
+            title: false,
+            all_urls: false,
+            note: false,
+            totp: false,
+            passkey: false,
+            card: false,
+            logins_only: true,
+        },
+        Format::KeepassXml => Carries { card: false, ..all },
+        _ => all,
+    }
+}
+
+/// A comparable summary of what `c` says the target holds: one line per fact.
+fn digest(doc: &Document, c: Carries) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in doc.accounts.iter().flat_map(|a| &a.items) {
+        let login = item.credentials.iter().find_map(|cr| {
+            if let Credential::BasicAuth(b) = cr {
+                Some(b)
+            } else {
+                None
+            }
+        });
+        if c.logins_only && login.is_none() {
+            continue;
+        }
+        let urls: Vec<&str> = item
+            .scope
+            .as_ref()
+            .map(|s| s.urls.iter().map(|u| u.as_str()).collect())
+            .unwrap_or_default();
+        let key = if c.title {
+            item.title.to_string()
+        } else {
+            urls.first().copied().unwrap_or("").to_owned()
+        };
+        let v = |f: &Option<cxf::EditableField>| {
+            f.as_ref()
+                .map_or(String::new(), |f| f.value.expose().to_owned())
+        };
+        if let Some(b) = login {
+            out.push(format!("login {key} {} {}", v(&b.username), v(&b.password)));
+        }
+        let shown: Vec<&str> = if c.all_urls {
+            urls.clone()
+        } else {
+            urls.iter().take(1).copied().collect()
+        };
+        if !shown.is_empty() {
+            out.push(format!("urls {key} {}", shown.join(" ")));
+        }
+        if c.note {
+            let notes: Vec<&str> = item
+                .credentials
+                .iter()
+                .filter_map(|cr| {
+                    if let Credential::Note(n) = cr {
+                        Some(n.content.value.expose())
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            if !notes.is_empty() {
+                out.push(format!("note {key} {}", notes.join("\n\n")));
+            }
+        }
+        if c.totp {
+            if let Some(t) = item.credentials.iter().find_map(|cr| {
+                if let Credential::Totp(t) = cr {
+                    Some(t)
+                } else {
+                    None
+                }
+            }) {
+                out.push(format!(
+                    "totp {key} {} {:?} {:?} {:?}",
+                    t.secret.expose(),
+                    t.algorithm,
+                    t.digits,
+                    t.period
+                ));
+            }
+        }
+        for cr in &item.credentials {
+            match cr {
+                Credential::Passkey(p) if c.passkey => out.push(format!(
+                    "passkey {key} {} {} {} {} {}",
+                    p.credential_id.as_str(),
+                    p.rp_id,
+                    p.username,
+                    p.user_handle.as_str(),
+                    p.key.expose()
+                )),
+                Credential::CreditCard(cc) if c.card => out.push(format!(
+                    "card {key} {} {}",
+                    v(&cc.number),
+                    v(&cc.expiry_date)
+                )),
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn round_trips_keep_what_both_formats_hold() {
+    let mut failures = Vec::new();
+    let mut pairs = 0;
+    for (path, expect) in cases() {
+        if expect.get("error").is_some() {
+            continue;
+        }
+        let name = path
+            .strip_prefix(fixtures_dir())
+            .unwrap()
+            .display()
+            .to_string();
+        let source: Format = expect["format"].as_str().unwrap().parse().unwrap();
+        let (doc, _) = formats::read(
+            source,
+            &std::fs::read(&path).unwrap(),
+            &options_for(&expect),
+        )
+        .unwrap();
+        for target in Format::ALL.iter().copied().filter(|f| f.can_write()) {
+            pairs += 1;
+            let (bytes, loss) = formats::write(target, &doc).unwrap();
+            let again = match formats::read(
+                target,
+                &bytes,
+                &ReadOptions::default().with_timestamp(1_700_000_000),
+            ) {
+                Ok((d, _)) => d,
+                Err(e) => {
+                    failures.push(format!("{name} -> {target}: does not read back: {e}"));
+                    continue;
+                }
+            };
+            if target == Format::Cxf {
+                if again != doc {
+                    failures.push(format!("{name} -> cxf: document changed"));
+                }
+                continue;
+            }
+            let c = carries(target);
+            let (before, after) = (digest(&doc, c), digest(&again, c));
+            // Everything the target holds must come back; what did not must be in the loss report.
+            let missing: Vec<&String> = before.iter().filter(|l| !after.contains(l)).collect();
+            let unexplained: Vec<&&String> = missing
+                .iter()
+                .filter(|l| {
+                    let kind = l.split(' ').next().unwrap_or("");
+                    let explains = |what: &str| match kind {
+                        "urls" => what.starts_with("scope"),
+                        "login" => what == "item",
+                        _ => {
+                            what.starts_with("credentials[")
+                                || what.starts_with("credential:")
+                                || what == "item"
+                        }
+                    };
+                    !loss.entries().iter().any(|e| explains(&e.what))
+                })
+                .collect();
+            if !unexplained.is_empty() {
+                failures.push(format!(
+                    "{name} -> {target}: lost without a report: {unexplained:?}"
+                ));
+            }
+            // Items the target dropped are reported one by one.
+            let dropped = items(&doc) - items(&again);
+            let reported = loss.entries().iter().filter(|e| e.what == "item").count();
+            if dropped != reported {
+                failures.push(format!(
+                    "{name} -> {target}: {dropped} items dropped, {reported} reported"
+                ));
+            }
+        }
+    }
+    assert!(pairs >= 100, "only {pairs} round trips ran");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -482,8 +482,14 @@ fn read_passkey(strings: &Strings) -> Option<Passkey> {
 
 // ----------------------------------------------------------------------------------- writer
 
-fn esc(s: &str) -> std::borrow::Cow<'_, str> {
-    quick_xml::escape::escape(s)
+/// Escapes text for XML, including `\r`, which XML parsers would otherwise turn into `\n`.
+fn esc(s: &str) -> Zeroizing<String> {
+    let escaped = quick_xml::escape::escape(s);
+    Zeroizing::new(if escaped.contains('\r') {
+        escaped.replace('\r', "&#13;")
+    } else {
+        escaped.into_owned()
+    })
 }
 
 struct Out {
@@ -505,7 +511,10 @@ impl Out {
         } else {
             ""
         };
-        let mut s = Zeroizing::new(format!("<String><Key>{}</Key><Value{attr}>", esc(key)));
+        let mut s = Zeroizing::new(format!(
+            "<String><Key>{}</Key><Value{attr}>",
+            esc(key).as_str()
+        ));
         s.push_str(&esc(value));
         s.push_str("</Value></String>");
         self.line(depth, &s);
@@ -543,7 +552,10 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         .map(|a| a.username.as_str())
         .filter(|n| !n.is_empty())
         .unwrap_or("Imported");
-    out.line(2, &format!("<DatabaseName>{}</DatabaseName>", esc(name)));
+    out.line(
+        2,
+        &format!("<DatabaseName>{}</DatabaseName>", esc(name).as_str()),
+    );
     out.line(1, "</Meta>");
     out.line(1, "<Root>");
     out.line(2, "<Group>");
@@ -558,7 +570,7 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
             )
         ),
     );
-    out.line(3, &format!("<Name>{}</Name>", esc(name)));
+    out.line(3, &format!("<Name>{}</Name>", esc(name).as_str()));
     let mut index = 0usize;
     for account in &doc.accounts {
         let mut placed: Vec<B64> = Vec::new();
@@ -605,7 +617,10 @@ fn write_groups(
             depth + 1,
             &format!("<UUID>{}</UUID>", uuid_b64(&c.id, b"keepass-group")),
         );
-        out.line(depth + 1, &format!("<Name>{}</Name>", esc(&c.title)));
+        out.line(
+            depth + 1,
+            &format!("<Name>{}</Name>", esc(&c.title).as_str()),
+        );
         for li in &c.items {
             let Some(item) = account.items.iter().find(|i| i.id == li.item) else {
                 continue;
@@ -646,7 +661,10 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
     );
     if !item.tags.is_empty() {
         let tags: Vec<&str> = item.tags.iter().map(|t| t.as_str()).collect();
-        out.line(d, &format!("<Tags>{}</Tags>", esc(&tags.join(";"))));
+        out.line(
+            d,
+            &format!("<Tags>{}</Tags>", esc(&tags.join(";")).as_str()),
+        );
     }
     let created = item.creation_at.map(time::format_rfc3339);
     let modified = item
