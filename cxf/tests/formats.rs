@@ -577,6 +577,7 @@ struct Carries {
     totp: bool,
     passkey: bool,
     card: bool,
+    ssh: bool,
     /// Only items with a login are written.
     logins_only: bool,
 }
@@ -589,6 +590,7 @@ fn carries(format: Format) -> Carries {
         totp: true,
         passkey: true,
         card: true,
+        ssh: true,
         logins_only: false,
     };
     match format {
@@ -597,6 +599,7 @@ fn carries(format: Format) -> Carries {
             totp: false,
             passkey: false,
             card: false,
+            ssh: false,
             logins_only: true,
             ..all
         },
@@ -604,6 +607,7 @@ fn carries(format: Format) -> Carries {
             all_urls: false,
             passkey: false,
             card: false,
+            ssh: false,
             logins_only: true,
             ..all
         },
@@ -614,9 +618,14 @@ fn carries(format: Format) -> Carries {
             totp: false,
             passkey: false,
             card: false,
+            ssh: false,
             logins_only: true,
         },
-        Format::KeepassXml => Carries { card: false, ..all },
+        Format::KeepassXml => Carries {
+            card: false,
+            ssh: false,
+            ..all
+        },
         _ => all,
     }
 }
@@ -702,6 +711,11 @@ fn digest(doc: &Document, c: Carries) -> Vec<String> {
                     p.username,
                     p.user_handle.as_str(),
                     p.key.expose()
+                )),
+                Credential::SshKey(k) if c.ssh => out.push(format!(
+                    "ssh {key} {} {}",
+                    k.key_type,
+                    k.private_key.expose()
                 )),
                 Credential::CreditCard(cc) if c.card => out.push(format!(
                     "card {key} {} {}",

@@ -416,6 +416,17 @@ fn openssh_to_pkcs8(blob: &[u8]) -> Result<ConvertedKey, KeyError> {
     })
 }
 
+/// The Ed25519 public key of a 32-byte seed (RFC 8032 §5.1.5).
+fn ed25519_public(seed: &[u8]) -> [u8; 32] {
+    let mut h = Zeroizing::new([0u8; 64]);
+    h.copy_from_slice(&sha2::Sha512::digest(seed));
+    let mut scalar = Zeroizing::new([0u8; 32]);
+    scalar.copy_from_slice(&h[..32]);
+    curve25519_dalek::EdwardsPoint::mul_base_clamped(*scalar)
+        .compress()
+        .to_bytes()
+}
+
 fn ed25519_pkcs8(seed: &[u8]) -> Zeroizing<Vec<u8>> {
     Zeroizing::new(seq(&[
         &der_uint(&[0]),
@@ -456,9 +467,9 @@ pub(crate) struct OpenSshKey {
     pub(crate) fingerprint: String,
 }
 
-/// Converts a PKCS#8 DER private key to the OpenSSH private-key format. Ed25519 keys need their
-/// public half inside the PKCS#8 (a v2 `OneAsymmetricKey`); without it this gives
-/// [`KeyError::MissingPublicKey`].
+/// Converts a PKCS#8 DER private key to the OpenSSH private-key format, with its public key and
+/// fingerprint. The public half of an Ed25519 key is derived from the seed when the PKCS#8 does
+/// not carry it; ECDSA keys must carry it (they nearly always do).
 pub(crate) fn pkcs8_to_openssh(der: &[u8], comment: &str) -> Result<OpenSshKey, KeyError> {
     let key = parse_pkcs8(der)?;
     let mut public = Vec::new();
@@ -466,8 +477,12 @@ pub(crate) fn pkcs8_to_openssh(der: &[u8], comment: &str) -> Result<OpenSshKey, 
     match key.algorithm {
         KeyAlgorithm::Ed25519 => {
             let seed = DerReader::new(key.private_key).expect(0x04)?;
-            let pk = key.public_key.ok_or(KeyError::MissingPublicKey)?;
-            if seed.len() != 32 || pk.len() != 32 {
+            if seed.len() != 32 {
+                return Err(KeyError::Malformed);
+            }
+            let derived = ed25519_public(seed);
+            let pk: &[u8] = key.public_key.unwrap_or(&derived);
+            if pk.len() != 32 {
                 return Err(KeyError::Malformed);
             }
             ssh_string(&mut public, b"ssh-ed25519");
@@ -678,12 +693,19 @@ vzDIYdrMzvG1cN2EVlgaAAAAAAECAwQFBgc=
     }
 
     #[test]
-    fn ed25519_without_public_half_cannot_become_openssh() {
+    fn ed25519_pkcs8_becomes_openssh_with_derived_public_key() {
         let der = STANDARD.decode(ED25519_PKCS8_B64).unwrap();
+        let k = pkcs8_to_openssh(&der, "").unwrap();
         assert_eq!(
-            pkcs8_to_openssh(&der, "").err(),
-            Some(KeyError::MissingPublicKey)
+            k.public_line,
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEehBGjoTWewTxT1QjvxPCVs1H5n1gr0vFlXLzaOvrJI"
         );
+        assert_eq!(
+            k.fingerprint,
+            "SHA256:zStGnDg4Kex1BUzsFU9yZC3Zwi2qTb2FAWTXGEBdBqM"
+        );
+        let back = private_key_to_pkcs8(&k.private_pem).unwrap();
+        assert_eq!(&*back.pkcs8, &der[..]);
     }
 
     #[test]
