@@ -813,3 +813,230 @@ fn round_trips_keep_what_both_formats_hold() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn format_names_parse_back_and_aliases_work() {
+    for f in Format::ALL {
+        assert_eq!(f.name().parse::<Format>().unwrap(), *f);
+        assert_eq!(f.to_string(), f.name());
+        assert!(!f.extensions().is_empty());
+        assert!(f.can_read());
+    }
+    assert_eq!("1PUX".parse::<Format>().unwrap(), Format::OnePassword1pux);
+    assert_eq!("safari-csv".parse::<Format>().unwrap(), Format::AppleCsv);
+    let e = "nordpass-csv".parse::<Format>().unwrap_err();
+    assert!(
+        e.to_string().contains("known formats: cxf, bitwarden-json"),
+        "{e}"
+    );
+    let writable: Vec<&str> = Format::ALL
+        .iter()
+        .filter(|f| f.can_write())
+        .map(|f| f.name())
+        .collect();
+    assert_eq!(
+        writable,
+        [
+            "cxf",
+            "bitwarden-json",
+            "chrome-csv",
+            "apple-csv",
+            "firefox-csv",
+            "keepass-xml"
+        ]
+    );
+    let e = formats::write(Format::LastpassCsv, &Document::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("writable formats: cxf, bitwarden-json"),
+        "{e}"
+    );
+}
+
+#[test]
+fn detection_says_when_it_cannot_decide() {
+    assert_eq!(formats::detect(b""), Detection::Unknown);
+    assert_eq!(formats::detect(b"hello world\n"), Detection::Unknown);
+    assert_eq!(formats::detect(b"{\"something\": 1}"), Detection::Unknown);
+    // 1Password 8 CSV looks like Apple's but has more columns: not claimed.
+    assert_eq!(
+        formats::detect(b"Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n"),
+        Detection::Unknown
+    );
+    // LastPass's columns without `fav` and `totp` are still LastPass (not Chrome: `extra`).
+    let lastpass = b"name,url,username,password,extra,grouping\n";
+    assert_eq!(
+        formats::detect(lastpass),
+        Detection::Certain(Format::LastpassCsv)
+    );
+    let chrome_and_apple = b"name,title,url,username,password\n";
+    assert_eq!(formats::detect(chrome_and_apple), Detection::Unknown);
+    let lastpass_and_bitwarden =
+        b"url,username,password,extra,name,grouping,fav,folder,type,login_uri\n";
+    assert_eq!(
+        formats::detect(lastpass_and_bitwarden),
+        Detection::Ambiguous(vec![Format::LastpassCsv, Format::BitwardenCsv])
+    );
+    assert_eq!(
+        formats::detect(b"\xef\xbb\xbf<?xml version=\"1.0\"?><KeePassFile>"),
+        Detection::Certain(Format::KeepassXml)
+    );
+}
+
+#[test]
+fn oversized_input_and_zip_bombs_stop_at_the_limit() {
+    use std::io::Write as _;
+    // 8 MiB of CSV that deflates to a few kilobytes.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("credentials.csv", opts).unwrap();
+    zip.write_all(b"username,username2,username3,title,password,note,url,category,otpSecret\n")
+        .unwrap();
+    let row = b"u,,,t,p,,,,\n";
+    for _ in 0..(8 << 20) / row.len() {
+        zip.write_all(row).unwrap();
+    }
+    let bomb = zip.finish().unwrap().into_inner();
+    assert!(bomb.len() < 200_000, "{}", bomb.len());
+    let mut limits = cxf::Limits::default();
+    limits.max_document_bytes = 1 << 20;
+    let e = formats::read(
+        Format::DashlaneCsv,
+        &bomb,
+        &ReadOptions::default().with_limits(limits.clone()),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "limit", "{e}");
+    limits.max_document_bytes = 10;
+    let e = formats::read(
+        Format::ChromeCsv,
+        b"name,url,username,password\n",
+        &ReadOptions::default().with_limits(limits),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "limit");
+}
+
+#[test]
+fn malformed_inputs_are_errors_not_panics() {
+    let cases: &[(Format, &[u8])] = &[
+        (Format::ChromeCsv, b"not,a,chrome,header\n1,2,3,4\n"),
+        (Format::ChromeCsv, b"\xff\xfe"),
+        (Format::BitwardenJson, b"{\"items\": 3}"),
+        (Format::BitwardenJson, b"{\"encrypted\":true,\"passwordProtected\":true,\"salt\":\"x\",\"kdfType\":0,\"kdfIterations\":999999999,\"data\":\"2.a|b|c\"}"),
+        (Format::KeepassXml, b"<KeePassFile><Root><Group><Entry>"),
+        (Format::KeepassXml, b"<KeePassFile><Root></Root></KeePassFile>"),
+        (Format::OnePassword1pux, b"PK\x03\x04garbage"),
+        (Format::ProtonpassJson, b"{\"encrypted\": true, \"vaults\": {}}"),
+        (Format::DashlaneCsv, b"a,b,c\n"),
+        (Format::Cxf, b"{}"),
+    ];
+    for (format, bytes) in cases {
+        let r = formats::read(*format, bytes, &ReadOptions::default().with_password("x"));
+        assert!(r.is_err(), "{format}: {:?}", String::from_utf8_lossy(bytes));
+        let msg = r.unwrap_err().to_string();
+        assert!(!msg.is_empty());
+    }
+}
+
+#[test]
+fn bitwarden_writer_keeps_passkeys_ssh_keys_and_folders() {
+    let read = |rel: &str| {
+        let bytes = std::fs::read(fixtures_dir().join(rel)).unwrap();
+        formats::read(
+            formats::detect_format(&bytes),
+            &bytes,
+            &ReadOptions::default(),
+        )
+        .unwrap()
+        .0
+    };
+    let (out, loss) =
+        formats::write(Format::BitwardenJson, &read("bitwarden-json/passkeys.json")).unwrap();
+    assert!(loss.is_empty(), "{loss}");
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let fido = &v["items"][0]["login"]["fido2Credentials"][0];
+    assert_eq!(fido["credentialId"], "996e72bd-33df-4b20-9805-cb09d95a684e");
+    assert_eq!(fido["counter"], "0");
+    // A 16-byte id is written in Bitwarden's UUID form (the `b64.` form is for other lengths).
+    assert_eq!(
+        v["items"][1]["login"]["fido2Credentials"][0]["credentialId"],
+        "c965464c-a62e-2b88-ea36-6371a5b80b9e"
+    );
+
+    let (out, loss) = formats::write(
+        Format::BitwardenJson,
+        &read("bitwarden-json/personal-all-types.json"),
+    )
+    .unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let folders: Vec<&str> = v["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(folders, ["Work", "Work/Servers"]);
+    let ssh = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == 5)
+        .unwrap();
+    assert!(
+        ssh["sshKey"]["privateKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
+    );
+    assert_eq!(
+        ssh["sshKey"]["keyFingerprint"],
+        "SHA256:zStGnDg4Kex1BUzsFU9yZC3Zwi2qTb2FAWTXGEBdBqM"
+    );
+    let identity = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == 4)
+        .unwrap();
+    assert_eq!(identity["identity"]["email"], "alice@example.com");
+    assert_eq!(identity["identity"]["passportNumber"], "X1234567");
+    // Nothing the Bitwarden source had is lost on the way back to Bitwarden.
+    assert!(loss.is_empty(), "{loss}");
+    let json = loss.to_json();
+    assert_eq!(json["entries"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn csv_writers_report_what_they_cannot_hold() {
+    let bytes = std::fs::read(fixtures_dir().join("cxf/header-all-kinds.json")).unwrap();
+    let (doc, _) = formats::read(Format::Cxf, &bytes, &ReadOptions::default()).unwrap();
+    let (out, loss) = formats::write(Format::ChromeCsv, &doc).unwrap();
+    assert!(out.starts_with(b"name,url,username,password,note\r\n"));
+    let (back, _) = formats::read(Format::ChromeCsv, &out, &ReadOptions::default()).unwrap();
+    assert_eq!(items(&back), 1, "only the one login is written");
+    let whats: Vec<(&str, &str)> = loss
+        .entries()
+        .iter()
+        .map(|e| (e.what.as_str(), e.reason.code()))
+        .collect();
+    for expected in [
+        ("credentials[1]:totp", "no-equivalent"),
+        ("credentials[2]:passkey", "no-equivalent"),
+        ("scope.urls", "no-equivalent"),
+        ("favorite", "no-equivalent"),
+        ("tags", "no-equivalent"),
+        ("collections", "no-equivalent"),
+    ] {
+        assert!(
+            whats.contains(&expected),
+            "{expected:?} missing from {whats:?}"
+        );
+    }
+    // Six items without a login are skipped, each reported.
+    assert_eq!(whats.iter().filter(|w| w.0 == "item").count(), 6);
+    let json = loss.to_json();
+    assert_eq!(json["entries"][0]["itemTitle"], "Example login");
+    assert!(!json.to_string().contains("cxf-pw-1"));
+}

@@ -781,6 +781,28 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                 None => lost(loss, "the private key is not base64url"),
             },
             Credential::Note(n) => notes.push(n.content.value.expose()),
+            Credential::CustomFields(cf)
+                if kind == 4 && cf.label.as_deref() == Some("Identity") =>
+            {
+                // Identity extras read from Bitwarden go back to their members.
+                for f in &cf.fields {
+                    let key = match f.label.as_deref() {
+                        Some("Company") => "company",
+                        Some("Email") => "email",
+                        Some("Username") => "username",
+                        _ => {
+                            let t = if f.field_type == FieldType::ConcealedString {
+                                1
+                            } else {
+                                0
+                            };
+                            fields.push(json!({ "name": f.label.as_deref().unwrap_or(""), "value": f.value.expose(), "type": t, "linkedId": null }));
+                            continue;
+                        }
+                    };
+                    identity.insert(key.into(), Value::String(f.value.expose().to_owned()));
+                }
+            }
             Credential::CustomFields(cf) => {
                 for f in &cf.fields {
                     let t = match f.field_type {
@@ -795,25 +817,6 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                 loss,
                 "Bitwarden items hold one login, card, identity or SSH key; this credential does not fit the item",
             ),
-        }
-    }
-    if kind == 4 {
-        if let Some(Credential::CustomFields(_)) = None::<Credential> {}
-        for c in &item.credentials {
-            if let Credential::CustomFields(cf) = c {
-                if cf.label.as_deref() == Some("Identity") {
-                    // Identity extras read from Bitwarden go back to their members.
-                    for f in &cf.fields {
-                        let key = match f.label.as_deref() {
-                            Some("Company") => "company",
-                            Some("Email") => "email",
-                            Some("Username") => "username",
-                            _ => continue,
-                        };
-                        identity.insert(key.into(), Value::String(f.value.expose().to_owned()));
-                    }
-                }
-            }
         }
     }
     if !item.tags.is_empty() {

@@ -45,6 +45,15 @@ pub fn detect(bytes: &[u8]) -> Detection {
     }
 }
 
+/// The detected format, or [`Format::Cxf`] when detection is not certain (a convenience for
+/// callers that then report the read error).
+pub fn detect_format(bytes: &[u8]) -> Format {
+    match detect(bytes) {
+        Detection::Certain(f) => f,
+        _ => Format::Cxf,
+    }
+}
+
 fn detect_zip(bytes: &[u8]) -> Detection {
     let Some(names) = archive::names(bytes) else {
         return Detection::Unknown;

@@ -91,7 +91,7 @@ use zeroize::Zeroizing;
 
 use crate::{Document, Limits, Secret};
 
-pub use detect::{Detection, detect};
+pub use detect::{Detection, detect, detect_format};
 pub use loss::{LossEntry, LossReason, LossReport};
 
 /// An export format this module knows.
