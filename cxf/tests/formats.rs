@@ -1040,3 +1040,31 @@ fn csv_writers_report_what_they_cannot_hold() {
     assert_eq!(json["entries"][0]["itemTitle"], "Example login");
     assert!(!json.to_string().contains("cxf-pw-1"));
 }
+
+#[test]
+fn lastpass_html_export_and_keepass_inner_stream_values() {
+    let html = b"<html><body><pre>url,username,password,extra,name,grouping,fav\nhttps://a.example,al&amp;ice,p&lt;w,,A &amp; B,,0\n</pre></body></html>";
+    assert_eq!(formats::detect(html), Detection::Unknown);
+    let (doc, loss) = formats::read(Format::LastpassCsv, html, &ReadOptions::default()).unwrap();
+    assert!(loss.is_empty());
+    let item = &doc.accounts[0].items[0];
+    assert_eq!(item.title, "A & B");
+    let Credential::BasicAuth(b) = &item.credentials[0] else {
+        panic!()
+    };
+    assert_eq!(b.username.as_ref().unwrap().value.expose(), "al&ice");
+    assert_eq!(b.password.as_ref().unwrap().value.expose(), "p<w");
+
+    // XML dumped from inside a KDBX has values encrypted with the inner stream: never read
+    // them as plaintext, report them.
+    let xml =
+        br#"<KeePassFile><Root><Group><Name>R</Name><Entry><UUID>AAAAAAAAAAAAAAAAAAAAAA==</UUID>
+        <Times><Expires>True</Expires><ExpiryTime>2030-01-01T00:00:00Z</ExpiryTime></Times>
+        <String><Key>Title</Key><Value>T</Value></String>
+        <String><Key>Password</Key><Value Protected="True">c2VjcmV0</Value></String>
+        </Entry></Group></Root></KeePassFile>"#;
+    let (doc, loss) = formats::read(Format::KeepassXml, xml, &ReadOptions::default()).unwrap();
+    assert!(doc.accounts[0].items[0].credentials.is_empty());
+    let whats: Vec<&str> = loss.entries().iter().map(|e| e.what.as_str()).collect();
+    assert_eq!(whats, ["Times.ExpiryTime", "String:Password"]);
+}

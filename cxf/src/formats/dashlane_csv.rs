@@ -347,6 +347,18 @@ fn ids(table: &Table, row: &Row, i: usize, acc: &mut AccountBuilder) {
     };
     let id = acc.item_id(None, i);
     let mut item = build::item(id, build::title_or_host(title, ""));
+    let mut extra = Vec::new();
+    let state = get("state");
+    if !(kind == "license" && is_subdivision(state)) {
+        extra.extend(build::labelled("State", FieldType::String, state));
+    }
+    if matches!(kind, "social_security" | "tax_number") {
+        extra.extend(build::labelled(
+            "Place of issue",
+            FieldType::String,
+            get("place_of_issue"),
+        ));
+    }
     match kind {
         "passport" => item.credentials.push(
             Passport {
@@ -395,5 +407,6 @@ fn ids(table: &Table, row: &Row, i: usize, acc: &mut AccountBuilder) {
             .into(),
         ),
     }
+    item.credentials.extend(build::custom_fields(None, extra));
     acc.push_item(item);
 }

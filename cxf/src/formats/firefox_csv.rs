@@ -133,11 +133,13 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
             .decode()
             .ok()
             .filter(|b| b.len() == 16)
-            .unwrap_or_else(|| {
+            .or_else(|| {
                 build::derived_id(&[b"firefox-guid", f.item.id.as_bytes()])
                     .decode()
-                    .unwrap_or_default()
-            });
+                    .ok()
+            })
+            .filter(|b| b.len() == 16)
+            .unwrap_or_else(|| vec![0; 16]);
         let h: String = id.iter().map(|b| format!("{b:02x}")).collect();
         let guid = format!(
             "{{{}-{}-{}-{}-{}}}",

@@ -287,6 +287,11 @@ fn read_entry(
 ) -> (Item, B64) {
     let strings: Vec<(String, Zeroizing<String>, bool)> = entry
         .children("String")
+        .filter(|s| {
+            !s.child("Value")
+                .and_then(|v| v.attr("Protected"))
+                .is_some_and(|p| p.eq_ignore_ascii_case("true"))
+        })
         .map(|s| {
             let v = s.child("Value");
             let protected = v
@@ -310,6 +315,27 @@ fn read_entry(
     if let Some(times) = entry.child("Times") {
         item.creation_at = time::parse_rfc3339(times.text_of("CreationTime"));
         item.modified_at = time::parse_rfc3339(times.text_of("LastModificationTime"));
+        if times.text_of("Expires").eq_ignore_ascii_case("true") {
+            loss.add(
+                &r,
+                "Times.ExpiryTime",
+                LossReason::NoEquivalent,
+                "CXF items have no expiry date",
+            );
+        }
+    }
+    for s in entry.children("String") {
+        if s.child("Value")
+            .and_then(|v| v.attr("Protected"))
+            .is_some_and(|p| p.eq_ignore_ascii_case("true"))
+        {
+            loss.add(
+                &r,
+                format!("String:{}", s.text_of("Key")),
+                LossReason::Unsupported,
+                "value is encrypted with the database's inner stream key (XML taken from inside a KDBX); export as KeePass XML instead",
+            );
+        }
     }
     item.tags = entry
         .text_of("Tags")

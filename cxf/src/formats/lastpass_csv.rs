@@ -27,12 +27,27 @@ use crate::{
 const F: Format = Format::LastpassCsv;
 
 /// Un-escapes the HTML entities the web vault export uses.
-fn html_unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+fn html_unescape(s: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(s.len()));
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let (entity, ch) = [
+            ("&lt;", '<'),
+            ("&gt;", '>'),
+            ("&quot;", '"'),
+            ("&#39;", '\''),
+            ("&amp;", '&'),
+        ]
+        .into_iter()
+        .find(|(e, _)| rest.starts_with(e))
+        .unwrap_or(("&", '&'));
+        out.push(ch);
+        rest = &rest[entity.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Reads a LastPass CSV export.
@@ -49,7 +64,7 @@ pub(crate) fn read(
             .and_then(|i| text[i..].find('>').map(|j| i + j + 1));
         let end = text.rfind("</pre>");
         match (start, end) {
-            (Some(s), Some(e)) if s <= e => text = Zeroizing::new(html_unescape(text[s..e].trim())),
+            (Some(s), Some(e)) if s <= e => text = html_unescape(text[s..e].trim()),
             _ => {
                 return Err(ReadError::syntax(
                     F,

@@ -236,6 +236,14 @@ fn read_item(
                 continue;
             }
             let Some((ft, value)) = field_value(kind, v) else {
+                if !v.is_null() && v.as_str() != Some("") {
+                    loss.add(
+                        &r,
+                        format!("sections.{fid}"),
+                        LossReason::Unsupported,
+                        format!("1Password field of kind {kind:?} is not converted"),
+                    );
+                }
                 continue;
             };
             if value.trim().is_empty() {
