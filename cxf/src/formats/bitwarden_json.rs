@@ -158,7 +158,21 @@ fn read_plain(
             item.favorite = Some(true);
         }
         let creds = &mut item.credentials;
-        match it.get("type").and_then(Value::as_u64) {
+        // Hand-made and very old exports omit `type`: infer it from the object present.
+        let kind = it.get("type").and_then(Value::as_u64).or_else(|| {
+            [
+                ("login", 1),
+                ("secureNote", 2),
+                ("card", 3),
+                ("identity", 4),
+                ("sshKey", 5),
+            ]
+            .iter()
+            .find(|(k, _)| it.get(*k).is_some_and(Value::is_object))
+            .map(|(_, t)| *t)
+            .or(Some(2))
+        });
+        match kind {
             Some(1) => read_login(it.get("login").unwrap_or(&Value::Null), &mut item, &r, loss),
             Some(3) => creds.extend(read_card(it.get("card").unwrap_or(&Value::Null))),
             Some(4) => creds.extend(read_identity(it.get("identity").unwrap_or(&Value::Null))),
@@ -493,10 +507,9 @@ fn read_fields(it: &Value, item: &mut Item, r: &ItemRef<'_>, loss: &mut LossRepo
         let name = s(f, "name");
         let value = s(f, "value");
         let ft = match f.get("type").and_then(Value::as_u64) {
-            Some(0) => FieldType::String,
             Some(1) => FieldType::ConcealedString,
             Some(2) => FieldType::Boolean,
-            _ => {
+            Some(3) => {
                 loss.add(
                     r,
                     format!("fields[{i}]"),
@@ -505,6 +518,7 @@ fn read_fields(it: &Value, item: &mut Item, r: &ItemRef<'_>, loss: &mut LossRepo
                 );
                 continue;
             }
+            _ => FieldType::String,
         };
         let value = if ft == FieldType::Boolean {
             if build::truthy(value) {

@@ -853,10 +853,14 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
             );
             continue;
         }
-        let prefix = if ci == 0 {
+        let same_before = flattened[..ci]
+            .iter()
+            .filter(|o| o.type_name() == c.type_name())
+            .count();
+        let prefix = if same_before == 0 {
             c.type_name().to_owned()
         } else {
-            format!("{}#{ci}", c.type_name())
+            format!("{}#{}", c.type_name(), same_before + 1)
         };
         for (member, value, concealed) in &fields {
             put(
