@@ -4,7 +4,8 @@
 //! Each 1Password account becomes a CXF account, each vault a collection. Categories map to
 //! CXF types: 001 Login and 005 Password → `basic-auth` (+ `totp` from section fields),
 //! 002 → `credit-card`, 003 → `note`, 004 → `person-name` + `address`, 103 → `drivers-license`,
-//! 106 → `passport`, 109 → `wifi`, 112 → `api-key`, 114 → `ssh-key`. Every other field, and
+//! 106 → `passport`, 108 → `identity-document`, 109 → `wifi`, 112 → `api-key`, 114 → `ssh-key`;
+//! 102 Database and 110 Server give `basic-auth` from their section fields. Every other field, and
 //! every field of the other categories (bank accounts, memberships...), goes to one
 //! `custom-fields` credential per item, labelled with the field titles. Archived items are kept
 //! with the tag `Archived`; trashed items are skipped. Documents (category 006) and password
@@ -13,7 +14,10 @@
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::formats::bitwarden_json::{is_country, key_loss_detail, key_loss_reason};
+use crate::IdentityDocument;
+use crate::formats::bitwarden_json::{
+    is_country, is_subdivision, key_loss_detail, key_loss_reason,
+};
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
 use crate::formats::util::{archive, keys, otp, time};
@@ -249,6 +253,24 @@ fn read_item(
             if value.trim().is_empty() {
                 continue;
             }
+            // Database and server items hold a login in their sections.
+            if matches!(category, "102" | "110") {
+                match fid {
+                    "username" if username.is_empty() => {
+                        username = value;
+                        continue;
+                    }
+                    "password" if password.is_empty() => {
+                        password = Zeroizing::new(value);
+                        continue;
+                    }
+                    "url" if category == "110" => {
+                        build::add_urls(&mut item, [value.as_str()]);
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             if !t.take(category, fid, kind, v, &value) {
                 custom.extend(build::labelled(label, ft, &value));
             }
@@ -337,6 +359,7 @@ struct Typed {
     api: ApiKey,
     passport: Passport,
     license: DriversLicense,
+    ssn: IdentityDocument,
 }
 
 impl Typed {
@@ -418,6 +441,15 @@ impl Typed {
             ("106", "issue_date") => &mut self.passport.issue_date,
             ("106", "expiry_date") => &mut self.passport.expiry_date,
             ("103", "fullname") => &mut self.license.full_name,
+            ("103", "state") if is_subdivision(value) => {
+                self.license.territory = build::field(FieldType::SubdivisionCode, value);
+                return true;
+            }
+            ("108", "name") => &mut self.ssn.full_name,
+            ("108", "number") => {
+                self.ssn.identification_number = st();
+                return true;
+            }
             ("103", "birthdate") => &mut self.license.birth_date,
             ("103", "number") => &mut self.license.license_number,
             ("103", "class") => &mut self.license.license_class,
@@ -457,6 +489,9 @@ impl Typed {
         }
         if self.passport != Passport::default() {
             out.push(self.passport.into());
+        }
+        if self.ssn != IdentityDocument::default() {
+            out.push(self.ssn.into());
         }
         if self.license != DriversLicense::default() {
             out.push(self.license.into());
