@@ -259,6 +259,7 @@ fn bitwarden_passkey_maps_to_cxf_fields() {
 fn sample_format(dir: &str) -> Option<Format> {
     Some(match dir {
         "1password-1pux" => Format::OnePassword1pux,
+        "1password-csv" => Format::OnePasswordCsv,
         "bitwarden-csv" => Format::BitwardenCsv,
         "bitwarden-json" | "bitwarden-json-encrypted" => Format::BitwardenJson,
         "chrome-csv" => Format::ChromeCsv,
@@ -276,6 +277,28 @@ fn sample_format(dir: &str) -> Option<Format> {
 /// Items each real sample holds, counted by hand from the files (skipped rows, trashed and
 /// recycle-bin items excluded). `None`: the file cannot be opened (unknown password).
 const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
+    ("1password-csv/bitwarden-jslib/creditCard.mac.csv", Some(1)),
+    (
+        "1password-csv/bitwarden-jslib/creditCard.windows.csv",
+        Some(1),
+    ),
+    ("1password-csv/bitwarden-jslib/identity.mac.csv", Some(1)),
+    (
+        "1password-csv/bitwarden-jslib/identity.windows.csv",
+        Some(1),
+    ),
+    (
+        "1password-csv/bitwarden-jslib/multipleItems.mac.csv",
+        Some(4),
+    ),
+    (
+        "1password-csv/bitwarden-jslib/multipleItems.windows.csv",
+        Some(4),
+    ),
+    (
+        "1password-csv/saveoursecrets-sdk/1password-export.csv",
+        Some(6),
+    ),
     (
         "1password-1pux/bitwarden-jslib/APICredentials.export.data.json",
         Some(1),
@@ -515,7 +538,20 @@ fn real_samples_convert_without_panic() {
     for dir in dirs {
         let dname = dir.file_name().unwrap().to_string_lossy().to_string();
         let Some(format) = sample_format(&dname) else {
-            println!("skipping {dname}: format not supported");
+            // Formats we do not read must not be claimed by detection either.
+            for sub in std::fs::read_dir(&dir).unwrap() {
+                for f in std::fs::read_dir(sub.unwrap().path()).unwrap() {
+                    let f = f.unwrap().path();
+                    let d = formats::detect(&std::fs::read(&f).unwrap());
+                    if d != Detection::Unknown {
+                        failures.push(format!(
+                            "{}: unsupported format detected as {d:?}",
+                            f.display()
+                        ));
+                    }
+                }
+            }
+            println!("skipping {dname}: format not supported (detection says Unknown)");
             continue;
         };
         let mut files = Vec::new();
@@ -529,6 +565,12 @@ fn real_samples_convert_without_panic() {
         for f in files {
             let rel = f.strip_prefix(&root).unwrap().display().to_string();
             let bytes = std::fs::read(&f).unwrap();
+            if formats::detect(&bytes) != Detection::Certain(format) {
+                failures.push(format!(
+                    "{rel}: detected as {:?}, want {format}",
+                    formats::detect(&bytes)
+                ));
+            }
             let options = ReadOptions::default()
                 .with_password("a")
                 .with_timestamp(1_700_000_000);
@@ -858,9 +900,14 @@ fn detection_says_when_it_cannot_decide() {
     assert_eq!(formats::detect(b""), Detection::Unknown);
     assert_eq!(formats::detect(b"hello world\n"), Detection::Unknown);
     assert_eq!(formats::detect(b"{\"something\": 1}"), Detection::Unknown);
-    // 1Password 8 CSV looks like Apple's but has more columns: not claimed.
+    // 1Password 8 CSV looks like Apple's but has more columns: it is 1Password's, not Apple's.
     assert_eq!(
         formats::detect(b"Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n"),
+        Detection::Certain(Format::OnePasswordCsv)
+    );
+    // Neither KeePassXC's CSV nor a random table is claimed.
+    assert_eq!(
+        formats::detect(b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\"\n"),
         Detection::Unknown
     );
     // LastPass's columns without `fav` and `totp` are still LastPass (not Chrome: `extra`).
@@ -1067,4 +1114,35 @@ fn lastpass_html_export_and_keepass_inner_stream_values() {
     assert!(doc.accounts[0].items[0].credentials.is_empty());
     let whats: Vec<&str> = loss.entries().iter().map(|e| e.what.as_str()).collect();
     assert_eq!(whats, ["Times.ExpiryTime", "String:Password"]);
+}
+
+#[test]
+fn onepassword_mac_csv_backslash_escapes_and_objc_tags() {
+    let bytes =
+        std::fs::read(fixtures_dir().join("1password-csv/mac-backslash-escapes.csv")).unwrap();
+    let (doc, _) = formats::read(Format::OnePasswordCsv, &bytes, &ReadOptions::default()).unwrap();
+    let item = &doc.accounts[0].items[0];
+    assert_eq!(item.title, "Quoted \"login\"");
+    assert_eq!(item.subtitle.as_deref(), Some("Login"));
+    assert_eq!(item.creation_at, Some(1_606_923_754));
+    let tags: Vec<&str> = item.tags.iter().map(|t| t.as_str()).collect();
+    assert_eq!(tags, ["Starter Kit", "Work"]);
+    let note = item
+        .credentials
+        .iter()
+        .find_map(|c| {
+            if let Credential::Note(n) = c {
+                Some(n)
+            } else {
+                None
+            }
+        })
+        .unwrap();
+    assert_eq!(note.content.value.expose(), "He said \"hi\", then left");
+    let bank = &doc.accounts[0].items[1];
+    let Credential::CustomFields(cf) = &bank.credentials[0] else {
+        panic!()
+    };
+    assert_eq!(cf.fields[0].label.as_deref(), Some("account number"));
+    assert_eq!(cf.fields[0].field_type, cxf::FieldType::ConcealedString);
 }

@@ -179,6 +179,14 @@ fn detect_csv(bytes: &[u8]) -> Detection {
     if (has("folder") || has("collections")) && has("type") && has("name") && has("login_uri") {
         found.push(Format::BitwardenCsv);
     }
+    let one_password = has("title")
+        && ((has("otpauth") && has("favorite") && has("archived") && has("username"))
+            || (has("uuid") && has("scope"))
+            || (has("created date") && headers.iter().any(|h| h.ends_with(')')))
+            || headers == ["title", "notes", "username", "password", "url"]);
+    if one_password {
+        found.push(Format::OnePasswordCsv);
+    }
     let dashlane: &[&[&str]] = &[
         &["username", "username2", "title", "password", "otpsecret"],
         &["type", "account_name", "cc_number", "routing_number"],

@@ -36,6 +36,7 @@
 //! | `bitwarden-json` | ✓ | ✓ | plain, organisation and password-protected (PBKDF2, Argon2id) exports; passkeys |
 //! | `bitwarden-csv` | ✓ | | logins and notes only (the format's limit) |
 //! | `1password-1pux` | ✓ | | the zip, or its bare `export.data` JSON |
+//! | `1password-csv` | ✓ | | 1Password 4, 6/7 (Windows; Mac with backslash escapes) and 8 layouts |
 //! | `chrome-csv` | ✓ | ✓ | Google Password Manager, Chrome, Edge, Brave, Opera, Vivaldi |
 //! | `apple-csv` | ✓ | ✓ | Apple Passwords / Safari / iCloud Keychain |
 //! | `firefox-csv` | ✓ | ✓ | |
@@ -82,6 +83,7 @@ mod firefox_csv;
 mod keepass_xml;
 mod lastpass_csv;
 mod onepassword_1pux;
+mod onepassword_csv;
 mod protonpass_json;
 
 use std::fmt;
@@ -106,6 +108,8 @@ pub enum Format {
     BitwardenCsv,
     /// 1Password 1PUX export (zip), or its `export.data` member.
     OnePassword1pux,
+    /// 1Password CSV export (1Password 4, 6/7 Windows and Mac, 8).
+    OnePasswordCsv,
     /// Chrome / Chromium-family / Google Password Manager CSV.
     ChromeCsv,
     /// Apple Passwords / Safari CSV.
@@ -129,6 +133,7 @@ impl Format {
         Format::BitwardenJson,
         Format::BitwardenCsv,
         Format::OnePassword1pux,
+        Format::OnePasswordCsv,
         Format::ChromeCsv,
         Format::AppleCsv,
         Format::FirefoxCsv,
@@ -145,6 +150,7 @@ impl Format {
             Format::BitwardenJson => "bitwarden-json",
             Format::BitwardenCsv => "bitwarden-csv",
             Format::OnePassword1pux => "1password-1pux",
+            Format::OnePasswordCsv => "1password-csv",
             Format::ChromeCsv => "chrome-csv",
             Format::AppleCsv => "apple-csv",
             Format::FirefoxCsv => "firefox-csv",
@@ -162,6 +168,7 @@ impl Format {
             Format::BitwardenJson => "Bitwarden JSON",
             Format::BitwardenCsv => "Bitwarden CSV",
             Format::OnePassword1pux => "1Password 1PUX",
+            Format::OnePasswordCsv => "1Password CSV",
             Format::ChromeCsv => "Chrome / Google Password Manager CSV",
             Format::AppleCsv => "Apple Passwords CSV",
             Format::FirefoxCsv => "Firefox CSV",
@@ -178,6 +185,7 @@ impl Format {
             Format::Cxf | Format::BitwardenJson => &["json"],
             Format::OnePassword1pux => &["1pux", "json"],
             Format::ChromeCsv
+            | Format::OnePasswordCsv
             | Format::AppleCsv
             | Format::FirefoxCsv
             | Format::LastpassCsv
@@ -447,6 +455,7 @@ pub fn read(
         Format::BitwardenJson => bitwarden_json::read(bytes, options, &mut loss)?,
         Format::BitwardenCsv => bitwarden_csv::read(bytes, options, &mut loss)?,
         Format::OnePassword1pux => onepassword_1pux::read(bytes, options, &mut loss)?,
+        Format::OnePasswordCsv => onepassword_csv::read(bytes, options, &mut loss)?,
         Format::ChromeCsv => chrome_csv::read(bytes, options, &mut loss)?,
         Format::AppleCsv => apple_csv::read(bytes, options, &mut loss)?,
         Format::FirefoxCsv => firefox_csv::read(bytes, options, &mut loss)?,

@@ -49,6 +49,8 @@ impl Row {
 pub(crate) struct Table {
     /// Header names, trimmed and lower-cased.
     pub(crate) headers: Vec<String>,
+    /// Header names as written (trimmed).
+    pub(crate) raw: Vec<String>,
     /// Data rows (blank lines dropped by the CSV parser).
     pub(crate) rows: Vec<Row>,
 }
@@ -56,19 +58,40 @@ pub(crate) struct Table {
 impl Table {
     /// Parses CSV text whose first record is the header.
     pub(crate) fn parse(text: &str, format: Format) -> Result<Self, ReadError> {
-        let mut reader = csv::ReaderBuilder::new()
+        Self::parse_builder(text, format, csv::ReaderBuilder::new())
+    }
+
+    /// Parses CSV whose quoted fields escape quotes with `escape` (`\"`) instead of doubling
+    /// them (1Password 6/7 for Mac).
+    pub(crate) fn parse_with_escape(
+        text: &str,
+        format: Format,
+        escape: u8,
+    ) -> Result<Self, ReadError> {
+        let mut b = csv::ReaderBuilder::new();
+        b.escape(Some(escape)).double_quote(false);
+        Self::parse_builder(text, format, b)
+    }
+
+    fn parse_builder(
+        text: &str,
+        format: Format,
+        mut builder: csv::ReaderBuilder,
+    ) -> Result<Self, ReadError> {
+        let mut reader = builder
             .has_headers(false)
             .flexible(true)
             .from_reader(text.as_bytes());
         let mut records = reader.records();
-        let headers = match records.next() {
+        let raw: Vec<String> = match records.next() {
             Some(Ok(h)) => h
                 .iter()
-                .map(|c| c.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+                .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
                 .collect(),
             Some(Err(e)) => return Err(csv_error(format, &e)),
             None => return Err(ReadError::syntax(format, "empty file: no header row")),
         };
+        let headers = raw.iter().map(|h| h.to_lowercase()).collect();
         let mut rows = Vec::new();
         for (index, record) in records.enumerate() {
             let record = record.map_err(|e| csv_error(format, &e))?;
@@ -80,7 +103,7 @@ impl Table {
                 index,
             });
         }
-        Ok(Table { headers, rows })
+        Ok(Table { headers, raw, rows })
     }
 
     /// Column of a header name (given in lower case).
