@@ -60,11 +60,11 @@ pub(crate) fn read(
                 );
             }
             "note" => {}
-            other => loss.add(
+            _ => loss.add(
                 &r,
                 "type",
                 LossReason::Unsupported,
-                format!("unknown row type {other:?}; kept name, notes and fields"),
+                "unknown row type; kept name, notes and fields",
             ),
         }
         item.credentials.extend(build::note(row.get(notes)));

@@ -1,7 +1,7 @@
 //! Readers and writers of other password managers' export formats, with CXF as the hub.
 //!
-//! Every conversion goes through the CXF model: [`read`] turns an export into a
-//! [`Document`](crate::Document), [`write`] turns a document into another format. Both return a
+//! Every conversion goes through the CXF model: [`read()`] turns an export into a
+//! [`Document`], [`write()`] turns a document into another format. Both return a
 //! [`LossReport`] of what could not be carried (password history, URI match rules, passkeys in a
 //! CSV...): nothing is dropped silently.
 //!
@@ -11,8 +11,8 @@
 //! |---|---|
 //! | guess the format of a file | [`detect`] → [`Detection`] |
 //! | list formats and what they support | [`Format::ALL`], [`Format::can_read`], [`Format::can_write`] |
-//! | read an export | [`read`] with [`ReadOptions`] (password for encrypted Bitwarden exports) |
-//! | write an export | [`write`] |
+//! | read an export | [`read()`] with [`ReadOptions`] (password for encrypted Bitwarden exports) |
+//! | write an export | [`write()`] |
 //!
 //! ```
 //! use cxf::formats::{self, Detection, Format, ReadOptions};
@@ -62,7 +62,7 @@
 //! a cap on their inflated size, KDF parameters of encrypted Bitwarden exports are capped
 //! (a hostile file cannot ask for a 100 GiB Argon2 run), and every decryption failure is the
 //! same opaque [`ReadError::DecryptionFailed`]. Values end up in the model's zeroizing
-//! [`Secret`](crate::Secret) type and writers return [`Zeroizing`] buffers, but the CSV, XML
+//! `Secret` type and writers return [`Zeroizing`] buffers, but the CSV, XML
 //! and JSON parsers of other crates hold intermediate copies that are not wiped. Loss reports
 //! and errors never contain secret values, only titles and member names. Nothing in these
 //! formats is authenticated except the MAC of password-protected Bitwarden exports.
@@ -196,12 +196,12 @@ impl Format {
         }
     }
 
-    /// Whether [`read`] supports the format.
+    /// Whether [`read()`] supports the format.
     pub fn can_read(self) -> bool {
         true
     }
 
-    /// Whether [`write`] supports the format.
+    /// Whether [`write()`] supports the format.
     pub fn can_write(self) -> bool {
         matches!(
             self,
@@ -262,7 +262,7 @@ impl FromStr for Format {
     }
 }
 
-/// Options of [`read`].
+/// Options of [`read()`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ReadOptions {
@@ -308,7 +308,7 @@ impl ReadOptions {
     }
 }
 
-/// Why [`read`] failed. Messages say what happened and what to try; they never include values
+/// Why [`read()`] failed. Messages say what happened and what to try; they never include values
 /// from the input.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -403,7 +403,7 @@ impl std::error::Error for ReadError {
     }
 }
 
-/// Why [`write`] failed.
+/// Why [`write()`] failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WriteError {
