@@ -152,13 +152,13 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         let created = f
             .item
             .creation_at
-            .map(|s| (s * 1000).to_string())
+            .map(|s| s.saturating_mul(1000).to_string())
             .unwrap_or_default();
         let changed = f
             .item
             .modified_at
             .or(f.item.creation_at)
-            .map(|s| (s * 1000).to_string())
+            .map(|s| s.saturating_mul(1000).to_string())
             .unwrap_or_default();
         let action = if realm.is_empty() { url } else { "" };
         out.record([

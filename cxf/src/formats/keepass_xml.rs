@@ -345,14 +345,22 @@ fn read_entry(
         .map(Text::from)
         .collect();
     build::add_urls(&mut item, [url]);
-    let mut extra_urls: Vec<&str> = strings
+    // `KP2A_URL`, `KP2A_URL_1`, `KP2A_URL_2`, ... in numeric order.
+    let mut extra_urls: Vec<(u32, &str)> = strings
         .0
         .iter()
-        .filter(|(k, _, _)| k.starts_with("KP2A_URL"))
-        .map(|(_, v, _)| v.as_str())
+        .filter_map(|(k, v, _)| {
+            let n = k.strip_prefix("KP2A_URL")?;
+            let n = if n.is_empty() {
+                0
+            } else {
+                n.strip_prefix('_')?.parse().ok()?
+            };
+            Some((n, v.as_str()))
+        })
         .collect();
-    extra_urls.sort_unstable();
-    build::add_urls(&mut item, extra_urls);
+    extra_urls.sort_by_key(|(n, _)| *n);
+    build::add_urls(&mut item, extra_urls.into_iter().map(|(_, v)| v));
     let username = get("UserName");
     item.credentials
         .extend(build::basic_auth(username, get("Password")));
