@@ -827,10 +827,35 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                     fields.push(json!({ "name": f.label.as_deref().unwrap_or(""), "value": f.value.expose(), "type": t, "linkedId": null }));
                 }
             }
-            _ => lost(
-                loss,
-                "Bitwarden items hold one login, card, identity or SSH key; this credential does not fit the item",
-            ),
+            _ => {
+                let members = build::credential_members(item, c);
+                if members.is_empty() {
+                    lost(
+                        loss,
+                        "Bitwarden items hold one login, card, identity or SSH key; this credential does not fit the item",
+                    );
+                } else {
+                    let same_before = item.credentials[..ci]
+                        .iter()
+                        .filter(|o| o.type_name() == c.type_name())
+                        .count();
+                    let prefix = if same_before == 0 {
+                        c.type_name().to_owned()
+                    } else {
+                        format!("{}#{}", c.type_name(), same_before + 1)
+                    };
+                    for (member, value, concealed) in &members {
+                        fields.push(json!({ "name": format!("{prefix}.{member}"), "value": value.as_str(), "type": u8::from(*concealed), "linkedId": null }));
+                    }
+                    lost(
+                        loss,
+                        &format!(
+                            "Bitwarden has no place for this {} here; stored as custom fields `{prefix}.*`",
+                            c.type_name()
+                        ),
+                    );
+                }
+            }
         }
     }
     if !item.tags.is_empty() {

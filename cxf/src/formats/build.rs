@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use sha2::Digest as _;
+use zeroize::Zeroizing;
 
 use crate::formats::util::otp;
 use crate::formats::{Format, ReadOptions};
@@ -353,4 +354,57 @@ pub(crate) fn title_or_host<'a>(title: &'a str, url: &'a str) -> &'a str {
     } else {
         "(untitled)"
     }
+}
+
+/// The members of a credential as (member, value, concealed), read from its canonical CXF
+/// JSON: how writers store credentials their format has no type for as plain fields.
+pub(crate) fn credential_members(
+    item: &Item,
+    c: &Credential,
+) -> Vec<(String, Zeroizing<String>, bool)> {
+    let probe = Item {
+        id: item.id.clone(),
+        title: Text::from("x"),
+        credentials: vec![c.clone()].into(),
+        ..Item::default()
+    };
+    let doc = Document {
+        accounts: vec![crate::Account {
+            id: item.id.clone(),
+            items: vec![probe].into(),
+            ..crate::Account::default()
+        }],
+        ..Document::default()
+    };
+    let json = doc.to_json_vec();
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&json) else {
+        return Vec::new();
+    };
+    let Some(obj) = value["accounts"][0]["items"][0]["credentials"][0].as_object() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in obj {
+        if k == "type" {
+            continue;
+        }
+        match v {
+            serde_json::Value::String(s) => {
+                let secret = matches!(k.as_str(), "key" | "privateKey" | "secret" | "password");
+                out.push((k.clone(), Zeroizing::new(s.clone()), secret));
+            }
+            serde_json::Value::Number(n) => {
+                out.push((k.clone(), Zeroizing::new(n.to_string()), false))
+            }
+            serde_json::Value::Object(f) => {
+                if let Some(val) = f.get("value").and_then(serde_json::Value::as_str) {
+                    let concealed = f.get("fieldType").and_then(serde_json::Value::as_str)
+                        == Some("concealed-string");
+                    out.push((k.clone(), Zeroizing::new(val.to_owned()), concealed));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }

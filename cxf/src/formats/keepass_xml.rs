@@ -851,7 +851,7 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
         );
     }
     for (ci, c) in flattened.iter().enumerate() {
-        let fields = credential_members(item, c);
+        let fields = build::credential_members(item, c);
         if fields.is_empty() {
             loss.add(
                 &r,
@@ -892,53 +892,4 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
         out.string(d, k, v, *p);
     }
     out.line(depth, "</Entry>");
-}
-
-/// The members of a credential as (member, value, concealed), through its canonical CXF JSON.
-fn credential_members(item: &Item, c: &Credential) -> Vec<(String, Zeroizing<String>, bool)> {
-    let probe = Item {
-        id: item.id.clone(),
-        title: Text::from("x"),
-        credentials: vec![c.clone()].into(),
-        ..Item::default()
-    };
-    let doc = Document {
-        accounts: vec![crate::Account {
-            id: item.id.clone(),
-            items: vec![probe].into(),
-            ..crate::Account::default()
-        }],
-        ..Document::default()
-    };
-    let json = doc.to_json_vec();
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&json) else {
-        return Vec::new();
-    };
-    let Some(obj) = value["accounts"][0]["items"][0]["credentials"][0].as_object() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (k, v) in obj {
-        if k == "type" {
-            continue;
-        }
-        match v {
-            serde_json::Value::String(s) => {
-                let secret = matches!(k.as_str(), "key" | "privateKey" | "secret" | "password");
-                out.push((k.clone(), Zeroizing::new(s.clone()), secret));
-            }
-            serde_json::Value::Number(n) => {
-                out.push((k.clone(), Zeroizing::new(n.to_string()), false))
-            }
-            serde_json::Value::Object(f) => {
-                if let Some(val) = f.get("value").and_then(serde_json::Value::as_str) {
-                    let concealed = f.get("fieldType").and_then(serde_json::Value::as_str)
-                        == Some("concealed-string");
-                    out.push((k.clone(), Zeroizing::new(val.to_owned()), concealed));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
 }
