@@ -5,13 +5,18 @@
 //! * `quirks/NAME.json` — older drafts and exporter quirks: the parser reports exactly the notes
 //!   listed in `NAME.expect.json` and writes exactly `NAME.canonical.json`.
 //! * `invalid/NAME.json` — must be rejected with the rule (`parse.KIND`) and JSON Pointer in
-//!   `NAME.expect.json`.
+//!   `NAME.expect.json`; or, for validator rules (`invalid/rule-*.json`, any rule id not starting
+//!   with `parse.`), must parse, and the error and warning diagnostics of
+//!   `cxf::validate::validate_parsed` must be exactly those of `NAME.expect.json`.
 
 use std::path::Path;
 
 use cxf::{Document, Limits, Shape};
 use cxf_workspace_tests::{fixture_files, fixtures_dir, read_json, shared_samples, sidecar};
 use serde_json::Value;
+
+/// "Now" for the validator's timestamp checks (2026-11-01), so results do not depend on the clock.
+const VALIDATION_NOW: u64 = 1_793_491_200;
 
 fn parse(path: &Path) -> Result<cxf::Parsed, cxf::ParseError> {
     let bytes = std::fs::read(path).unwrap();
@@ -147,10 +152,17 @@ fn invalid_fixtures_are_rejected_with_rule_and_pointer() {
                 )
             })
             .collect();
-        let got = match parse(path) {
-            Ok(_) => vec![],
+        let mut want = want;
+        let mut got = match parse(path) {
+            // Parsed: the expectation is the validator's error and warning diagnostics.
+            Ok(parsed) => cxf::validate::validate_parsed_at(&parsed, VALIDATION_NOW)
+                .at_least(cxf::Severity::Warning)
+                .map(|d| (d.rule.to_owned(), d.pointer.clone()))
+                .collect(),
             Err(e) => vec![(format!("parse.{}", e.kind().code()), e.pointer().to_owned())],
         };
+        want.sort();
+        got.sort();
         if want != got {
             return Err(format!("expected {want:?}, got {got:?}"));
         }

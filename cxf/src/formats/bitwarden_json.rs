@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
-use crate::formats::util::{bwcrypto, keys, otp, time};
+use crate::formats::util::{bwcrypto, iso, keys, otp, time};
 use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
 use crate::{
     Address, B64, Credential, CreditCard, Document, DriversLicense, EditableField, FieldType,
@@ -335,21 +335,15 @@ fn read_card(c: &Value) -> Option<Credential> {
     (card != CreditCard::default()).then(|| card.into())
 }
 
-/// Whether a value looks like an ISO 3166-2 subdivision code (`US-CA`).
+/// Whether a value is an ISO 3166-2 subdivision code (`US-CA`).
 pub(crate) fn is_subdivision(v: &str) -> bool {
-    let v = v.trim();
-    v.split_once('-').is_some_and(|(c, s)| {
-        c.len() == 2
-            && c.bytes().all(|b| b.is_ascii_uppercase())
-            && (1..=3).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric())
-    })
+    iso::is_subdivision_code(v)
 }
 
-/// Whether a value looks like an ISO 3166-1 alpha-2 country code.
+/// Whether a value is (or names, like `uk`) an ISO 3166-1 alpha-2 country code; see
+/// [`country`] for the code to write.
 pub(crate) fn is_country(v: &str) -> bool {
-    let v = v.trim();
-    v.len() == 2 && v.bytes().all(|b| b.is_ascii_alphabetic())
+    iso::country_code(v).is_some()
 }
 
 fn read_identity(i: &Value) -> Vec<Credential> {
@@ -383,7 +377,7 @@ fn read_identity(i: &Value) -> Vec<Credential> {
             None
         },
         country: if is_country(country) {
-            build::field(FieldType::CountryCode, &country.to_ascii_uppercase())
+            build::country(country)
         } else {
             None
         },

@@ -216,6 +216,11 @@ pub(crate) fn labelled(label: &str, field_type: FieldType, value: &str) -> Optio
     })
 }
 
+/// A `country-code` field when the value is (or names, like `uk`) an ISO 3166-1 alpha-2 code.
+pub(crate) fn country(v: &str) -> Option<EditableField> {
+    crate::formats::util::iso::country_code(v).and_then(|c| field(FieldType::CountryCode, &c))
+}
+
 /// `basic-auth` when there is a username or a password.
 pub(crate) fn basic_auth(username: &str, password: &str) -> Option<Credential> {
     let username = field(FieldType::String, username);

@@ -285,7 +285,7 @@ fn personal(table: &Table, row: &Row, i: usize, acc: &mut AccountBuilder) {
                         None
                     },
                     country: if is_country(country) {
-                        build::field(FieldType::CountryCode, &country.to_ascii_uppercase())
+                        build::country(country)
                     } else {
                         None
                     },

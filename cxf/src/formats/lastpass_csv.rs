@@ -320,7 +320,7 @@ fn typed_note(
                     None
                 },
                 country: if is_country(&country) {
-                    build::field(FieldType::CountryCode, &country.to_ascii_uppercase())
+                    build::country(&country)
                 } else {
                     None
                 },

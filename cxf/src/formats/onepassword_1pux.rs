@@ -20,7 +20,7 @@ use crate::formats::bitwarden_json::{
 };
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
-use crate::formats::util::{archive, keys, otp, time};
+use crate::formats::util::{archive, iso, keys, otp, time};
 use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
 use crate::{
     Address, ApiKey, Credential, CreditCard, Document, DriversLicense, EditableField, FieldType,
@@ -369,7 +369,7 @@ impl Typed {
         let st = || build::field(FieldType::String, value);
         let country = || {
             if is_country(value) {
-                build::field(FieldType::CountryCode, &value.to_ascii_uppercase())
+                build::country(value)
             } else {
                 None
             }
@@ -391,18 +391,18 @@ impl Typed {
                 self.address.city = build::field(FieldType::String, s(raw, "city"));
                 self.address.postal_code = build::field(FieldType::String, s(raw, "zip"));
                 let c = s(raw, "country");
-                if is_country(c) {
-                    self.address.country =
-                        build::field(FieldType::CountryCode, &c.to_ascii_uppercase());
-                    let st = s(raw, "state");
-                    if !st.is_empty() && st.len() <= 3 {
-                        self.address.territory = build::field(
-                            FieldType::SubdivisionCode,
-                            &format!("{}-{}", c.to_ascii_uppercase(), st.to_ascii_uppercase()),
-                        );
-                    }
-                }
-                return true;
+                let st = s(raw, "state");
+                self.address.country = build::country(c);
+                let code = iso::country_code(c)
+                    .map(|cc| format!("{cc}-{}", st.trim().to_ascii_uppercase()));
+                self.address.territory = code
+                    .filter(|t| !st.trim().is_empty() && iso::is_subdivision_code(t))
+                    .and_then(|t| build::field(FieldType::SubdivisionCode, &t));
+                // A country or state that is not a code stays in the full address, kept as a
+                // custom field.
+                let whole = (c.trim().is_empty() || self.address.country.is_some())
+                    && (st.trim().is_empty() || self.address.territory.is_some());
+                return whole;
             }
             ("004", "defphone") => &mut self.address.tel,
             ("109", "network_name") => &mut self.wifi.ssid,
@@ -426,7 +426,7 @@ impl Typed {
             ("112", "hostname") => &mut self.api.url,
             ("112", "validFrom") => &mut self.api.valid_from,
             ("112", "expires") => &mut self.api.expiry_date,
-            ("106", "type") => &mut self.passport.passport_type,
+            ("106", "type") if iso::is_passport_type(value) => &mut self.passport.passport_type,
             ("106", "issuing_country") => {
                 self.passport.issuing_country = country();
                 return self.passport.issuing_country.is_some();

@@ -307,7 +307,7 @@ fn identity(c: &Value, item: &mut Item, custom: &mut Vec<EditableField>) {
             None
         },
         country: if is_country(country) {
-            build::field(FieldType::CountryCode, &country.to_ascii_uppercase())
+            build::country(country)
         } else {
             None
         },

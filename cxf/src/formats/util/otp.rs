@@ -84,7 +84,9 @@ pub(crate) fn normalize_base32(s: &str) -> Option<Zeroizing<String>> {
             .map(|c| c.to_ascii_uppercase())
             .collect(),
     );
+    // Unpadded Base32 lengths are 0, 2, 4, 5 or 7 modulo 8; others cannot encode whole bytes.
     (!out.is_empty()
+        && matches!(out.len() % 8, 0 | 2 | 4 | 5 | 7)
         && out
             .bytes()
             .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)))
@@ -259,6 +261,11 @@ mod tests {
         );
         assert_eq!(parse("steam://ABCDEF"), Err(OtpError::Unsupported));
         assert_eq!(parse("not base32 1!"), Err(OtpError::Invalid));
+        assert_eq!(
+            parse("ABC"),
+            Err(OtpError::Invalid),
+            "3 characters cannot encode whole bytes"
+        );
         assert_eq!(parse("otpauth://totp/x?issuer=a"), Err(OtpError::Invalid));
         assert_eq!(
             parse("otpauth://totp/x?secret=GEZDGNBV&algorithm=MD5"),
