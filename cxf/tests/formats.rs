@@ -1105,6 +1105,7 @@ fn csv_writers_report_what_they_cannot_hold() {
         ("favorite", "no-equivalent"),
         ("tags", "no-equivalent"),
         ("collections", "no-equivalent"),
+        ("creationAt/modifiedAt", "no-equivalent"),
     ] {
         assert!(
             whats.contains(&expected),

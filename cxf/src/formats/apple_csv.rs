@@ -93,6 +93,7 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         totp: true,
         note: true,
         urls: 1,
+        timestamps: false,
         name: "Apple Passwords CSV",
     };
     let mut out = CsvOut::new(false, false);

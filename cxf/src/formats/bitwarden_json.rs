@@ -852,6 +852,7 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
             }
         }
     }
+    build::report_item_extras(item, r, "Bitwarden JSON", loss);
     if !item.tags.is_empty() {
         loss.add(r, "tags", LossReason::NoEquivalent, "Bitwarden has no tags");
     }

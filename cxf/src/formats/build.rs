@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, HashSet};
 use sha2::Digest as _;
 use zeroize::Zeroizing;
 
+use crate::formats::loss::ItemRef;
 use crate::formats::util::otp;
-use crate::formats::{Format, ReadOptions};
+use crate::formats::{Format, LossReason, LossReport, ReadOptions};
 use crate::{
     Account, B64, BasicAuth, Collection, Credential, CustomFields, Document, EditableField,
     FieldType, Item, LinkedItem, Note, Secret, Text, Totp, TotpAlgorithm,
@@ -214,6 +215,31 @@ pub(crate) fn labelled(label: &str, field_type: FieldType, value: &str) -> Optio
         }
         f
     })
+}
+
+/// Reports what no format but CXF holds: an item's subtitle and its extensions.
+pub(crate) fn report_item_extras(
+    item: &Item,
+    r: &ItemRef<'_>,
+    target: &str,
+    loss: &mut LossReport,
+) {
+    if item.subtitle.is_some() {
+        loss.add(
+            r,
+            "subtitle",
+            LossReason::NoEquivalent,
+            format!("{target} has no item subtitle"),
+        );
+    }
+    if !item.extensions.is_empty() {
+        loss.add(
+            r,
+            "extensions",
+            LossReason::NoEquivalent,
+            format!("{target} cannot hold CXF extensions"),
+        );
+    }
 }
 
 /// A `country-code` field when the value is (or names, like `uk`) an ISO 3166-1 alpha-2 code.

@@ -102,6 +102,7 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         totp: false,
         note: true,
         urls: 1,
+        timestamps: false,
         name: "Chrome CSV",
     };
     let mut out = CsvOut::new(true, false);

@@ -96,6 +96,7 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         totp: false,
         note: false,
         urls: 1,
+        timestamps: true,
         name: "Firefox CSV",
     };
     let mut out = CsvOut::new(true, true);

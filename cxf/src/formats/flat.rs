@@ -36,6 +36,7 @@ pub(crate) struct Caps {
     pub(crate) totp: bool,
     pub(crate) note: bool,
     pub(crate) urls: usize,
+    pub(crate) timestamps: bool,
     pub(crate) name: &'static str,
 }
 
@@ -50,6 +51,7 @@ pub(crate) fn flatten<'a>(
     let mut out = Vec::new();
     let mut index = 0usize;
     let mut collections = 0usize;
+    let mut timestamps = false;
     for account in &doc.accounts {
         collections += account.collections.len();
         for item in &account.items {
@@ -123,6 +125,8 @@ pub(crate) fn flatten<'a>(
                     format!("{} has no tags", caps.name),
                 );
             }
+            build::report_item_extras(item, &r, caps.name, loss);
+            timestamps |= item.creation_at.is_some() || item.modified_at.is_some();
             if item.favorite == Some(true) {
                 loss.add(
                     &r,
@@ -133,6 +137,14 @@ pub(crate) fn flatten<'a>(
             }
             out.push(flat);
         }
+    }
+    if timestamps && !caps.timestamps {
+        loss.add(
+            &ItemRef::default(),
+            "creationAt/modifiedAt",
+            LossReason::NoEquivalent,
+            format!("{} has no creation or modification times", caps.name),
+        );
     }
     if collections > 0 {
         loss.add(

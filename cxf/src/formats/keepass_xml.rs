@@ -717,6 +717,7 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
     }
     out.line(d + 1, "<Expires>False</Expires>");
     out.line(d, "</Times>");
+    build::report_item_extras(item, &r, "KeePass XML", loss);
     if item.favorite == Some(true) {
         loss.add(
             &r,
