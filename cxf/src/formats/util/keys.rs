@@ -16,6 +16,9 @@ const OID_P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 const OID_P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
 const OID_P521: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x23];
 
+/// Largest RSA component accepted, in bytes (16384-bit keys).
+const MAX_RSA_BYTES: usize = 2049;
+
 /// Why a key could not be converted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum KeyError {
@@ -380,6 +383,14 @@ fn openssh_to_pkcs8(blob: &[u8]) -> Result<ConvertedKey, KeyError> {
             let iqmp = p.string()?;
             let pp = p.string()?;
             let q = p.string()?;
+            // 16384-bit RSA is the largest anyone uses; bigger inputs would only make the
+            // bit-serial reduction below slow.
+            if [n, e, d, iqmp, pp, q]
+                .iter()
+                .any(|x| x.len() > MAX_RSA_BYTES)
+            {
+                return Err(KeyError::UnsupportedAlgorithm);
+            }
             let dp = big_mod(d, &big_sub_one(pp));
             let dq = big_mod(d, &big_sub_one(q));
             let ints: Vec<Vec<u8>> = [&[0u8][..], n, e, d, pp, q, &dp, &dq, iqmp]
