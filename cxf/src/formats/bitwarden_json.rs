@@ -143,6 +143,10 @@ fn read_plain(
             folders.push((s(f, "id").to_owned(), path));
         }
     }
+    let folder_paths: std::collections::HashMap<&str, &Vec<String>> = folders
+        .iter()
+        .map(|(id, path)| (id.as_str(), path))
+        .collect();
     for (index, it) in items.iter().enumerate() {
         let title = s(it, "name");
         let r = ItemRef::new(index, title);
@@ -224,7 +228,7 @@ fn read_plain(
             targets.extend(c.as_str());
         }
         for t in targets {
-            if let Some((_, path)) = folders.iter().find(|(fid, _)| fid == t) {
+            if let Some(path) = folder_paths.get(t) {
                 acc.add_to_collection(path, &id);
             }
         }
@@ -538,18 +542,21 @@ fn read_fields(it: &Value, item: &mut Item, r: &ItemRef<'_>, loss: &mut LossRepo
 pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>> {
     let mut folders = Vec::new();
     let mut folder_of: Vec<(B64, String)> = Vec::new();
+    let mut memberships_of: std::collections::HashMap<B64, Vec<String>> =
+        std::collections::HashMap::new();
     let mut items = Vec::new();
     let mut index = 0usize;
     for account in &doc.accounts {
+        folder_of.clear();
         collect_folders(&account.collections, "", &mut folders, &mut folder_of);
+        memberships_of.clear();
+        for (item, folder) in folder_of.drain(..) {
+            memberships_of.entry(item).or_default().push(folder);
+        }
         for item in &account.items {
             let r = ItemRef::new(index, item.title.as_str());
             index += 1;
-            let memberships: Vec<&String> = folder_of
-                .iter()
-                .filter(|(i, _)| *i == item.id)
-                .map(|(_, f)| f)
-                .collect();
+            let memberships: &[String] = memberships_of.get(&item.id).map_or(&[], Vec::as_slice);
             if memberships.len() > 1 {
                 loss.add(
                     &r,

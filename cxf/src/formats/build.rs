@@ -150,6 +150,7 @@ struct CollectionTree {
     children: BTreeMap<String, CollectionTree>,
     order: Vec<String>,
     items: Vec<B64>,
+    seen: HashSet<B64>,
 }
 
 impl CollectionTree {
@@ -166,7 +167,7 @@ impl CollectionTree {
 
     fn add(&mut self, path: &[&str], item: &B64) {
         let node = self.node(path);
-        if !node.items.contains(item) {
+        if node.seen.insert(item.clone()) {
             node.items.push(item.clone());
         }
     }

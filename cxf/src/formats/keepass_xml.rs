@@ -607,17 +607,19 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
     out.line(3, &format!("<Name>{}</Name>", esc(name).as_str()));
     let mut index = 0usize;
     for account in &doc.accounts {
-        let mut placed: Vec<B64> = Vec::new();
+        let mut placed: std::collections::HashSet<B64> = std::collections::HashSet::new();
+        let by_id: std::collections::HashMap<&B64, &Item> =
+            account.items.iter().map(|i| (&i.id, i)).collect();
         let mut groups = Zeroizing::new(String::new());
         let mut sub = Out {
             buf: Zeroizing::new(String::new()),
         };
         write_groups(
             &account.collections,
-            account,
             3,
             &mut sub,
             &mut placed,
+            &by_id,
             &mut index,
             loss,
         );
@@ -638,10 +640,10 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
 
 fn write_groups(
     cs: &[crate::Collection],
-    account: &crate::Account,
     depth: usize,
     out: &mut Out,
-    placed: &mut Vec<B64>,
+    placed: &mut std::collections::HashSet<B64>,
+    by_id: &std::collections::HashMap<&B64, &Item>,
     index: &mut usize,
     loss: &mut LossReport,
 ) {
@@ -656,7 +658,7 @@ fn write_groups(
             &format!("<Name>{}</Name>", esc(&c.title).as_str()),
         );
         for li in &c.items {
-            let Some(item) = account.items.iter().find(|i| i.id == li.item) else {
+            let Some(item) = by_id.get(&li.item).copied() else {
                 continue;
             };
             if placed.contains(&item.id) {
@@ -668,16 +670,16 @@ fn write_groups(
                 );
                 continue;
             }
-            placed.push(item.id.clone());
+            placed.insert(item.id.clone());
             write_entry(item, depth + 1, out, *index, loss);
             *index += 1;
         }
         write_groups(
             &c.sub_collections,
-            account,
             depth + 1,
             out,
             placed,
+            by_id,
             index,
             loss,
         );
