@@ -1211,3 +1211,22 @@ fn truncated_and_corrupted_fixtures_never_panic() {
     }
     assert!(runs > 500, "{runs}");
 }
+
+#[test]
+fn chrome_android_realm_round_trips() {
+    let bytes = std::fs::read(fixtures_dir().join("chrome-csv/note-crlf-android.csv")).unwrap();
+    let (doc, _) = formats::read(Format::ChromeCsv, &bytes, &ReadOptions::default()).unwrap();
+    let app = &doc.accounts[0].items[1]
+        .scope
+        .as_ref()
+        .unwrap()
+        .android_apps[0];
+    assert_eq!(app.bundle_id, "com.example.app");
+    assert_eq!(app.certificate.as_ref().unwrap().hash_alg, "sha256");
+    let (out, loss) = formats::write(Format::ChromeCsv, &doc).unwrap();
+    assert!(loss.is_empty(), "{loss}");
+    assert_eq!(
+        *out, *bytes,
+        "Chrome CSV → CXF → Chrome CSV gives the same bytes"
+    );
+}

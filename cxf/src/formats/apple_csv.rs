@@ -94,6 +94,7 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         note: true,
         urls: 1,
         timestamps: false,
+        android: false,
         name: "Apple Passwords CSV",
     };
     let mut out = CsvOut::new(false, false);

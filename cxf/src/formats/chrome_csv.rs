@@ -103,6 +103,7 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         note: true,
         urls: 1,
         timestamps: false,
+        android: true,
         name: "Chrome CSV",
     };
     let mut out = CsvOut::new(true, false);

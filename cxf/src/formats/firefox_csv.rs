@@ -97,6 +97,7 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         note: false,
         urls: 1,
         timestamps: true,
+        android: false,
         name: "Firefox CSV",
     };
     let mut out = CsvOut::new(true, true);

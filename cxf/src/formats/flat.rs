@@ -37,6 +37,8 @@ pub(crate) struct Caps {
     pub(crate) note: bool,
     pub(crate) urls: usize,
     pub(crate) timestamps: bool,
+    /// The `url` cell can hold an `android://` app (Chrome).
+    pub(crate) android: bool,
     pub(crate) name: &'static str,
 }
 
@@ -105,11 +107,10 @@ pub(crate) fn flatten<'a>(
                     ),
                 );
             }
-            if item
-                .scope
-                .as_ref()
-                .is_some_and(|s| !s.android_apps.is_empty())
-            {
+            let apps = item.scope.as_ref().map_or(0, |s| s.android_apps.len());
+            // Chrome's `url` cell holds one `android://` app when the item has no URL.
+            let apps_written = usize::from(caps.android && urls.is_empty() && apps > 0);
+            if apps > apps_written {
                 loss.add(
                     &r,
                     "scope.androidApps",
