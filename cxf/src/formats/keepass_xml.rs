@@ -5,8 +5,8 @@
 //! (plus `KP2A_URL*` extra URLs), `Notes`; TOTP in any of the three conventions (`otp` URI,
 //! KeePass 2.47 `TimeOtp-*`, legacy `TOTP Seed`/`TOTP Settings`); KeePassXC passkeys
 //! (`KPEX_PASSKEY_*`, the private key as PEM PKCS#8); every other string becomes a custom field
-//! (`ProtectInMemory` → `concealed-string`). Attachments, history and auto-type settings have no
-//! CXF home here and are reported.
+//! (`ProtectInMemory` → `concealed-string`); the KeePassXC tag `Favorite` is `Item.favorite`.
+//! Attachments, history and auto-type settings have no CXF home here and are reported.
 //!
 //! The writer produces the same layout; credentials KeePass has no attributes for (cards,
 //! addresses, Wi-Fi, ...) are written as attributes named `<type>.<member>` and reported,
@@ -337,13 +337,19 @@ fn read_entry(
             );
         }
     }
-    item.tags = entry
+    // KeePassXC marks favourites with the tag `Favorite`.
+    for tag in entry
         .text_of("Tags")
         .split([';', ','])
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(Text::from)
-        .collect();
+    {
+        if tag.eq_ignore_ascii_case("Favorite") {
+            item.favorite = Some(true);
+        } else {
+            item.tags.push(Text::from(tag));
+        }
+    }
     build::add_urls(&mut item, [url]);
     // `KP2A_URL`, `KP2A_URL_1`, `KP2A_URL_2`, ... in numeric order.
     let mut extra_urls: Vec<(u32, &str)> = strings
@@ -695,8 +701,11 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
         d,
         &format!("<UUID>{}</UUID>", uuid_b64(&item.id, b"keepass-entry")),
     );
-    if !item.tags.is_empty() {
-        let tags: Vec<&str> = item.tags.iter().map(|t| t.as_str()).collect();
+    let mut tags: Vec<&str> = item.tags.iter().map(|t| t.as_str()).collect();
+    if item.favorite == Some(true) {
+        tags.push("Favorite");
+    }
+    if !tags.is_empty() {
         out.line(
             d,
             &format!("<Tags>{}</Tags>", esc(&tags.join(";")).as_str()),
@@ -720,14 +729,6 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
     out.line(d + 1, "<Expires>False</Expires>");
     out.line(d, "</Times>");
     build::report_item_extras(item, &r, "KeePass XML", loss);
-    if item.favorite == Some(true) {
-        loss.add(
-            &r,
-            "favorite",
-            LossReason::NoEquivalent,
-            "KeePass has no favourites",
-        );
-    }
     let mut used: Vec<String> = Vec::new();
     let mut strings: Vec<(String, Zeroizing<String>, bool)> = Vec::new();
     let mut put = |key: &str,
