@@ -32,6 +32,14 @@ enum Command {
     Validate(commands::validate::ValidateArgs),
     /// Convert a credential export to another format (today: any CXF shape to canonical CXF 1.0).
     Convert(commands::convert::ConvertArgs),
+    /// CXP importer, file-based: write an export request and keep the private key.
+    Request(commands::request::RequestArgs),
+    /// CXP exporter, file-based: encrypt a CXF export to an export request.
+    Respond(commands::respond::RespondArgs),
+    /// CXP importer, file-based: decrypt an export response with the key from `request`.
+    Open(commands::open::OpenArgs),
+    /// Re-encrypt an export response to another request without writing plaintext.
+    Reencrypt(commands::reencrypt::ReencryptArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +48,10 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Convert(args) => commands::convert::run(args),
+        Command::Request(args) => commands::request::run(args),
+        Command::Respond(args) => commands::respond::run(args),
+        Command::Open(args) => commands::open::run(args),
+        Command::Reencrypt(args) => commands::reencrypt::run(args),
     };
     match result {
         Ok(code) => code,

@@ -81,6 +81,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "envelope")]
+pub mod envelope;
 mod error;
 mod json;
 mod limits;

@@ -188,7 +188,7 @@ fn luhn_check_symbol(values: &[u8]) -> u8 {
 
 /// Whether `values` (check symbol last) passes the Luhn mod 32 check.
 fn luhn_valid(values: &[u8]) -> bool {
-    luhn_sum(values, false) % 32 == 0
+    luhn_sum(values, false).is_multiple_of(32)
 }
 
 #[cfg(test)]

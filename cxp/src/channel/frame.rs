@@ -390,7 +390,7 @@ mod tests {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                v.push(if x % 3 == 0 { 0 } else { x as u8 });
+                v.push(if x.is_multiple_of(3) { 0 } else { x as u8 });
             }
             inputs.push(v);
         }
