@@ -1230,3 +1230,42 @@ fn chrome_android_realm_round_trips() {
         "Chrome CSV → CXF → Chrome CSV gives the same bytes"
     );
 }
+
+#[test]
+fn convert_detects_reads_writes_and_merges_losses() {
+    let bytes = std::fs::read(fixtures_dir().join("lastpass-csv/typed-notes.csv")).unwrap();
+    let c = formats::convert(&bytes, None, Format::BitwardenJson, &ReadOptions::default()).unwrap();
+    assert_eq!(c.from, Format::LastpassCsv);
+    let v: Value = serde_json::from_slice(&c.output).unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 6);
+    // The SSH key became a Bitwarden SSH item with an OpenSSH key.
+    let ssh = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == 5)
+        .unwrap();
+    assert!(
+        ssh["sshKey"]["publicKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("ssh-ed25519 ")
+    );
+    // Wi-Fi has no Bitwarden type: kept as fields, and reported.
+    assert!(c.loss.entries().iter().any(|e| e.what.ends_with(":wifi")));
+
+    let e =
+        formats::convert(b"a,b\n1,2\n", None, Format::Cxf, &ReadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("--from"), "{e}");
+    let e =
+        formats::convert(&bytes, None, Format::LastpassCsv, &ReadOptions::default()).unwrap_err();
+    assert!(matches!(e, formats::ConvertError::Write(_)));
+    let e = formats::convert(
+        b"x",
+        Some(Format::BitwardenJson),
+        Format::Cxf,
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(e, formats::ConvertError::Read(_)));
+}

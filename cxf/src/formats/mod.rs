@@ -12,6 +12,7 @@
 //! | guess the format of a file | [`detect`] → [`Detection`] |
 //! | list formats and what they support | [`Format::ALL`], [`Format::can_read`], [`Format::can_write`] |
 //! | read an export | [`read()`] with [`ReadOptions`] (password for encrypted Bitwarden exports) |
+//! | convert in one call (detect, read, write, one loss report) | [`convert()`] |
 //! | write an export | [`write()`] |
 //!
 //! ```
@@ -493,4 +494,85 @@ pub fn write(
         other => return Err(WriteError::NotWritable(other)),
     };
     Ok((bytes, loss))
+}
+
+/// The result of [`convert()`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Conversion {
+    /// The format the input was read as (given or detected).
+    pub from: Format,
+    /// The output bytes.
+    pub output: Zeroizing<Vec<u8>>,
+    /// What reading could not carry into CXF, then what writing could not carry out of it.
+    pub loss: LossReport,
+}
+
+/// Why [`convert()`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConvertError {
+    /// No format was given and detection was not certain.
+    Detection(Detection),
+    /// Reading the input failed.
+    Read(ReadError),
+    /// The target cannot be written.
+    Write(WriteError),
+}
+
+impl fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConvertError::Detection(Detection::Ambiguous(candidates)) => {
+                let names: Vec<&str> = candidates.iter().map(|c| c.name()).collect();
+                write!(
+                    f,
+                    "the input could be any of {}; name one with --from",
+                    names.join(", ")
+                )
+            }
+            ConvertError::Detection(_) => f.write_str(
+                "the input's format was not recognised; name it with --from (see `cxf formats`)",
+            ),
+            ConvertError::Read(e) => e.fmt(f),
+            ConvertError::Write(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ConvertError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConvertError::Read(e) => Some(e),
+            ConvertError::Write(e) => Some(e),
+            ConvertError::Detection(_) => None,
+        }
+    }
+}
+
+/// Converts an export to another format through CXF: detects the input format when `from` is
+/// `None`, reads, writes, and returns one loss report (read losses first).
+///
+/// # Errors
+/// [`ConvertError`]: detection not certain, reading failed, or the target is not writable.
+pub fn convert(
+    bytes: &[u8],
+    from: Option<Format>,
+    to: Format,
+    options: &ReadOptions,
+) -> Result<Conversion, ConvertError> {
+    if !to.can_write() {
+        return Err(ConvertError::Write(WriteError::NotWritable(to)));
+    }
+    let from = match from {
+        Some(f) => f,
+        None => match detect(bytes) {
+            Detection::Certain(f) => f,
+            other => return Err(ConvertError::Detection(other)),
+        },
+    };
+    let (doc, mut loss) = read(from, bytes, options).map_err(ConvertError::Read)?;
+    let (output, write_loss) = write(to, &doc).map_err(ConvertError::Write)?;
+    loss.extend(write_loss);
+    Ok(Conversion { from, output, loss })
 }
