@@ -40,6 +40,10 @@ enum Command {
     Open(commands::open::OpenArgs),
     /// Re-encrypt an export response to another request without writing plaintext.
     Reencrypt(commands::reencrypt::ReencryptArgs),
+    /// CXP importer, live: show a pairing code, wait for `cxf send`, write what arrives.
+    Receive(commands::receive::ReceiveArgs),
+    /// CXP exporter, live: send a vault to a waiting `cxf receive` over the local secure channel.
+    Send(commands::send::SendArgs),
 }
 
 fn main() -> ExitCode {
@@ -52,6 +56,8 @@ fn main() -> ExitCode {
         Command::Respond(args) => commands::respond::run(args),
         Command::Open(args) => commands::open::run(args),
         Command::Reencrypt(args) => commands::reencrypt::run(args),
+        Command::Receive(args) => commands::receive::run(args),
+        Command::Send(args) => commands::send::run(args),
     };
     match result {
         Ok(code) => code,

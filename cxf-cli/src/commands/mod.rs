@@ -2,9 +2,12 @@
 
 pub(crate) mod convert;
 pub(crate) mod inspect;
+pub(crate) mod live;
 pub(crate) mod open;
+pub(crate) mod receive;
 pub(crate) mod reencrypt;
 pub(crate) mod request;
 pub(crate) mod respond;
+pub(crate) mod send;
 mod transfer;
 pub(crate) mod validate;
