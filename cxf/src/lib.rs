@@ -106,3 +106,6 @@ pub use text::{Secret, Text};
 /// extra dependency).
 pub use thin_vec::{ThinVec, thin_vec};
 pub use validate::{Diagnostic, Report, Severity, validate};
+
+#[cfg(feature = "formats")]
+pub mod formats;
