@@ -30,8 +30,10 @@ enum Command {
     /// Check CXF files against the CXF 1.0 rules; exit 1 when one has an error (or, with
     /// --strict, a warning).
     Validate(commands::validate::ValidateArgs),
-    /// Convert a credential export to another format (today: any CXF shape to canonical CXF 1.0).
+    /// Convert a password manager's export to another format, with CXF as the hub.
     Convert(commands::convert::ConvertArgs),
+    /// List the export formats that can be read and written.
+    Formats(commands::formats::FormatsArgs),
     /// CXP importer, file-based: write an export request and keep the private key.
     Request(commands::request::RequestArgs),
     /// CXP exporter, file-based: encrypt a CXF export to an export request.
@@ -52,6 +54,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Convert(args) => commands::convert::run(args),
+        Command::Formats(args) => commands::formats::run(args),
         Command::Request(args) => commands::request::run(args),
         Command::Respond(args) => commands::respond::run(args),
         Command::Open(args) => commands::open::run(args),

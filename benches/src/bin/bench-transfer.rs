@@ -15,7 +15,9 @@ fn in_process(bytes: &[u8]) -> usize {
     let limits = cxf::Limits::default();
     let doc = cxf::Document::parse(bytes, &limits).unwrap().document;
     let (pending, request) = Importer::new(ImporterConfig::new("importer.example"));
-    let response = Exporter::new("exporter.example").respond_document(&request, &doc).unwrap();
+    let response = Exporter::new("exporter.example")
+        .respond_document(&request, &doc)
+        .unwrap();
     let parsed = pending.open_document(&response, &limits).unwrap();
     parsed.document.accounts[0].items.len()
 }
@@ -29,10 +31,15 @@ fn over_channel(bytes: &[u8], runtime: &std::path::Path) -> usize {
     let code = listener.pairing_code().expose().parse().unwrap();
     std::thread::scope(|s| {
         let sender = s.spawn(move || {
-            let doc = cxf::Document::parse(bytes, &cxf::Limits::default()).unwrap().document;
+            let doc = cxf::Document::parse(bytes, &cxf::Limits::default())
+                .unwrap()
+                .document;
             let mut channel = connect(Some(&address), &code, &ConnectOptions::default()).unwrap();
-            let request = cxp::messages::ExportRequest::from_json(&channel.recv().unwrap()).unwrap();
-            let response = Exporter::new("exporter.example").respond_document(&request, &doc).unwrap();
+            let request =
+                cxp::messages::ExportRequest::from_json(&channel.recv().unwrap()).unwrap();
+            let response = Exporter::new("exporter.example")
+                .respond_document(&request, &doc)
+                .unwrap();
             channel.send(&response.to_json_vec()).unwrap();
         });
         let mut channel = listener.accept().unwrap();
@@ -58,7 +65,10 @@ fn best(mut f: impl FnMut() -> usize, items: usize) -> Duration {
 }
 
 fn main() {
-    let items: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let items: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
     eprintln!("generating a synthetic vault of {items} items...");
     let bytes = cxf_bench::vault(items).to_json_vec();
     let runtime = std::env::temp_dir().join(format!("cxf-bench-transfer-{}", std::process::id()));
@@ -71,9 +81,18 @@ fn main() {
     let base = best(|| in_process(&bytes), items);
     let chan = best(|| over_channel(&bytes, &runtime), items);
     let _ = std::fs::remove_dir_all(&runtime);
-    println!("vault: {items} items, {:.1} MB; best of {RUNS} runs", bytes.len() as f64 / 1e6);
-    println!("  in one process (parse + seal + open + parse): {:7.0} ms", base.as_secs_f64() * 1e3);
-    println!("  live transfer over the channel, pairing incl.: {:7.0} ms", chan.as_secs_f64() * 1e3);
+    println!(
+        "vault: {items} items, {:.1} MB; best of {RUNS} runs",
+        bytes.len() as f64 / 1e6
+    );
+    println!(
+        "  in one process (parse + seal + open + parse): {:7.0} ms",
+        base.as_secs_f64() * 1e3
+    );
+    println!(
+        "  live transfer over the channel, pairing incl.: {:7.0} ms",
+        chan.as_secs_f64() * 1e3
+    );
     println!(
         "  the channel adds {:+.1}% (target <= +25%)",
         (chan.as_secs_f64() / base.as_secs_f64() - 1.0) * 100.0

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub(crate) mod convert;
+pub(crate) mod formats;
 pub(crate) mod inspect;
 pub(crate) mod live;
 pub(crate) mod open;
@@ -9,5 +10,6 @@ pub(crate) mod reencrypt;
 pub(crate) mod request;
 pub(crate) mod respond;
 pub(crate) mod send;
+mod source;
 mod transfer;
 pub(crate) mod validate;

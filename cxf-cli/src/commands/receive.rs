@@ -11,6 +11,7 @@ use cxp::messages::{ErrorResponse, Message, ResponseMode};
 use cxp::roles::{ImportError, Importer, ImporterConfig};
 
 use super::live::{ProgressLine, channel_error};
+use super::source::format_arg;
 use super::transfer::DEFAULT_RP_ID;
 use crate::output::{Invalid, Output, safe};
 
@@ -22,7 +23,7 @@ pub(crate) struct ReceiveArgs {
     /// Where to write the received vault (`-` or absent: stdout, refused on a terminal).
     #[arg(short = 'o', long, value_name = "OUTPUT")]
     output: Option<PathBuf>,
-    /// Format to write (CXF 1.0 today).
+    /// Format to write (`cxf formats` lists the writable ones).
     #[arg(long, value_name = "FORMAT", default_value = "cxf")]
     format: String,
     /// Replace OUTPUT if it exists.
@@ -43,10 +44,10 @@ pub(crate) struct ReceiveArgs {
 }
 
 pub(crate) fn run(args: ReceiveArgs) -> Result<ExitCode> {
-    if args.format != "cxf" {
+    let format = format_arg("--format", &args.format)?;
+    if !format.can_write() {
         anyhow::bail!(
-            "--format {}: unknown format; supported today: cxf",
-            args.format
+            "--format {format}: this format can be read but not written (see `cxf formats`)"
         );
     }
     if args.timeout == 0 || args.io_timeout == 0 {
@@ -119,8 +120,15 @@ pub(crate) fn run(args: ReceiveArgs) -> Result<ExitCode> {
     channel.close();
 
     let doc = &parsed.document;
-    let out = doc.to_json_vec();
+    let (out, loss) = cxf::formats::write(format, doc)
+        .map_err(|e| anyhow::anyhow!("cannot write {format}: {e}; nothing was written"))?;
     output.write(&out, args.overwrite)?;
+    if !loss.is_empty() {
+        eprintln!("not carried by {format} ({}):", loss.len());
+        for line in loss.to_string().lines().take(50) {
+            eprintln!("  {}", safe(line));
+        }
+    }
     let summary = cxf::Summary::of(doc);
     eprintln!(
         "received {} items ({} credentials) from {}{}",

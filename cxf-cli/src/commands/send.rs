@@ -12,19 +12,23 @@ use cxp::messages::ExportRequest;
 use cxp::roles::Exporter;
 
 use super::live::{ProgressLine, channel_error};
+use super::source::{format_arg, read_source};
 use super::transfer::{DEFAULT_RP_ID, profile};
-use crate::output::{Invalid, read_input, safe};
+use crate::output::{Invalid, safe};
 
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  cxf send export.cxf.json --code 7KD-4QX-9MZ\n  cxf send export.cxf.json                 (asks for the code)\n  cxf send export.cxf.json --code 7KD-4QX-9MZ --to unix:/run/user/1000/cxf/r-1/socket\n\nWithout --to, the single receiver waiting for this user is found automatically. Typing the\ncode at the prompt keeps it out of the process list."
 )]
 pub(crate) struct SendArgs {
-    /// The vault to send (CXF; `-` for stdin).
+    /// The vault to send (any readable format; `-` for stdin).
     input: PathBuf,
-    /// Format of the input (CXF today).
-    #[arg(long, value_name = "FORMAT", default_value = "cxf")]
-    from: String,
+    /// Format of the input; detected from the content when absent.
+    #[arg(long, value_name = "FORMAT")]
+    from: Option<String>,
+    /// File holding the password of a password-protected export.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
     /// The pairing code the receiver shows; asked for on the terminal when absent.
     #[arg(long, value_name = "CODE")]
     code: Option<String>,
@@ -64,9 +68,11 @@ fn read_code(arg: Option<String>) -> Result<PairingCode> {
 }
 
 pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
-    if args.from != "cxf" {
-        anyhow::bail!("--from {}: unknown format; supported today: cxf", args.from);
-    }
+    let from = args
+        .from
+        .as_deref()
+        .map(|f| format_arg("--from", f))
+        .transpose()?;
     if args.io_timeout == 0 {
         anyhow::bail!("--io-timeout must be at least 1 second");
     }
@@ -83,15 +89,17 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
             "reading the vault from stdin needs --code (stdin cannot also carry the code)"
         );
     }
-    let limits = cxf::Limits::default();
-    let bytes = read_input(&args.input, limits.max_document_bytes)?;
-    let parsed = cxf::Document::parse(&bytes, &limits).map_err(|e| {
-        Invalid(format!(
-            "{} is not a readable CXF document: {e}",
-            args.input.display()
-        ))
-    })?;
-    drop(bytes);
+    let source = read_source(&args.input, from, args.password_file.as_deref())?;
+    if !source.loss.is_empty() {
+        eprintln!(
+            "not carried from {} into CXF ({}):",
+            source.format,
+            source.loss.len()
+        );
+        for line in source.loss.to_string().lines().take(50) {
+            eprintln!("  {}", safe(line));
+        }
+    }
     let code = read_code(args.code)?;
 
     let mut options = ConnectOptions::default();
@@ -107,7 +115,7 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
     })?;
 
     let exporter = Exporter::new(args.exporter).with_profile(profile);
-    let (message, refused) = match exporter.respond_document(&request, &parsed.document) {
+    let (message, refused) = match exporter.respond_document(&request, &source.document) {
         Ok(response) => (response.to_json_vec(), None),
         Err(refusal) => (refusal.to_json_vec(), Some(refusal.error)),
     };
@@ -122,7 +130,7 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
         ))
         .into());
     }
-    let summary = cxf::Summary::of(&parsed.document);
+    let summary = cxf::Summary::of(&source.document);
     eprintln!(
         "sent {} items ({} credentials) to {}",
         summary.items,
