@@ -20,7 +20,7 @@ mod b64;
 mod ctx;
 mod extensions;
 mod fields;
-mod formats;
+pub(crate) mod formats;
 mod ids;
 mod keys;
 mod notes;
