@@ -181,9 +181,26 @@ fn unknown_format_is_a_usage_error() {
 
 #[test]
 fn help_has_examples() {
-    for cmd in ["inspect", "convert"] {
+    for cmd in ["inspect", "convert", "schema"] {
         let out = cxf(&[cmd, "--help"]);
         assert!(out.status.success());
         assert!(stdout(&out).contains("Examples:"), "{cmd}");
     }
+}
+
+#[test]
+fn schema_prints_the_cxf_json_schema() {
+    let out = cxf(&["schema"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    assert_eq!(
+        v["$id"],
+        "https://example.invalid/cxf-toolkit/schemas/cxf-1.0.schema.json"
+    );
+    assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    // The embedded copy is the committed schema, byte for byte.
+    let on_disk =
+        std::fs::read(cxf_workspace_tests::repo_root().join("schemas/cxf-1.0.schema.json"))
+            .unwrap();
+    assert_eq!(out.stdout, on_disk);
 }

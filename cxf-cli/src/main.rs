@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "cxf", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  cxf inspect export.json\n  cxf validate export.json\n  cxf convert bare-account.json --to cxf -o export.cxf.json\n\nExit codes: 0 success, 1 invalid input or refused, 2 usage or I/O error."
+    after_help = "Examples:\n  cxf inspect export.json\n  cxf validate export.json\n  cxf convert bare-account.json --to cxf -o export.cxf.json\n  cxf schema > cxf-1.0.schema.json\n\nExit codes: 0 success, 1 invalid input or refused, 2 usage or I/O error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -32,6 +32,8 @@ enum Command {
     Validate(commands::validate::ValidateArgs),
     /// Convert a credential export to another format (today: any CXF shape to canonical CXF 1.0).
     Convert(commands::convert::ConvertArgs),
+    /// Print the JSON Schema (2020-12) of CXF 1.0: the structural rules, for other tools.
+    Schema(commands::schema::SchemaArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Convert(args) => commands::convert::run(args),
+        Command::Schema(args) => commands::schema::run(args),
     };
     match result {
         Ok(code) => code,

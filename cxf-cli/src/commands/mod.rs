@@ -2,4 +2,5 @@
 
 pub(crate) mod convert;
 pub(crate) mod inspect;
+pub(crate) mod schema;
 pub(crate) mod validate;
