@@ -81,6 +81,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cose;
 mod error;
 mod json;
 mod limits;
