@@ -1,5 +1,6 @@
 //! Parse and serialize throughput of the typed model against `serde_json::Value` on the same
-//! bytes, measured in one run, plus peak memory of each parse in a child process.
+//! bytes, validation time (`cxf::validate::validate_parsed`) against parse alone, all measured
+//! in one run, plus peak memory of each parse in a child process.
 //!
 //! `cargo run --release -p cxf-bench --bin bench-parse [ITEMS]` (default 100000).
 
@@ -66,6 +67,10 @@ fn main() {
     let value_ser = best(|| serde_json::to_vec(&value).unwrap());
     let typed_ser = best(|| parsed.document.to_json_vec());
 
+    let report = cxf::validate::validate_parsed(&parsed);
+    let validate = best(|| cxf::validate::validate_parsed(&parsed));
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+
     let rate = |d: Duration| mb / d.as_secs_f64();
     println!("best of {RUNS} runs:");
     println!(
@@ -80,6 +85,21 @@ fn main() {
         rate(value_ser),
         value_ser.as_secs_f64() / typed_ser.as_secs_f64()
     );
+
+    println!(
+        "  validate   {:8.1} ms ({:.1} MB/s, {threads} threads)   parse {:8.1} ms   validate/parse {:.2}x (target: validate well under 1 s)",
+        validate.as_secs_f64() * 1e3,
+        rate(validate),
+        typed_parse.as_secs_f64() * 1e3,
+        validate.as_secs_f64() / typed_parse.as_secs_f64()
+    );
+    println!(
+        "  diagnostics on the synthetic vault: {} (expected 0)",
+        report.diagnostics.len()
+    );
+    for d in report.diagnostics.iter().take(5) {
+        println!("    {d}");
+    }
 
     let path = std::env::temp_dir().join(format!("cxf-bench-{}.json", std::process::id()));
     std::fs::write(&path, &bytes).expect("write bench file");

@@ -25,6 +25,7 @@ mod ids;
 mod keys;
 mod notes;
 mod others;
+mod p256_batch;
 mod passkey;
 mod report;
 mod rules;
@@ -59,11 +60,12 @@ fn run_with_budget(
         sink: ctx::Sink::default(),
         now,
         blob_budget,
+        keys: Vec::new(),
     };
     notes::report(&mut walk.sink, notes);
     let from_notes = walk.sink.diagnostics.len();
     walk.document(doc, header);
-    let mut diagnostics = walk.sink.diagnostics;
+    let mut diagnostics = passkey::check_keys(walk.sink.diagnostics, walk.keys);
     if !header {
         // A bare Account was wrapped by the parser: point into the file as written.
         for d in &mut diagnostics[from_notes..] {

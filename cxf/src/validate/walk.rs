@@ -27,6 +27,9 @@ pub(crate) struct Walk {
     pub(crate) now: u64,
     /// Large-blob bytes that may still be inflated in this run.
     pub(crate) blob_budget: u64,
+    /// Passkey private keys to check after the walk (in parallel: the P-256 public key
+    /// derivation dominates validation time).
+    pub(crate) keys: Vec<passkey::DeferredKey>,
 }
 
 /// Per-account state.
@@ -632,7 +635,11 @@ impl Walk {
         }
         let key_at = at.key("key");
         if let Some(der) = self.secret_b64(&key_at, &p.key) {
-            passkey::check_key(&mut self.sink, &key_at, &der);
+            self.keys.push(passkey::DeferredKey {
+                pos: self.sink.diagnostics.len(),
+                at: key_at,
+                der,
+            });
         }
         if let Some(ext) = &p.fido2_extensions {
             self.fido2(ext, &at.key("fido2Extensions"));
