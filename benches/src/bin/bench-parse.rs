@@ -29,6 +29,18 @@ fn peak_rss() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// CPU time (user + system, all threads) of this process so far, in milliseconds (Linux
+/// `/proc/self/stat`, clock ticks of 10 ms). Under load, wall time mostly measures the other
+/// processes; CPU time measures our work.
+fn cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) * 10)
+}
+
 /// Child mode: read the file, note the peak, parse with `which`, print both peaks.
 fn rss_child(which: &str, path: &str) {
     let bytes = std::fs::read(path).expect("read bench file");
@@ -68,7 +80,16 @@ fn main() {
     let typed_ser = best(|| parsed.document.to_json_vec());
 
     let report = cxf::validate::validate_parsed(&parsed);
+    let cpu_before = cpu_ms();
     let validate = best(|| cxf::validate::validate_parsed(&parsed));
+    let validate_cpu = cpu_before
+        .zip(cpu_ms())
+        .map(|(a, b)| (b - a) as f64 / RUNS as f64);
+    let cpu_before = cpu_ms();
+    let parse_again = best(|| cxf::Document::parse(&bytes, &cxf::Limits::default()).unwrap());
+    let parse_cpu = cpu_before
+        .zip(cpu_ms())
+        .map(|(a, b)| (b - a) as f64 / RUNS as f64);
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
 
     let rate = |d: Duration| mb / d.as_secs_f64();
@@ -93,6 +114,13 @@ fn main() {
         typed_parse.as_secs_f64() * 1e3,
         validate.as_secs_f64() / typed_parse.as_secs_f64()
     );
+    if let (Some(v), Some(p)) = (validate_cpu, parse_cpu) {
+        println!(
+            "  CPU time   validate {v:8.0} ms per run (all threads)   parse {p:8.0} ms   ratio {:.2}x   (parse again: best {:.1} ms)",
+            v / p.max(1.0),
+            parse_again.as_secs_f64() * 1e3
+        );
+    }
     println!(
         "  diagnostics on the synthetic vault: {} (expected 0)",
         report.diagnostics.len()

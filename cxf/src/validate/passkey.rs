@@ -32,64 +32,33 @@ const KEYS_PER_THREAD: usize = 64;
 /// merges their diagnostics into `walk` at the place the walk would have put them (the result
 /// is the same as checking each key during the walk, whatever the thread count).
 pub(crate) fn check_keys(walk: Vec<Diagnostic>, keys: Vec<DeferredKey>) -> Vec<Diagnostic> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    check_keys_on(walk, keys, threads)
+    check_keys_on(walk, keys, threads())
+}
+
+/// Threads for key checks.
+pub(crate) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// [`check_keys`] on at most `threads` threads.
-fn check_keys_on(walk: Vec<Diagnostic>, keys: Vec<DeferredKey>, threads: usize) -> Vec<Diagnostic> {
+pub(crate) fn check_keys_on(
+    walk: Vec<Diagnostic>,
+    keys: Vec<DeferredKey>,
+    threads: usize,
+) -> Vec<Diagnostic> {
     if keys.is_empty() {
         return walk;
     }
     let seed = p256_batch::seed();
-    let check = |chunk: &[DeferredKey]| -> Vec<Vec<Diagnostic>> {
-        let single = |k: &DeferredKey| {
-            let mut sink = Sink::default();
-            check_key(&mut sink, &k.at, &k.der);
-            sink.diagnostics
-        };
-        let mut out: Vec<Vec<Diagnostic>> = vec![Vec::new(); chunk.len()];
-        // P-256 keys of the usual shape are checked in batches; a failing batch (or any other
-        // key) gets the per-key check, so the diagnostics are the same either way.
-        let mut batch_no = 0u64;
-        let mut flush = |idx: &mut Vec<usize>,
-                         cands: &mut Vec<p256_batch::Candidate>,
-                         out: &mut Vec<Vec<Diagnostic>>| {
-            if !cands.is_empty() && !p256_batch::all_match(cands, &seed, batch_no) {
-                for &i in idx.iter() {
-                    out[i] = single(&chunk[i]);
-                }
-            }
-            batch_no += 1;
-            idx.clear();
-            cands.clear();
-        };
-        let mut idx = Vec::with_capacity(p256_batch::BATCH);
-        let mut cands = Vec::with_capacity(p256_batch::BATCH);
-        for (i, k) in chunk.iter().enumerate() {
-            match p256_batch::candidate(&k.der) {
-                Some(c) => {
-                    idx.push(i);
-                    cands.push(c);
-                    if cands.len() == p256_batch::BATCH {
-                        flush(&mut idx, &mut cands, &mut out);
-                    }
-                }
-                None => out[i] = single(k),
-            }
-        }
-        flush(&mut idx, &mut cands, &mut out);
-        out
-    };
     let threads = threads.min(keys.len().div_ceil(KEYS_PER_THREAD));
     let found: Vec<Vec<Diagnostic>> = if threads <= 1 {
-        check(&keys)
+        check_chunk(&keys, &seed)
     } else {
         let chunk = keys.len().div_ceil(threads);
         std::thread::scope(|scope| {
             let handles: Vec<_> = keys
                 .chunks(chunk)
-                .map(|c| scope.spawn(move || check(c)))
+                .map(|c| scope.spawn(move || check_chunk(c, &seed)))
                 .collect();
             handles
                 .into_iter()
@@ -97,6 +66,56 @@ fn check_keys_on(walk: Vec<Diagnostic>, keys: Vec<DeferredKey>, threads: usize) 
                 .collect()
         })
     };
+    merge(walk, &keys, found)
+}
+
+/// The diagnostics of each key of `chunk`. P-256 keys of the usual shape are checked in
+/// batches; a failing batch (and any other key) gets the per-key check, so the diagnostics are
+/// the same either way.
+pub(crate) fn check_chunk(chunk: &[DeferredKey], seed: &[u8; 16]) -> Vec<Vec<Diagnostic>> {
+    let single = |k: &DeferredKey| {
+        let mut sink = Sink::default();
+        check_key(&mut sink, &k.at, &k.der);
+        sink.diagnostics
+    };
+    let mut out: Vec<Vec<Diagnostic>> = vec![Vec::new(); chunk.len()];
+    let mut batch_no = 0u64;
+    let mut flush = |idx: &mut Vec<usize>,
+                     cands: &mut Vec<p256_batch::Candidate>,
+                     out: &mut Vec<Vec<Diagnostic>>| {
+        if !cands.is_empty() && !p256_batch::all_match(cands, seed, batch_no) {
+            for &i in idx.iter() {
+                out[i] = single(&chunk[i]);
+            }
+        }
+        batch_no += 1;
+        idx.clear();
+        cands.clear();
+    };
+    let mut idx = Vec::with_capacity(p256_batch::BATCH);
+    let mut cands = Vec::with_capacity(p256_batch::BATCH);
+    for (i, k) in chunk.iter().enumerate() {
+        match p256_batch::candidate(&k.der) {
+            Some(c) => {
+                idx.push(i);
+                cands.push(c);
+                if cands.len() == p256_batch::BATCH {
+                    flush(&mut idx, &mut cands, &mut out);
+                }
+            }
+            None => out[i] = single(k),
+        }
+    }
+    flush(&mut idx, &mut cands, &mut out);
+    out
+}
+
+/// Inserts each key's diagnostics (`found`, in key order) into `walk` at the key's position.
+pub(crate) fn merge(
+    walk: Vec<Diagnostic>,
+    keys: &[DeferredKey],
+    found: Vec<Vec<Diagnostic>>,
+) -> Vec<Diagnostic> {
     let extra: usize = found.iter().map(Vec::len).sum();
     if extra == 0 {
         return walk;

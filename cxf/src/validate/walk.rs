@@ -30,7 +30,15 @@ pub(crate) struct Walk {
     /// Passkey private keys to check after the walk (in parallel: the P-256 public key
     /// derivation dominates validation time).
     pub(crate) keys: Vec<passkey::DeferredKey>,
+    /// When set, full chunks of `keys` go to key-check threads while the walk goes on
+    /// (numbered from 0 in walk order).
+    pub(crate) key_tx: Option<std::sync::mpsc::Sender<(usize, Vec<passkey::DeferredKey>)>>,
+    /// Chunks sent on `key_tx` so far.
+    pub(crate) chunks_sent: usize,
 }
+
+/// Keys per chunk handed to a key-check thread during the walk.
+pub(crate) const KEY_CHUNK: usize = 512;
 
 /// Per-account state.
 struct AccountCtx {
@@ -640,6 +648,16 @@ impl Walk {
                 at: key_at,
                 der,
             });
+            if self.keys.len() >= KEY_CHUNK {
+                if let Some(tx) = &self.key_tx {
+                    let chunk = std::mem::take(&mut self.keys);
+                    // A send fails only when every worker is gone; keep checking after the walk.
+                    match tx.send((self.chunks_sent, chunk)) {
+                        Ok(()) => self.chunks_sent += 1,
+                        Err(returned) => self.keys = returned.0.1,
+                    }
+                }
+            }
         }
         if let Some(ext) = &p.fido2_extensions {
             self.fido2(ext, &at.key("fido2Extensions"));
