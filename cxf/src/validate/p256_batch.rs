@@ -38,7 +38,8 @@ pub(crate) struct Candidate {
     public: ProjectivePoint,
 }
 
-/// One DER TLV with a short or one/two-octet length: (tag, contents, rest).
+/// One DER TLV with a short or one/two-octet length, minimally encoded as DER requires (a
+/// key the strict decoder would reject must not take this path): (tag, contents, rest).
 fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&tag, rest) = input.split_first()?;
     let (&first, rest) = rest.split_first()?;
@@ -51,6 +52,14 @@ fn tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
         ),
         _ => return None,
     };
+    let minimal = match first {
+        0x81 => len >= 0x80,
+        0x82 => len >= 0x100,
+        _ => true,
+    };
+    if !minimal {
+        return None;
+    }
     (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
 }
 
@@ -169,6 +178,9 @@ mod tests {
         let mut trailing = bytes(P256_PKCS8);
         trailing.push(0);
         assert!(candidate(&trailing).is_none());
+        // Non-minimal DER lengths are left to the strict per-key decoder.
+        assert_eq!(tlv(&[0x04, 0x81, 0x01, 0xaa]), None);
+        assert_eq!(tlv(&[0x04, 0x01, 0xaa]), Some((0x04, &[0xaa][..], &[][..])));
     }
 
     #[test]
