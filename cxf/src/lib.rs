@@ -82,6 +82,8 @@
 #![deny(missing_docs)]
 
 pub mod cose;
+#[cfg(feature = "envelope")]
+pub mod envelope;
 mod error;
 mod json;
 mod limits;
@@ -105,3 +107,6 @@ pub use text::{Secret, Text};
 /// extra dependency).
 pub use thin_vec::{ThinVec, thin_vec};
 pub use validate::{Diagnostic, Report, Severity, validate};
+
+#[cfg(feature = "formats")]
+pub mod formats;
