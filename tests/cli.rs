@@ -46,6 +46,15 @@ fn inspect_summarises_without_printing_secrets() {
             if let cxf::Credential::Passkey(p) = c {
                 assert!(text.contains(p.rp_id.as_str()));
                 assert!(!text.contains(p.key.expose()), "passkey key printed");
+                // Per-passkey details: credential id, COSE algorithm and public key.
+                assert!(text.contains(&format!("credential id:   {}", p.credential_id.as_str())));
+                let public = p.public_key_cose().expect("fixture keys are valid");
+                assert!(text.contains(&format!("algorithm:       {}", public.algorithm)));
+                assert!(text.contains(&format!("COSE key (hex):  {}", hex(&public.cose_key))));
+                assert!(text.contains(&format!(
+                    "COSE key (b64u): {}",
+                    cxf::B64::encode(&public.cose_key).as_str()
+                )));
             }
         }
     }
@@ -59,6 +68,60 @@ fn inspect_json_counts_credentials_by_type() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["credentialsByType"]["passkey"].as_u64().unwrap() >= 1);
     assert_eq!(v["shape"], "header");
+    let doc =
+        cxf::Document::parse(&std::fs::read(&file).unwrap(), &cxf::Limits::default()).unwrap();
+    let expected: Vec<&cxf::Passkey> = doc.document.accounts[0]
+        .items
+        .iter()
+        .flat_map(|i| i.credentials.iter())
+        .filter_map(|c| match c {
+            cxf::Credential::Passkey(p) => Some(&**p),
+            _ => None,
+        })
+        .collect();
+    let listed = v["passkeys"].as_array().expect("passkeys array");
+    assert_eq!(listed.len(), expected.len());
+    for (got, p) in listed.iter().zip(expected) {
+        let public = p.public_key_cose().unwrap();
+        assert_eq!(got["rpId"], p.rp_id.as_str());
+        assert_eq!(got["username"], p.username.as_str());
+        assert_eq!(got["credentialId"], p.credential_id.as_str());
+        assert_eq!(got["algorithm"], public.algorithm.name());
+        assert_eq!(got["coseAlgorithm"], public.algorithm.id());
+        assert_eq!(got["publicKeyCose"]["hex"], hex(&public.cose_key));
+        assert_eq!(
+            got["publicKeyCose"]["base64url"],
+            cxf::B64::encode(&public.cose_key).as_str()
+        );
+        assert!(
+            !got.to_string().contains(p.key.expose()),
+            "private key printed"
+        );
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn inspect_reports_the_es256_cose_key_of_a_p256_passkey() {
+    // The passkey of vault-every-type.json: its COSE x/y are the public key of its PKCS#8
+    // (checked against `openssl pkey -pubout` when the fixture was made).
+    let out = cxf(&[
+        "inspect",
+        "--format",
+        "json",
+        valid("vault-every-type.json").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let p = &v["passkeys"][0];
+    assert_eq!(p["coseAlgorithm"], -7);
+    assert_eq!(
+        p["publicKeyCose"]["hex"],
+        "a501020326200121582075ed5ebbe0bf86bad10a5a3f2818d0bc6a8ba4b6c704f92f24dea0cc34173581225820b6514cd4c27178375d17b48c7190c1c3cf65badf467a1f9a6b2aa9a553f48e2a"
+    );
 }
 
 #[test]
@@ -181,11 +244,28 @@ fn unknown_format_is_a_usage_error() {
 
 #[test]
 fn help_has_examples() {
-    for cmd in ["inspect", "convert"] {
+    for cmd in ["inspect", "convert", "schema"] {
         let out = cxf(&[cmd, "--help"]);
         assert!(out.status.success());
         assert!(stdout(&out).contains("Examples:"), "{cmd}");
     }
+}
+
+#[test]
+fn schema_prints_the_cxf_json_schema() {
+    let out = cxf(&["schema"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    assert_eq!(
+        v["$id"],
+        "https://example.invalid/cxf-toolkit/schemas/cxf-1.0.schema.json"
+    );
+    assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    // The embedded copy is the committed schema, byte for byte.
+    let on_disk =
+        std::fs::read(cxf_workspace_tests::repo_root().join("schemas/cxf-1.0.schema.json"))
+            .unwrap();
+    assert_eq!(out.stdout, on_disk);
 }
 
 #[test]

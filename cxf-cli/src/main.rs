@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "cxf", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  cxf inspect export.json\n  cxf validate export.json\n  cxf convert bare-account.json --to cxf -o export.cxf.json\n\nExit codes: 0 success, 1 invalid input or refused, 2 usage or I/O error."
+    after_help = "Examples:\n  cxf inspect export.json\n  cxf validate export.json\n  cxf convert bare-account.json --to cxf -o export.cxf.json\n  cxf schema > cxf-1.0.schema.json\n\nExit codes: 0 success, 1 invalid input or refused, 2 usage or I/O error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -46,6 +46,8 @@ enum Command {
     Receive(commands::receive::ReceiveArgs),
     /// CXP exporter, live: send a vault to a waiting `cxf receive` over the local secure channel.
     Send(commands::send::SendArgs),
+    /// Print the JSON Schema (2020-12) of CXF 1.0: the structural rules, for other tools.
+    Schema(commands::schema::SchemaArgs),
 }
 
 fn main() -> ExitCode {
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::Reencrypt(args) => commands::reencrypt::run(args),
         Command::Receive(args) => commands::receive::run(args),
         Command::Send(args) => commands::send::run(args),
+        Command::Schema(args) => commands::schema::run(args),
     };
     match result {
         Ok(code) => code,

@@ -81,6 +81,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod cose;
 #[cfg(feature = "envelope")]
 pub mod envelope;
 mod error;

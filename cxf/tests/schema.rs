@@ -63,6 +63,11 @@ fn b64url_and_version_constraints() {
         assert_eq!(version[member]["maximum"], 255);
     }
     assert_eq!(s["$defs"]["timestamp"]["minimum"], 0);
+    // the error-level TOTP ranges of the validator (totp.digits, totp.period)
+    let totp = &s["$defs"]["credential-totp"]["properties"];
+    assert_eq!(totp["digits"]["minimum"], 1);
+    assert_eq!(totp["digits"]["maximum"], 10);
+    assert_eq!(totp["period"]["minimum"], 1);
     // optional arrays must not be empty, required ones may be
     assert_eq!(s["$defs"]["Item"]["properties"]["tags"]["minItems"], 1);
     assert!(

@@ -82,8 +82,8 @@ cred("ssh-key", "3.3.15", "An SSH key pair.", {
     ["keyType", "privateKey"])
 cred("totp", "3.3.16", "Time-based one-time password generator.", {
     "secret": {"type": "string", "description": "RFC 4648 §6 Base32 shared secret."},
-    "period": {"type": "integer", "minimum": 0, "description": "Time step in seconds (default SHOULD be 30)."},
-    "digits": {"type": "integer", "minimum": 0, "description": "Digits shown (default SHOULD be 6)."},
+    "period": {"type": "integer", "minimum": 1, "description": "Time step in seconds, at least 1 (default SHOULD be 30)."},
+    "digits": {"type": "integer", "minimum": 1, "maximum": 10, "description": "Digits shown, 1 to 10 (HOTP truncation gives at most 10; default SHOULD be 6)."},
     "username": {"type": "string", "description": "Account name (strongly recommended)."},
     "algorithm": {"type": "string", "description": "Known values: sha1, sha256, sha512; importers MUST ignore a TOTP with an unknown one.", "examples": ["sha1", "sha256", "sha512"]},
     "issuer": {"type": "string", "description": "RP that issued it (strongly recommended)."}},

@@ -1,5 +1,6 @@
 //! Parse and serialize throughput of the typed model against `serde_json::Value` on the same
-//! bytes, measured in one run, plus peak memory of each parse in a child process.
+//! bytes, validation time (`cxf::validate::validate_parsed`) against parse alone, all measured
+//! in one run, plus peak memory of each parse in a child process.
 //!
 //! `cargo run --release -p cxf-bench --bin bench-parse [ITEMS]` (default 100000).
 
@@ -26,6 +27,18 @@ fn peak_rss() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+/// CPU time (user + system, all threads) of this process so far, in milliseconds (Linux
+/// `/proc/self/stat`, clock ticks of 10 ms). Under load, wall time mostly measures the other
+/// processes; CPU time measures our work.
+fn cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let mut fields = after_name.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some((user + system) * 10)
 }
 
 /// Child mode: read the file, note the peak, parse with `which`, print both peaks.
@@ -66,6 +79,19 @@ fn main() {
     let value_ser = best(|| serde_json::to_vec(&value).unwrap());
     let typed_ser = best(|| parsed.document.to_json_vec());
 
+    let report = cxf::validate::validate_parsed(&parsed);
+    let cpu_before = cpu_ms();
+    let validate = best(|| cxf::validate::validate_parsed(&parsed));
+    let validate_cpu = cpu_before
+        .zip(cpu_ms())
+        .map(|(a, b)| (b - a) as f64 / RUNS as f64);
+    let cpu_before = cpu_ms();
+    let parse_again = best(|| cxf::Document::parse(&bytes, &cxf::Limits::default()).unwrap());
+    let parse_cpu = cpu_before
+        .zip(cpu_ms())
+        .map(|(a, b)| (b - a) as f64 / RUNS as f64);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+
     let rate = |d: Duration| mb / d.as_secs_f64();
     println!("best of {RUNS} runs:");
     println!(
@@ -80,6 +106,28 @@ fn main() {
         rate(value_ser),
         value_ser.as_secs_f64() / typed_ser.as_secs_f64()
     );
+
+    println!(
+        "  validate   {:8.1} ms ({:.1} MB/s, {threads} threads)   parse {:8.1} ms   validate/parse {:.2}x (target: validate well under 1 s)",
+        validate.as_secs_f64() * 1e3,
+        rate(validate),
+        typed_parse.as_secs_f64() * 1e3,
+        validate.as_secs_f64() / typed_parse.as_secs_f64()
+    );
+    if let (Some(v), Some(p)) = (validate_cpu, parse_cpu) {
+        println!(
+            "  CPU time   validate {v:8.0} ms per run (all threads)   parse {p:8.0} ms   ratio {:.2}x   (parse again: best {:.1} ms)",
+            v / p.max(1.0),
+            parse_again.as_secs_f64() * 1e3
+        );
+    }
+    println!(
+        "  diagnostics on the synthetic vault: {} (expected 0)",
+        report.diagnostics.len()
+    );
+    for d in report.diagnostics.iter().take(5) {
+        println!("    {d}");
+    }
 
     let path = std::env::temp_dir().join(format!("cxf-bench-{}.json", std::process::id()));
     std::fs::write(&path, &bytes).expect("write bench file");

@@ -20,7 +20,7 @@ pub(crate) enum InspectFormat {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf inspect export.cxf.json\n  cxf inspect --format json export.cxf.json | jq .credentialsByType"
+    after_help = "Examples:\n  cxf inspect export.cxf.json\n  cxf inspect --format json export.cxf.json | jq .credentialsByType\n  cxf inspect --format json export.cxf.json | jq '.passkeys[] | {rpId, algorithm, publicKeyCose}'\n\nFor each passkey: RP ID, user, credential id and the public key as a COSE_Key (hex and\nbase64url), derived from the private key, to compare with what the relying party stored.\nNo secret is ever printed."
 )]
 pub(crate) struct InspectArgs {
     /// CXF file to inspect (a full Header or a bare Account; `-` for stdin).
@@ -28,6 +28,66 @@ pub(crate) struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: InspectFormat,
+}
+
+/// What `inspect` shows of one passkey: public data only (the private key never leaves).
+struct PasskeyInfo {
+    rp_id: String,
+    username: String,
+    user_display_name: String,
+    credential_id: String,
+    /// The COSE public key, or why it could not be derived.
+    public_key: Result<cxf::cose::CosePublicKey, cxf::cose::CoseError>,
+}
+
+fn passkeys(doc: &cxf::Document) -> Vec<PasskeyInfo> {
+    let mut out = Vec::new();
+    for account in &doc.accounts {
+        for item in account.items.iter() {
+            for c in item.credentials.iter() {
+                if let cxf::Credential::Passkey(p) = c {
+                    out.push(PasskeyInfo {
+                        rp_id: p.rp_id.to_string(),
+                        username: p.username.to_string(),
+                        user_display_name: p.user_display_name.to_string(),
+                        credential_id: p.credential_id.to_string(),
+                        public_key: p.public_key_cose(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    cxf::B64::encode(bytes).to_string()
+}
+
+fn passkey_json(p: &PasskeyInfo) -> serde_json::Value {
+    let mut v = json!({
+        "rpId": p.rp_id,
+        "username": p.username,
+        "userDisplayName": p.user_display_name,
+        "credentialId": p.credential_id,
+    });
+    match &p.public_key {
+        Ok(k) => {
+            v["algorithm"] = json!(k.algorithm.name());
+            v["coseAlgorithm"] = json!(k.algorithm.id());
+            v["publicKeyCose"] = json!({"hex": hex(&k.cose_key), "base64url": b64url(&k.cose_key)});
+        }
+        Err(e) => v["publicKeyError"] = json!(e.to_string()),
+    }
+    v
 }
 
 pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
@@ -59,6 +119,7 @@ pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
                 "credentialsByType": summary.credentials_by_type,
                 "passkeysByRpId": summary.passkeys_by_rp_id,
                 "unknownCredentialTypes": summary.unknown_credential_types,
+                "passkeys": passkeys(doc).iter().map(passkey_json).collect::<Vec<_>>(),
                 "notes": parsed.notes.iter().map(|n| json!({
                     "code": n.code, "pointer": n.pointer, "message": n.message,
                 })).collect::<Vec<_>>(),
@@ -126,6 +187,30 @@ fn print_human(args: &InspectArgs, parsed: &cxf::Parsed, summary: &cxf::Summary)
             .unwrap_or(0);
         for (rp, n) in &summary.passkeys_by_rp_id {
             println!("  {:width$}  {n}", safe(rp));
+        }
+    }
+    let keys = passkeys(doc);
+    if !keys.is_empty() {
+        println!(
+            "passkeys ({}; public keys derived from the private keys, which are not shown):",
+            keys.len()
+        );
+        for p in &keys {
+            let name = if p.user_display_name.is_empty() || p.user_display_name == p.username {
+                safe(&p.username)
+            } else {
+                format!("{} ({})", safe(&p.username), safe(&p.user_display_name))
+            };
+            println!("  {}  user {name}", safe(&p.rp_id));
+            println!("    credential id:   {}", safe(&p.credential_id));
+            match &p.public_key {
+                Ok(k) => {
+                    println!("    algorithm:       {}", k.algorithm);
+                    println!("    COSE key (hex):  {}", hex(&k.cose_key));
+                    println!("    COSE key (b64u): {}", b64url(&k.cose_key));
+                }
+                Err(e) => println!("    public key:      unavailable: {e}"),
+            }
         }
     }
     if !parsed.notes.is_empty() {

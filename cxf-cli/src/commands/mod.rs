@@ -9,6 +9,7 @@ pub(crate) mod receive;
 pub(crate) mod reencrypt;
 pub(crate) mod request;
 pub(crate) mod respond;
+pub(crate) mod schema;
 pub(crate) mod send;
 mod source;
 mod transfer;

@@ -25,6 +25,7 @@ mod ids;
 mod keys;
 mod notes;
 mod others;
+mod p256_batch;
 mod passkey;
 mod report;
 mod rules;
@@ -59,11 +60,19 @@ fn run_with_budget(
         sink: ctx::Sink::default(),
         now,
         blob_budget,
+        keys: Vec::new(),
+        key_tx: None,
+        chunks_sent: 0,
     };
     notes::report(&mut walk.sink, notes);
     let from_notes = walk.sink.diagnostics.len();
-    walk.document(doc, header);
-    let mut diagnostics = walk.sink.diagnostics;
+    let threads = passkey::threads();
+    let mut diagnostics = if threads > 1 && count_passkeys(doc) >= 2 * walk::KEY_CHUNK {
+        walk_with_key_threads(walk, doc, header, threads)
+    } else {
+        walk.document(doc, header);
+        passkey::check_keys(walk.sink.diagnostics, walk.keys)
+    };
     if !header {
         // A bare Account was wrapped by the parser: point into the file as written.
         for d in &mut diagnostics[from_notes..] {
@@ -77,6 +86,67 @@ fn run_with_budget(
         }
     }
     Report { diagnostics }
+}
+
+fn count_passkeys(doc: &Document) -> usize {
+    doc.accounts
+        .iter()
+        .flat_map(|a| a.items.iter())
+        .flat_map(|i| i.credentials.iter())
+        .filter(|c| matches!(c, crate::Credential::Passkey(_)))
+        .count()
+}
+
+/// The walk, with passkey keys checked by `threads` threads while it goes on (the P-256 checks
+/// dominate the time of large vaults). Same diagnostics, same order as the sequential run.
+fn walk_with_key_threads(
+    mut walk: walk::Walk,
+    doc: &Document,
+    header: bool,
+    threads: usize,
+) -> Vec<Diagnostic> {
+    type Done = (usize, Vec<passkey::DeferredKey>, Vec<Vec<Diagnostic>>);
+    let seed = p256_batch::seed();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Vec<passkey::DeferredKey>)>();
+    let rx = std::sync::Mutex::new(rx);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done: Vec<Done> = Vec::new();
+                    loop {
+                        let job = rx
+                            .lock()
+                            .map_err(|_| ())
+                            .and_then(|r| r.recv().map_err(|_| ()));
+                        let Ok((n, keys)) = job else { break };
+                        let found = passkey::check_chunk(&keys, &seed);
+                        done.push((n, keys, found));
+                    }
+                    done
+                })
+            })
+            .collect();
+        walk.key_tx = Some(tx);
+        walk.document(doc, header);
+        // Dropping the sender lets the workers drain the queue and stop.
+        walk.key_tx = None;
+        let last = std::mem::take(&mut walk.keys);
+        let last_found = passkey::check_chunk(&last, &seed);
+        let mut chunks: Vec<Done> = workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a key check thread panicked"))
+            .collect();
+        chunks.push((walk.chunks_sent, last, last_found));
+        chunks.sort_by_key(|c| c.0);
+        let mut keys = Vec::new();
+        let mut found = Vec::new();
+        for (_, k, f) in chunks {
+            keys.extend(k);
+            found.extend(f);
+        }
+        passkey::merge(walk.sink.diagnostics, &keys, found)
+    })
 }
 
 /// Check a typed document against the CXF 1.0 rules (table above).
@@ -237,6 +307,62 @@ mod tests {
                 .any(|d| d.0 == "version.unpublished" && d.1 == Severity::Error),
             "{got:?}"
         );
+    }
+
+    #[test]
+    fn key_threads_during_the_walk_give_the_sequential_diagnostics() {
+        // Enough passkeys for the pipelined path; some bad keys, and a walk finding (rpId) on
+        // every 5th passkey, so key findings interleave with walk findings.
+        let good = crate::validate::keys::tests::P256_PKCS8;
+        let sec1 = crate::validate::keys::tests::P256_SEC1;
+        let n = 2 * walk::KEY_CHUNK + 37;
+        let items: Vec<String> = (0..n)
+            .map(|i| {
+                let key = if i % 97 == 13 { sec1 } else { good };
+                let rp = if i % 5 == 0 { "https://a.example" } else { "a.example" };
+                format!(
+                    r#"{{"id":"{}","title":"t","credentials":[{{"type":"passkey","credentialId":"AQID","rpId":"{rp}","username":"u","userDisplayName":"U","userHandle":"AQID","key":"{key}","fido2Extensions":{{"hmacCredentials":{{"algorithm":"x","credWithUV":"{}","credWithoutUV":"{}"}}}}}}]}}"#,
+                    crate::B64::encode(&(i as u32).to_be_bytes()).as_str(),
+                    crate::B64::encode(&[1; 32]).as_str(),
+                    crate::B64::encode(&[2; 32]).as_str(),
+                )
+            })
+            .collect();
+        let json = doc(&items.join(","), "", "");
+        let parsed = Document::parse(json.as_bytes(), &Limits::default()).unwrap();
+        let threaded = walk_with_key_threads(
+            walk::Walk {
+                sink: ctx::Sink::default(),
+                now: NOW,
+                blob_budget: passkey::LARGE_BLOB_BUDGET,
+                keys: Vec::new(),
+                key_tx: None,
+                chunks_sent: 0,
+            },
+            &parsed.document,
+            true,
+            2,
+        );
+        let mut w = walk::Walk {
+            sink: ctx::Sink::default(),
+            now: NOW,
+            blob_budget: passkey::LARGE_BLOB_BUDGET,
+            keys: Vec::new(),
+            key_tx: None,
+            chunks_sent: 0,
+        };
+        w.document(&parsed.document, true);
+        let sequential = passkey::check_keys_on(w.sink.diagnostics, w.keys, 1);
+        let count = |rule: &str| sequential.iter().filter(|d| d.rule == rule).count();
+        assert_eq!(
+            count("passkey.key-pkcs8"),
+            (0..n).filter(|i| i % 97 == 13).count()
+        );
+        assert_eq!(count("passkey.rp-id"), n.div_ceil(5));
+        assert_eq!(count("passkey.hmac-algorithm"), n);
+        assert_eq!(threaded, sequential);
+        // And the public entry point agrees (whichever path this machine takes).
+        assert_eq!(validate_parsed_at(&parsed, NOW).diagnostics, sequential);
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::io::Read as _;
 use super::ctx::{Ptr, Sink};
 use super::formats::{self, DomainProblem};
 use super::keys::{self, KeyAlg, KeyCheck};
+use super::p256_batch;
+use super::report::Diagnostic;
 use super::rules;
 
 /// Inflation cap for one `largeBlob.data` (a claim from the document; never trust it).
@@ -12,6 +14,123 @@ pub(crate) const MAX_LARGE_BLOB_BYTES: u64 = 1 << 20;
 /// Total bytes one validation run inflates across all large blobs; blobs past this budget are
 /// not inflated (so a document of many blob bombs costs bounded time).
 pub(crate) const LARGE_BLOB_BUDGET: u64 = 64 << 20;
+
+/// A passkey private key whose checks the walk deferred.
+pub(crate) struct DeferredKey {
+    /// Where its diagnostics go: the number of walk diagnostics before it.
+    pub(crate) pos: usize,
+    /// Pointer of the `key` member.
+    pub(crate) at: Ptr,
+    /// The decoded key.
+    pub(crate) der: zeroize::Zeroizing<Vec<u8>>,
+}
+
+/// Keys per thread below which a thread is not worth starting.
+const KEYS_PER_THREAD: usize = 64;
+
+/// Runs the deferred key checks, in parallel over the available cores for many keys, and
+/// merges their diagnostics into `walk` at the place the walk would have put them (the result
+/// is the same as checking each key during the walk, whatever the thread count).
+pub(crate) fn check_keys(walk: Vec<Diagnostic>, keys: Vec<DeferredKey>) -> Vec<Diagnostic> {
+    check_keys_on(walk, keys, threads())
+}
+
+/// Threads for key checks.
+pub(crate) fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// [`check_keys`] on at most `threads` threads.
+pub(crate) fn check_keys_on(
+    walk: Vec<Diagnostic>,
+    keys: Vec<DeferredKey>,
+    threads: usize,
+) -> Vec<Diagnostic> {
+    if keys.is_empty() {
+        return walk;
+    }
+    let seed = p256_batch::seed();
+    let threads = threads.min(keys.len().div_ceil(KEYS_PER_THREAD));
+    let found: Vec<Vec<Diagnostic>> = if threads <= 1 {
+        check_chunk(&keys, &seed)
+    } else {
+        let chunk = keys.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = keys
+                .chunks(chunk)
+                .map(|c| scope.spawn(move || check_chunk(c, &seed)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a key check thread panicked"))
+                .collect()
+        })
+    };
+    merge(walk, &keys, found)
+}
+
+/// The diagnostics of each key of `chunk`. P-256 keys of the usual shape are checked in
+/// batches; a failing batch (and any other key) gets the per-key check, so the diagnostics are
+/// the same either way.
+pub(crate) fn check_chunk(chunk: &[DeferredKey], seed: &[u8; 16]) -> Vec<Vec<Diagnostic>> {
+    let single = |k: &DeferredKey| {
+        let mut sink = Sink::default();
+        check_key(&mut sink, &k.at, &k.der);
+        sink.diagnostics
+    };
+    let mut out: Vec<Vec<Diagnostic>> = vec![Vec::new(); chunk.len()];
+    let mut batch_no = 0u64;
+    let mut flush = |idx: &mut Vec<usize>,
+                     cands: &mut Vec<p256_batch::Candidate>,
+                     out: &mut Vec<Vec<Diagnostic>>| {
+        if !cands.is_empty() && !p256_batch::all_match(cands, seed, batch_no) {
+            for &i in idx.iter() {
+                out[i] = single(&chunk[i]);
+            }
+        }
+        batch_no += 1;
+        idx.clear();
+        cands.clear();
+    };
+    let mut idx = Vec::with_capacity(p256_batch::BATCH);
+    let mut cands = Vec::with_capacity(p256_batch::BATCH);
+    for (i, k) in chunk.iter().enumerate() {
+        match p256_batch::candidate(&k.der) {
+            Some(c) => {
+                idx.push(i);
+                cands.push(c);
+                if cands.len() == p256_batch::BATCH {
+                    flush(&mut idx, &mut cands, &mut out);
+                }
+            }
+            None => out[i] = single(k),
+        }
+    }
+    flush(&mut idx, &mut cands, &mut out);
+    out
+}
+
+/// Inserts each key's diagnostics (`found`, in key order) into `walk` at the key's position.
+pub(crate) fn merge(
+    walk: Vec<Diagnostic>,
+    keys: &[DeferredKey],
+    found: Vec<Vec<Diagnostic>>,
+) -> Vec<Diagnostic> {
+    let extra: usize = found.iter().map(Vec::len).sum();
+    if extra == 0 {
+        return walk;
+    }
+    let mut merged = Vec::with_capacity(walk.len() + extra);
+    let mut walk = walk.into_iter();
+    let mut taken = 0;
+    for (key, diags) in keys.iter().zip(found) {
+        merged.extend(walk.by_ref().take(key.pos - taken));
+        taken = key.pos;
+        merged.extend(diags);
+    }
+    merged.extend(walk);
+    merged
+}
 
 /// Check the passkey private key `der` (decoded `key`, at `at`).
 pub(crate) fn check_key(sink: &mut Sink, at: &Ptr, der: &[u8]) {
@@ -210,6 +329,85 @@ pub(crate) mod tests {
             rules_of(|s| check_key(s, &p, &bad)),
             ["passkey.key-invalid"]
         );
+    }
+
+    #[test]
+    fn parallel_key_checks_keep_walk_order_for_any_thread_count() {
+        // 140 keys (up to 3 threads of 64), every 7th a SEC1 key, every 11th holding another
+        // key's public key; walk diagnostics before and after each key.
+        let good = bytes(P256_PKCS8);
+        let sec1 = bytes(P256_SEC1);
+        // A well-formed key whose embedded public key (a valid point) is another key's: only
+        // the batch equation can catch it.
+        let mismatched = {
+            use p256::pkcs8::EncodePrivateKey as _;
+            let other = p256::SecretKey::from_slice(&[0x11; 32])
+                .unwrap()
+                .to_pkcs8_der()
+                .unwrap();
+            let other = other.as_bytes();
+            let mut k = good.clone();
+            let n = k.len();
+            k[n - 64..].copy_from_slice(&other[other.len() - 64..]);
+            k
+        };
+        assert!(
+            p256_batch::candidate(&mismatched).is_some(),
+            "takes the batch path"
+        );
+        let mut walk = Sink::default();
+        let mut keys = Vec::new();
+        for i in 0..140 {
+            let at = Ptr::root().idx(i);
+            walk.push(rules::PASSKEY_RP_ID, &at.key("rpId"), "before");
+            keys.push(DeferredKey {
+                pos: walk.diagnostics.len(),
+                at: at.key("key"),
+                der: zeroize::Zeroizing::new(match i {
+                    _ if i % 7 == 3 => sec1.clone(),
+                    _ if i % 11 == 5 => mismatched.clone(),
+                    _ => good.clone(),
+                }),
+            });
+            if i % 2 == 0 {
+                walk.push(rules::PASSKEY_HMAC_ALGORITHM, &at.key("ext"), "after");
+            }
+        }
+        let clone = |keys: &[DeferredKey]| -> Vec<DeferredKey> {
+            keys.iter()
+                .map(|k| DeferredKey {
+                    pos: k.pos,
+                    at: k.at.clone(),
+                    der: k.der.clone(),
+                })
+                .collect()
+        };
+        let one = check_keys_on(walk.diagnostics.clone(), clone(&keys), 1);
+        // Document order: per element, rpId, then key, then ext.
+        let mut expected = Vec::new();
+        for i in 0..140 {
+            expected.push(format!("/{i}/rpId"));
+            if i % 7 == 3 || i % 11 == 5 {
+                expected.push(format!("/{i}/key"));
+            }
+            if i % 2 == 0 {
+                expected.push(format!("/{i}/ext"));
+            }
+        }
+        let pointers: Vec<&str> = one.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(pointers, expected);
+        let invalid = one
+            .iter()
+            .filter(|d| d.rule == "passkey.key-invalid")
+            .count();
+        assert_eq!(
+            invalid,
+            (0..140).filter(|i| i % 11 == 5 && i % 7 != 3).count()
+        );
+        for threads in [2, 3, 8] {
+            let many = check_keys_on(walk.diagnostics.clone(), clone(&keys), threads);
+            assert_eq!(many, one, "{threads} threads");
+        }
     }
 
     #[test]

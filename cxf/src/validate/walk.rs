@@ -27,7 +27,18 @@ pub(crate) struct Walk {
     pub(crate) now: u64,
     /// Large-blob bytes that may still be inflated in this run.
     pub(crate) blob_budget: u64,
+    /// Passkey private keys to check after the walk (in parallel: the P-256 public key
+    /// derivation dominates validation time).
+    pub(crate) keys: Vec<passkey::DeferredKey>,
+    /// When set, full chunks of `keys` go to key-check threads while the walk goes on
+    /// (numbered from 0 in walk order).
+    pub(crate) key_tx: Option<std::sync::mpsc::Sender<(usize, Vec<passkey::DeferredKey>)>>,
+    /// Chunks sent on `key_tx` so far.
+    pub(crate) chunks_sent: usize,
 }
+
+/// Keys per chunk handed to a key-check thread during the walk.
+pub(crate) const KEY_CHUNK: usize = 512;
 
 /// Per-account state.
 struct AccountCtx {
@@ -632,7 +643,21 @@ impl Walk {
         }
         let key_at = at.key("key");
         if let Some(der) = self.secret_b64(&key_at, &p.key) {
-            passkey::check_key(&mut self.sink, &key_at, &der);
+            self.keys.push(passkey::DeferredKey {
+                pos: self.sink.diagnostics.len(),
+                at: key_at,
+                der,
+            });
+            if self.keys.len() >= KEY_CHUNK {
+                if let Some(tx) = &self.key_tx {
+                    let chunk = std::mem::take(&mut self.keys);
+                    // A send fails only when every worker is gone; keep checking after the walk.
+                    match tx.send((self.chunks_sent, chunk)) {
+                        Ok(()) => self.chunks_sent += 1,
+                        Err(returned) => self.keys = returned.0.1,
+                    }
+                }
+            }
         }
         if let Some(ext) = &p.fido2_extensions {
             self.fido2(ext, &at.key("fido2Extensions"));
