@@ -73,19 +73,24 @@ pub fn check_cxf_parse(data: &[u8]) {
     }
 }
 
-fn check_limits_only_refuse(
-    tiny: &Result<Parsed, ParseError>,
-    small: &Result<Parsed, ParseError>,
-) {
+fn check_limits_only_refuse(tiny: &Result<Parsed, ParseError>, small: &Result<Parsed, ParseError>) {
     match (tiny, small) {
         (Ok(t), Ok(s)) => {
-            assert!(t.document == s.document, "tiny and small limits gave different documents");
-            assert_eq!(t.notes, s.notes, "tiny and small limits gave different notes");
+            assert!(
+                t.document == s.document,
+                "tiny and small limits gave different documents"
+            );
+            assert_eq!(
+                t.notes, s.notes,
+                "tiny and small limits gave different notes"
+            );
         }
         (Ok(_), Err(e)) => panic!("accepted under tiny limits, rejected under small ones: {e}"),
         (Err(t), small) if !matches!(t.kind(), ParseErrorKind::Limit { .. }) => match small {
             Err(s) => assert_eq!(t, s, "a non-limit error changed with the limits"),
-            Ok(_) => panic!("rejected under tiny limits without a limit error ({t}), accepted under small ones"),
+            Ok(_) => panic!(
+                "rejected under tiny limits without a limit error ({t}), accepted under small ones"
+            ),
         },
         _ => {}
     }
@@ -107,9 +112,15 @@ fn check_error(e: &ParseError, limits: &Limits) {
         "unknown error code {code}"
     );
     let pointer = e.pointer();
-    assert!(pointer.is_empty() || pointer.starts_with('/'), "bad pointer {pointer:?}");
+    assert!(
+        pointer.is_empty() || pointer.starts_with('/'),
+        "bad pointer {pointer:?}"
+    );
     check_pointer_escapes(pointer);
-    assert!(e.line() >= 1 && e.column() >= 1, "line/column from 1: {e:?}");
+    assert!(
+        e.line() >= 1 && e.column() >= 1,
+        "line/column from 1: {e:?}"
+    );
     if let ParseErrorKind::Limit { limit, max } = e.kind() {
         assert!(LIMIT_NAMES.contains(limit), "unknown limit {limit}");
         let configured = match *limit {
@@ -169,8 +180,15 @@ fn check_round_trip(parsed: &Parsed) {
         "re-parsed canonical output is a different document\noutput: {}",
         String::from_utf8_lossy(&out)
     );
-    let codes: Vec<_> = again.notes.iter().map(|n| (n.code, n.pointer.as_str())).collect();
-    assert!(codes.is_empty(), "canonical output still gets notes {codes:?}");
+    let codes: Vec<_> = again
+        .notes
+        .iter()
+        .map(|n| (n.code, n.pointer.as_str()))
+        .collect();
+    assert!(
+        codes.is_empty(),
+        "canonical output still gets notes {codes:?}"
+    );
     let out2 = again.document.to_json_vec();
     assert!(
         *out == *out2,
@@ -181,7 +199,10 @@ fn check_round_trip(parsed: &Parsed) {
     let pretty = doc.to_json_vec_pretty();
     let from_pretty = Document::parse(&pretty, &generous)
         .unwrap_or_else(|e| panic!("pretty output does not re-parse: {e}"));
-    assert!(same_document(&from_pretty.document, doc), "pretty output re-parses to a different document");
+    assert!(
+        same_document(&from_pretty.document, doc),
+        "pretty output re-parses to a different document"
+    );
     // The writer emits JSON that an independent parser reads to the same value.
     let a: Value = serde_json::from_slice(&out).expect("serde_json reads the canonical output");
     let b: Value = serde_json::from_slice(&pretty).expect("serde_json reads the pretty output");
@@ -245,11 +266,20 @@ fn check_secrets_hidden(parsed: &Parsed) {
         return;
     }
     let debug = format!("{parsed:?}");
-    assert!(!debug.contains(SECRET_MARKER), "a secret shows in Debug: {debug}");
+    assert!(
+        !debug.contains(SECRET_MARKER),
+        "a secret shows in Debug: {debug}"
+    );
     let summary = format!("{:?}", cxf::Summary::of(&parsed.document));
-    assert!(!summary.contains(SECRET_MARKER), "a secret shows in the Summary: {summary}");
+    assert!(
+        !summary.contains(SECRET_MARKER),
+        "a secret shows in the Summary: {summary}"
+    );
     for note in &parsed.notes {
-        assert!(!note.message.contains(SECRET_MARKER), "a secret shows in a note: {note:?}");
+        assert!(
+            !note.message.contains(SECRET_MARKER),
+            "a secret shows in a note: {note:?}"
+        );
     }
 }
 
@@ -261,14 +291,19 @@ fn check_error_hides_secrets(data: &[u8], e: &ParseError) {
         return;
     }
     let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
-    let Ok(value) = serde_json::from_slice::<Value>(body) else { return };
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return;
+    };
     let mut keys = Vec::new();
     collect_keys(&value, &mut keys);
     if keys.iter().any(|k| k.contains(SECRET_MARKER)) {
         return;
     }
     let text = format!("{e} {e:?}");
-    assert!(!text.contains(SECRET_MARKER), "a value shows in an error message: {text}");
+    assert!(
+        !text.contains(SECRET_MARKER),
+        "a value shows in an error message: {text}"
+    );
 }
 
 fn collect_keys<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
