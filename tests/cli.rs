@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 use cxf_workspace_tests::{fixture_files, fixtures_dir};
 
 fn cxf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cxf")).args(args).output().expect("run cxf")
+    Command::new(env!("CARGO_BIN_EXE_cxf"))
+        .args(args)
+        .output()
+        .expect("run cxf")
 }
 
 fn stdout(o: &Output) -> String {
@@ -36,7 +39,8 @@ fn inspect_summarises_without_printing_secrets() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("passkeys by relying party:"), "{text}");
-    let doc = cxf::Document::parse(&std::fs::read(&file).unwrap(), &cxf::Limits::default()).unwrap();
+    let doc =
+        cxf::Document::parse(&std::fs::read(&file).unwrap(), &cxf::Limits::default()).unwrap();
     for item in &doc.document.accounts[0].items {
         for c in &item.credentials {
             if let cxf::Credential::Passkey(p) = c {
@@ -62,7 +66,11 @@ fn inspect_rejects_malformed_input_with_exit_1_and_pointer() {
     let file = fixtures_dir().join("cxf/invalid/passkey-missing-key.json");
     let out = cxf(&["inspect", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("/credentials/0/key"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/credentials/0/key"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -92,10 +100,21 @@ fn convert_writes_canonical_cxf_atomically_with_0600() {
         report.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
-    assert_eq!(written["version"], serde_json::json!({"major": 1, "minor": 0}));
-    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    assert!(report["notes"].as_array().unwrap().iter().any(|n| n["code"] == "wd-version-integer"));
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+    assert_eq!(
+        written["version"],
+        serde_json::json!({"major": 1, "minor": 0})
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert!(
+        report["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["code"] == "wd-version-integer")
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -103,7 +122,10 @@ fn convert_writes_canonical_cxf_atomically_with_0600() {
         assert_eq!(mode, 0o600);
     }
     // No temporary file is left next to the output.
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}");
 }
 
@@ -113,7 +135,14 @@ fn convert_refuses_to_overwrite_without_flag() {
     let out_path = dir.path().join("out.json");
     std::fs::write(&out_path, b"keep me").unwrap();
     let input = fixture_with_secrets();
-    let args = ["convert", input.to_str().unwrap(), "--to", "cxf", "-o", out_path.to_str().unwrap()];
+    let args = [
+        "convert",
+        input.to_str().unwrap(),
+        "--to",
+        "cxf",
+        "-o",
+        out_path.to_str().unwrap(),
+    ];
     let out = cxf(&args);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--overwrite"), "{}", stderr(&out));
@@ -129,7 +158,14 @@ fn convert_of_invalid_input_leaves_no_output() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("out.json");
     let bad = fixtures_dir().join("cxf/invalid/passkey-missing-key.json");
-    let out = cxf(&["convert", bad.to_str().unwrap(), "--to", "cxf", "-o", out_path.to_str().unwrap()]);
+    let out = cxf(&[
+        "convert",
+        bad.to_str().unwrap(),
+        "--to",
+        "cxf",
+        "-o",
+        out_path.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(!Path::new(&out_path).exists());
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);

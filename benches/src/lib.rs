@@ -33,9 +33,12 @@ impl Rng {
 
     fn word(&mut self) -> String {
         const SYL: [&str; 16] = [
-            "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "an", "el", "or", "un", "ba", "de", "fi", "go",
+            "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "an", "el", "or", "un", "ba", "de",
+            "fi", "go",
         ];
-        (0..2 + self.below(3)).map(|_| SYL[self.below(16) as usize]).collect()
+        (0..2 + self.below(3))
+            .map(|_| SYL[self.below(16) as usize])
+            .collect()
     }
 }
 
@@ -45,7 +48,11 @@ pub fn p256_pkcs8(seed: u64) -> Vec<u8> {
     loop {
         let digest = Sha256::digest([seed.to_le_bytes(), counter.to_le_bytes()].concat());
         if let Ok(key) = p256::SecretKey::from_slice(&digest) {
-            return key.to_pkcs8_der().expect("encode PKCS#8").as_bytes().to_vec();
+            return key
+                .to_pkcs8_der()
+                .expect("encode PKCS#8")
+                .as_bytes()
+                .to_vec();
         }
         counter += 1;
     }
@@ -78,14 +85,19 @@ pub fn vault(items: usize) -> Document {
         };
         let kind = n % 100;
         let scope = |rng: &mut Rng| {
-            let mut urls = vec![format!("https://{site}/login").into()];
+            let mut urls = cxf::thin_vec![format!("https://{site}/login").into()];
             if rng.below(2) == 0 {
                 urls.push(format!("https://www.{site}").into());
             }
-            Some(CredentialScope { urls, ..CredentialScope::default() })
+            Some(CredentialScope {
+                urls,
+                ..CredentialScope::default()
+            })
         };
         let totp = |rng: &mut Rng| -> Credential {
-            let secret: String = (0..32).map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[rng.below(32) as usize] as char).collect();
+            let secret: String = (0..32)
+                .map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[rng.below(32) as usize] as char)
+                .collect();
             Totp {
                 secret: secret.into(),
                 period: Some(30),
@@ -100,7 +112,9 @@ pub fn vault(items: usize) -> Document {
         match kind {
             0..40 => {
                 item.scope = scope(&mut rng);
-                let password: String = (0..20).map(|_| (33 + rng.below(94)) as u8 as char).collect();
+                let password: String = (0..20)
+                    .map(|_| (33 + rng.below(94)) as u8 as char)
+                    .collect();
                 item.credentials.push(
                     BasicAuth {
                         username: field(FieldType::String, user.clone()),
@@ -136,7 +150,13 @@ pub fn vault(items: usize) -> Document {
                     text.push_str(&rng.word());
                     text.push(if rng.below(8) == 0 { '\n' } else { ' ' });
                 }
-                item.credentials.push(Note { content: EditableField::new(FieldType::String, text), ..Note::default() }.into());
+                item.credentials.push(
+                    Note {
+                        content: EditableField::new(FieldType::String, text),
+                        ..Note::default()
+                    }
+                    .into(),
+                );
             }
             _ => {
                 let fields = (0..3 + rng.below(4))
@@ -147,10 +167,19 @@ pub fn vault(items: usize) -> Document {
                             2 => (FieldType::Number, rng.below(10_000).to_string()),
                             _ => (FieldType::Boolean, "true".to_owned()),
                         };
-                        EditableField { label: Some(rng.word().into()), ..EditableField::new(ft, value) }
+                        EditableField {
+                            label: Some(rng.word().into()),
+                            ..EditableField::new(ft, value)
+                        }
                     })
                     .collect();
-                item.credentials.push(CustomFields { fields, ..CustomFields::default() }.into());
+                item.credentials.push(
+                    CustomFields {
+                        fields,
+                        ..CustomFields::default()
+                    }
+                    .into(),
+                );
             }
         }
         account.items.push(item);

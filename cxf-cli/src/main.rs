@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "cxf", version, about, long_about = None)]
 #[command(
-    after_help = "Examples:\n  cxf inspect export.json\n  cxf convert bare-account.json --to cxf -o export.cxf.json\n\nExit codes: 0 success, 1 invalid input or refused, 2 usage or I/O error."
+    after_help = "Examples:\n  cxf inspect export.json\n  cxf validate export.json\n  cxf convert bare-account.json --to cxf -o export.cxf.json\n\nExit codes: 0 success, 1 invalid input or refused, 2 usage or I/O error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -27,6 +27,9 @@ enum Command {
     /// Summarise a CXF file: exporter, accounts, items and credentials by type, passkeys by
     /// relying party, normalisations. Never prints a secret.
     Inspect(commands::inspect::InspectArgs),
+    /// Check CXF files against the CXF 1.0 rules; exit 1 when one has an error (or, with
+    /// --strict, a warning).
+    Validate(commands::validate::ValidateArgs),
     /// Convert a credential export to another format (today: any CXF shape to canonical CXF 1.0).
     Convert(commands::convert::ConvertArgs),
 }
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => commands::inspect::run(args),
+        Command::Validate(args) => commands::validate::run(args),
         Command::Convert(args) => commands::convert::run(args),
     };
     match result {

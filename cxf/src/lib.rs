@@ -89,6 +89,7 @@ mod parse;
 mod pointer;
 mod summary;
 mod text;
+pub mod validate;
 
 pub use error::{ParseError, ParseErrorKind};
 pub use limits::{
@@ -99,3 +100,7 @@ pub use model::*;
 pub use parse::{ParseNote, Parsed, Shape};
 pub use summary::{AccountSummary, Summary};
 pub use text::{Secret, Text};
+/// The vector type of the model's arrays (one pointer wide; re-exported so callers need no
+/// extra dependency).
+pub use thin_vec::{ThinVec, thin_vec};
+pub use validate::{Diagnostic, Report, Severity, validate};

@@ -68,18 +68,31 @@ fn main() {
 
     let rate = |d: Duration| mb / d.as_secs_f64();
     println!("best of {RUNS} runs:");
-    println!("  parse      cxf {:8.1} MB/s   serde_json::Value {:8.1} MB/s   ratio {:.2}x (target >= 1.5x)",
-        rate(typed_parse), rate(value_parse), value_parse.as_secs_f64() / typed_parse.as_secs_f64());
-    println!("  serialize  cxf {:8.1} MB/s   serde_json::Value {:8.1} MB/s   ratio {:.2}x (target >= 1.0x)",
-        rate(typed_ser), rate(value_ser), value_ser.as_secs_f64() / typed_ser.as_secs_f64());
+    println!(
+        "  parse      cxf {:8.1} MB/s   serde_json::Value {:8.1} MB/s   ratio {:.2}x (target >= 1.5x)",
+        rate(typed_parse),
+        rate(value_parse),
+        value_parse.as_secs_f64() / typed_parse.as_secs_f64()
+    );
+    println!(
+        "  serialize  cxf {:8.1} MB/s   serde_json::Value {:8.1} MB/s   ratio {:.2}x (target >= 1.0x)",
+        rate(typed_ser),
+        rate(value_ser),
+        value_ser.as_secs_f64() / typed_ser.as_secs_f64()
+    );
 
     let path = std::env::temp_dir().join(format!("cxf-bench-{}.json", std::process::id()));
     std::fs::write(&path, &bytes).expect("write bench file");
     let exe = std::env::current_exe().unwrap();
     for which in ["typed", "value"] {
-        let out = Command::new(&exe).args(["--rss-child", which, path.to_str().unwrap()]).output().unwrap();
+        let out = Command::new(&exe)
+            .args(["--rss-child", which, path.to_str().unwrap()])
+            .output()
+            .unwrap();
         let text = String::from_utf8_lossy(&out.stdout);
-        let mut nums = text.split_whitespace().filter_map(|n| n.parse::<u64>().ok());
+        let mut nums = text
+            .split_whitespace()
+            .filter_map(|n| n.parse::<u64>().ok());
         if let (Some(before), Some(after)) = (nums.next(), nums.next()) {
             let size = bytes.len() as f64;
             println!(
@@ -88,7 +101,11 @@ fn main() {
                 after as f64 / size,
                 before as f64 / size,
                 after.saturating_sub(before) as f64 / size,
-                if which == "typed" { "  (target total <= 2x)" } else { "" },
+                if which == "typed" {
+                    "  (target total <= 2x)"
+                } else {
+                    ""
+                },
             );
         }
     }

@@ -105,16 +105,29 @@ pub(crate) fn take_null(r: &mut Reader<'_>, ctx: &mut Ctx, path: &Path<'_>) -> R
     Ok(true)
 }
 
-/// Reads an array of `T`.
-pub(crate) fn read_array<T: FromJson>(
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(r: &mut Reader<'_>, ctx: &mut Ctx, path: &Path<'_>) -> Result<Self> {
+        T::from_json(r, ctx, path).map(Box::new)
+    }
+}
+
+impl<T: ToJson> ToJson for Box<T> {
+    fn to_json(&self, w: &mut Writer) {
+        (**self).to_json(w);
+    }
+}
+
+/// Reads an array of `T`. Arrays of the model are `ThinVec`s: one pointer wide, no allocation
+/// when empty, which keeps a parsed vault smaller than its JSON.
+pub(crate) fn read_array<T: FromJson, C: Default + Extend<T>>(
     r: &mut Reader<'_>,
     ctx: &mut Ctx,
     path: &Path<'_>,
-) -> Result<Vec<T>> {
+) -> Result<C> {
     let mut cur = r.begin_array(path)?;
-    let mut out = Vec::new();
+    let mut out = C::default();
     while r.next_element(&mut cur, path)? {
-        out.push(T::from_json(r, ctx, &path.index(cur.index()))?);
+        out.extend(Some(T::from_json(r, ctx, &path.index(cur.index()))?));
     }
     Ok(out)
 }
@@ -173,8 +186,8 @@ pub(crate) fn read_timestamp(
 macro_rules! member_type {
     (req $t:ty) => { $t };
     (opt $t:ty) => { Option<$t> };
-    (arr $t:ty) => { Vec<$t> };
-    (opt_arr $t:ty) => { Vec<$t> };
+    (arr $t:ty) => { thin_vec::ThinVec<$t> };
+    (opt_arr $t:ty) => { thin_vec::ThinVec<$t> };
     (ts $t:ty) => { Option<u64> };
     (ts_req $t:ty) => { u64 };
     (ef $t:ty) => { Option<$crate::model::EditableField> };
@@ -185,8 +198,8 @@ macro_rules! member_type {
 macro_rules! member_slot {
     (req $t:ty) => { $t };
     (opt $t:ty) => { $t };
-    (arr $t:ty) => { Vec<$t> };
-    (opt_arr $t:ty) => { Vec<$t> };
+    (arr $t:ty) => { thin_vec::ThinVec<$t> };
+    (opt_arr $t:ty) => { thin_vec::ThinVec<$t> };
     (ts $t:ty) => { u64 };
     (ts_req $t:ty) => { u64 };
     (ef $t:ty) => { $crate::model::EditableField };
@@ -211,13 +224,13 @@ macro_rules! read_member {
         }
     };
     (arr $t:ty, $r:ident, $ctx:ident, $p:expr $(, $ft:ident)?) => {
-        Some($crate::model::codec::read_array::<$t>($r, $ctx, $p)?)
+        Some($crate::model::codec::read_array::<$t, thin_vec::ThinVec<$t>>($r, $ctx, $p)?)
     };
     (opt_arr $t:ty, $r:ident, $ctx:ident, $p:expr $(, $ft:ident)?) => {
         if $crate::model::codec::take_null($r, $ctx, $p)? {
             None
         } else {
-            Some($crate::model::codec::read_array::<$t>($r, $ctx, $p)?)
+            Some($crate::model::codec::read_array::<$t, thin_vec::ThinVec<$t>>($r, $ctx, $p)?)
         }
     };
     (ts $t:ty, $r:ident, $ctx:ident, $p:expr $(, $ft:ident)?) => {
@@ -288,7 +301,7 @@ macro_rules! finish_member {
                     &$path.key($json),
                     concat!("required array `", $json, "` was missing; read as empty"),
                 );
-                Vec::new()
+                thin_vec::ThinVec::new()
             }
         }
     };
@@ -304,7 +317,7 @@ macro_rules! finish_member {
                 }
                 v
             }
-            _ => Vec::new(),
+            _ => thin_vec::ThinVec::new(),
         }
     };
     ($mode:ident, $slot:expr, $json:literal, $r:ident, $ctx:ident, $path:ident) => {

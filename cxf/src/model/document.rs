@@ -274,7 +274,7 @@ fn read_header(r: &mut Reader<'_>, ctx: &mut Ctx) -> Result<Document> {
             "exporterDisplayName" => display_name = Some(Text::from_json(r, ctx, &kpath)?),
             "exporter" => exporter = Some(Text::from_json(r, ctx, &kpath)?),
             "timestamp" => timestamp = Some(read_timestamp(r, ctx, &kpath)?),
-            "accounts" => accounts = Some(read_array::<Account>(r, ctx, &kpath)?),
+            "accounts" => accounts = Some(read_array::<Account, Vec<Account>>(r, ctx, &kpath)?),
             _ => unknown.read_member(r, &key, &kpath)?,
         }
     }

@@ -94,6 +94,6 @@ record! {
         /// The private key, PKCS#8 DER in base64url.
         key: req SecretB64 = "key",
         /// Extension state.
-        fido2_extensions: opt Fido2Extensions = "fido2Extensions",
+        fido2_extensions: opt Box<Fido2Extensions> = "fido2Extensions",
     }
 }

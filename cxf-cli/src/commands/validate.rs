@@ -1,0 +1,142 @@
+//! `cxf validate`: check CXF files against the CXF 1.0 rules (`cxf::validate`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use serde_json::json;
+
+use crate::output::{EXIT_INVALID, read_input, safe};
+
+/// Output format of `validate`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ValidateFormat {
+    /// One line per finding, on stderr.
+    Human,
+    /// `{"files":[{"path","valid","diagnostics":[...]}]}` on stdout.
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  cxf validate export.cxf.json\n  cxf validate --strict --format json a.json b.json | jq '.files[] | select(.valid | not)'\n\nA file is valid when it parses and has no error (with --strict: no warning either).\nRules: see the `cxf::validate` documentation (docs/validation-rules.md)."
+)]
+pub(crate) struct ValidateArgs {
+    /// CXF files to check (full Headers or bare Accounts; `-` for stdin).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    format: ValidateFormat,
+    /// Treat warnings as failures too.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// One finding, for output (parse failures become a `parse.KIND` finding).
+struct Finding {
+    rule: String,
+    severity: &'static str,
+    pointer: String,
+    message: String,
+    hint: Option<String>,
+}
+
+fn check(bytes: &[u8], limits: &cxf::Limits) -> Vec<Finding> {
+    match cxf::Document::parse(bytes, limits) {
+        Err(e) => vec![Finding {
+            rule: format!("parse.{}", e.kind().code()),
+            severity: "error",
+            pointer: e.pointer().to_owned(),
+            message: e.to_string(),
+            hint: None,
+        }],
+        Ok(parsed) => cxf::validate::validate_parsed(&parsed)
+            .diagnostics
+            .into_iter()
+            .map(|d| Finding {
+                rule: d.rule.to_owned(),
+                severity: d.severity.as_str(),
+                pointer: d.pointer,
+                message: d.message,
+                hint: d.hint,
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
+    let limits = cxf::Limits::default();
+    let mut results = Vec::with_capacity(args.files.len());
+    for path in &args.files {
+        let bytes = read_input(path, limits.max_document_bytes)?;
+        let findings = check(&bytes, &limits);
+        let failing =
+            |f: &&Finding| f.severity == "error" || (args.strict && f.severity == "warning");
+        let valid = !findings.iter().any(|f| failing(&f));
+        results.push((path, valid, findings));
+    }
+    match args.format {
+        ValidateFormat::Json => {
+            let files: Vec<_> = results
+                .iter()
+                .map(|(path, valid, findings)| {
+                    json!({
+                        "path": path.display().to_string(),
+                        "valid": valid,
+                        "diagnostics": findings.iter().map(|f| {
+                            let mut d = json!({
+                                "rule": f.rule, "severity": f.severity,
+                                "pointer": f.pointer, "message": f.message,
+                            });
+                            if let Some(h) = &f.hint {
+                                d["hint"] = h.as_str().into();
+                            }
+                            d
+                        }).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "files": files }))?
+            );
+        }
+        ValidateFormat::Human => {
+            for (path, valid, findings) in &results {
+                let count = |s: &str| findings.iter().filter(|f| f.severity == s).count();
+                eprintln!(
+                    "{}: {} ({} errors, {} warnings, {} notes)",
+                    safe(&path.display().to_string()),
+                    if *valid { "valid" } else { "INVALID" },
+                    count("error"),
+                    count("warning"),
+                    count("info"),
+                );
+                for f in findings {
+                    let at = if f.pointer.is_empty() {
+                        "/"
+                    } else {
+                        &f.pointer
+                    };
+                    eprintln!(
+                        "  {:7} {} at {}: {}",
+                        f.severity,
+                        f.rule,
+                        safe(at),
+                        safe(&f.message)
+                    );
+                    if let Some(h) = &f.hint {
+                        eprintln!("          hint: {}", safe(h));
+                    }
+                }
+            }
+        }
+    }
+    Ok(if results.iter().all(|(_, valid, _)| *valid) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_INVALID)
+    })
+}

@@ -1,0 +1,479 @@
+#![doc = include_str!("../../../docs/validation-rules.md")]
+//!
+//! # Use
+//!
+//! ```
+//! let input = br#"{"version":{"major":1,"minor":0},"exporterRpId":"vault.example",
+//!   "exporterDisplayName":"Vault","timestamp":1760000000,"accounts":[{"id":"AAEC",
+//!   "username":"","email":"ada@example.com","collections":[],"items":[{"id":"AwQF",
+//!   "title":"Wi-Fi","credentials":[{"type":"wifi","hidden":{"fieldType":"boolean",
+//!   "value":"yes"}}]}]}]}"#;
+//! let parsed = cxf::Document::parse(input, &cxf::Limits::default())?;
+//! let report = cxf::validate::validate_parsed(&parsed);
+//! assert!(!report.is_valid());
+//! let d = &report.diagnostics[0];
+//! assert_eq!((d.rule, d.pointer.as_str()), ("field.boolean", "/accounts/0/items/0/credentials/0/hidden/value"));
+//! # Ok::<(), cxf::ParseError>(())
+//! ```
+
+mod b64;
+mod ctx;
+mod extensions;
+mod fields;
+mod formats;
+mod ids;
+mod keys;
+mod notes;
+mod others;
+mod passkey;
+mod report;
+mod rules;
+mod scope;
+mod time;
+mod walk;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use report::{Diagnostic, Report, Severity};
+
+use crate::{Document, Parsed, Shape};
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn run(doc: &Document, header: bool, now: u64, notes: &[crate::ParseNote]) -> Report {
+    run_with_budget(doc, header, now, notes, passkey::LARGE_BLOB_BUDGET)
+}
+
+fn run_with_budget(
+    doc: &Document,
+    header: bool,
+    now: u64,
+    notes: &[crate::ParseNote],
+    blob_budget: u64,
+) -> Report {
+    let mut walk = walk::Walk {
+        sink: ctx::Sink::default(),
+        now,
+        blob_budget,
+    };
+    notes::report(&mut walk.sink, notes);
+    let from_notes = walk.sink.diagnostics.len();
+    walk.document(doc, header);
+    let mut diagnostics = walk.sink.diagnostics;
+    if !header {
+        // A bare Account was wrapped by the parser: point into the file as written.
+        for d in &mut diagnostics[from_notes..] {
+            if let Some(rest) = d.pointer.strip_prefix("/accounts/0") {
+                d.pointer = rest.to_owned();
+            }
+            // Messages may name another pointer (e.g. the first use of a duplicate id).
+            if d.message.contains(" /accounts/0/") {
+                d.message = d.message.replace(" /accounts/0/", " /");
+            }
+        }
+    }
+    Report { diagnostics }
+}
+
+/// Check a typed document against the CXF 1.0 rules (table above).
+///
+/// Deviations that the parser already normalised (padding, empty optional arrays, older-draft
+/// names) are no longer visible in a [`Document`]; use [`validate_parsed`] to report them too.
+pub fn validate(doc: &Document) -> Report {
+    run(doc, true, now(), &[])
+}
+
+/// Check a parse result: the parse notes that are findings, then the document. For a bare
+/// Account ([`Shape::BareAccount`]) the header rules are skipped, since the parser made the
+/// header up, and pointers point into the Account as written (no `/accounts/0` prefix).
+pub fn validate_parsed(parsed: &Parsed) -> Report {
+    run(
+        &parsed.document,
+        parsed.shape == Shape::Header,
+        now(),
+        &parsed.notes,
+    )
+}
+
+/// [`validate_parsed`] with a fixed "now" (UNIX seconds), for reproducible results.
+pub fn validate_parsed_at(parsed: &Parsed, now: u64) -> Report {
+    run(
+        &parsed.document,
+        parsed.shape == Shape::Header,
+        now,
+        &parsed.notes,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+
+    const NOW: u64 = 1_793_491_200;
+
+    /// A minimal valid Header holding `items` (JSON text of the items array members).
+    fn doc(items: &str, collections: &str, extra_account: &str) -> String {
+        format!(
+            r#"{{"version":{{"major":1,"minor":0}},"exporterRpId":"vault.example","exporterDisplayName":"Vault","timestamp":1767225600,"accounts":[{{"id":"AAAAAAAAAAAAAAAAAAAAAA","username":"","email":"a@example.com","collections":[{collections}],"items":[{items}]{extra_account}}}]}}"#
+        )
+    }
+
+    fn run_json(json: &str) -> Vec<(&'static str, Severity, String)> {
+        let parsed = Document::parse(json.as_bytes(), &Limits::default()).unwrap();
+        validate_parsed_at(&parsed, NOW)
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.rule, d.severity, d.pointer))
+            .collect()
+    }
+
+    const ITEM: &str = r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"note","content":{"fieldType":"string","value":"x"}}]}"#;
+
+    #[test]
+    fn minimal_document_is_clean() {
+        assert_eq!(run_json(&doc(ITEM, "", "")), []);
+    }
+
+    #[test]
+    fn info_rules_from_the_walk() {
+        let cases: [(&str, &str, &str, &str); 6] = [
+            (
+                r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[]}"#,
+                "",
+                "item.no-credentials",
+                "/accounts/0/items/0/credentials",
+            ),
+            (
+                ITEM,
+                r#"{"id":"AgICAgICAgICAgICAgICAg","title":"c","items":[{"item":"AwMDAwMDAwMDAwMDAwMDAw"}]}"#,
+                "linked-item.unresolved",
+                "/accounts/0/collections/0/items/0/item",
+            ),
+            (
+                r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"future-thing","x":1}]}"#,
+                "",
+                "credential.unknown-type",
+                "/accounts/0/items/0/credentials/0/type",
+            ),
+            (
+                r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"custom-fields","fields":[{"fieldType":"colour","value":"red"}]}]}"#,
+                "",
+                "field.unknown-type",
+                "/accounts/0/items/0/credentials/0/fields/0/fieldType",
+            ),
+            (
+                r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"credit-card","number":{"fieldType":"concealed-string","value":"4111111111111112"}}]}"#,
+                "",
+                "card.number",
+                "/accounts/0/items/0/credentials/0/number/value",
+            ),
+            (
+                r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[],"extensions":[{"name":"x-vendor","v":1}]}"#,
+                "",
+                "extension.unknown",
+                "/accounts/0/items/0/extensions/0/name",
+            ),
+        ];
+        for (items, collections, rule, pointer) in cases {
+            let got = run_json(&doc(items, collections, ""));
+            let infos: Vec<_> = got.iter().filter(|d| d.0 == rule).collect();
+            assert_eq!(
+                infos,
+                [&(rule, Severity::Info, pointer.to_owned())],
+                "{got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn android_hash_alg_unknown_is_info() {
+        let item = r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","scope":{"urls":[],"androidApps":[{"bundleId":"com.example.app","certificate":{"fingerprint":"AAAA","hashAlg":"md5"}}]},"credentials":[]}"#;
+        let got = run_json(&doc(item, "", ""));
+        assert!(got.contains(&(
+            "android-app.hash-alg-unknown",
+            Severity::Info,
+            "/accounts/0/items/0/scope/androidApps/0/certificate/hashAlg".to_owned()
+        )));
+    }
+
+    #[test]
+    fn bare_account_skips_header_rules_and_points_into_the_input() {
+        let json = r#"{"id":"AAAAAAAAAAAAAAAAAAAAAA","username":"","email":"a@example.com","collections":[],"items":[{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"wifi","hidden":{"fieldType":"boolean","value":"no"}}]}]}"#;
+        let got = run_json(json);
+        assert_eq!(
+            got,
+            [
+                ("header.bare-account", Severity::Info, String::new()),
+                (
+                    "field.boolean",
+                    Severity::Error,
+                    "/items/0/credentials/0/hidden/value".to_owned()
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn validate_on_a_document_reports_header_problems() {
+        let parsed = Document::parse(doc(ITEM, "", "").as_bytes(), &Limits::default()).unwrap();
+        let mut d = parsed.document;
+        d.version.minor = 2;
+        d.exporter_rp_id = "".into();
+        let rules: Vec<_> = validate(&d).diagnostics.iter().map(|d| d.rule).collect();
+        assert_eq!(rules, ["version.unpublished", "header.exporter-rp-id"]);
+    }
+
+    #[test]
+    fn wd_version_integer_is_unpublished() {
+        let json = doc(ITEM, "", "").replace(r#"{"major":1,"minor":0}"#, "0");
+        let got = run_json(&json);
+        assert!(
+            got.iter()
+                .any(|d| d.0 == "version.unpublished" && d.1 == Severity::Error),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn large_blobs_past_the_budget_are_not_inflated() {
+        // "AwA" is raw DEFLATE of the empty string; uncompressedSize 9 is wrong.
+        let blob = r#"{"type":"passkey","credentialId":"AQID","rpId":"a.example","username":"u","userDisplayName":"U","userHandle":"AQID","key":"KEY","fido2Extensions":{"largeBlob":{"uncompressedSize":9,"data":"AwA"}}}"#;
+        let key = crate::validate::keys::tests::P256_PKCS8;
+        let item = format!(
+            r#"{{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{}]}}"#,
+            blob.replace("KEY", key)
+        );
+        let parsed = Document::parse(doc(&item, "", "").as_bytes(), &Limits::default()).unwrap();
+        let rules = |budget| -> Vec<&'static str> {
+            run_with_budget(&parsed.document, true, NOW, &[], budget)
+                .diagnostics
+                .iter()
+                .map(|d| d.rule)
+                .collect()
+        };
+        assert_eq!(rules(passkey::LARGE_BLOB_BUDGET), ["passkey.large-blob"]);
+        assert_eq!(rules(8), Vec::<&str>::new());
+    }
+
+    /// Rules decided by the walk or by parse notes, one minimal document each: the rule fires
+    /// with its severity at the pointer, and nothing else of severity warning or above.
+    #[test]
+    fn walk_and_note_rules_fire_alone() {
+        let item = |creds: &str, extra: &str| {
+            format!(
+                r#"{{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t"{extra},"credentials":[{creds}]}}"#
+            )
+        };
+        let note = r#"{"type":"note","content":{"fieldType":"string","value":"x"}}"#;
+        let pk = |ext: &str| {
+            format!(
+                r#"{{"type":"passkey","credentialId":"AQID","rpId":"a.example","username":"u","userDisplayName":"U","userHandle":"AQID","key":"{}"{ext}}}"#,
+                keys::tests::P256_PKCS8
+            )
+        };
+        // A synthetic X25519 PKCS#8 key (openssl genpkey): an algorithm WebAuthn never uses.
+        const X25519: &str = "MC4CAQAwBQYDK2VuBCIEIOCn7jx5UCTL_yZp1QKDLObOJiCoHmpoELm5Jyv0LcZv";
+        let scope = r#","scope":{"urls":["https://a.example"],"androidApps":[]}"#;
+        let cases: Vec<(String, &str, &str)> = vec![
+            (
+                doc(&item(note, r#","tags":[]"#), "", ""),
+                "array.empty-optional",
+                "/accounts/0/items/0/tags",
+            ),
+            (
+                doc(&item(note, r#","scope":{"urls":[]}"#), "", ""),
+                "array.missing-required",
+                "/accounts/0/items/0/scope/androidApps",
+            ),
+            (
+                doc(&item(note, r#","subtitle":null"#), "", ""),
+                "member.null",
+                "/accounts/0/items/0/subtitle",
+            ),
+            (
+                format!("\u{feff}{}", doc(&item(note, ""), "", "")),
+                "document.byte-order-mark",
+                "",
+            ),
+            (
+                doc(&item(note, ""), "", "")
+                    .replace("\"AQEBAQEBAQEBAQEBAQEBAQ\"", "\"AQEBAQEBAQEBAQEBAQEBAQ==\""),
+                "b64url.padded",
+                "/accounts/0/items/0/id",
+            ),
+            (
+                doc(&item(note, ""), "", "").replace("\"username\":\"\"", "\"userName\":\"\""),
+                "draft.legacy-shape",
+                "/accounts/0/userName",
+            ),
+            (
+                doc(&item(note, ""), "", "").replace("\"Vault\"", "\"\""),
+                "header.display-name-empty",
+                "/exporterDisplayName",
+            ),
+            (
+                doc(&item(note, ""), "", "").replace("1767225600", "1767225600000"),
+                "timestamp.implausible",
+                "/timestamp",
+            ),
+            (
+                doc(&item(note, r#","creationAt":1767225601"#), "", ""),
+                "timestamp.order",
+                "/accounts/0/items/0/creationAt",
+            ),
+            (
+                doc(
+                    &item(note, ""),
+                    r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"c","items":[]}"#,
+                    "",
+                ),
+                "id.duplicate",
+                "/accounts/0/items/0/id",
+            ),
+            (
+                doc(&item(r#"{"type":"basic-auth"}"#, ""), "", ""),
+                "scope.missing",
+                "/accounts/0/items/0",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"item-reference","reference":{"item":"BBBB"}}"#,
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "item-reference.unresolved",
+                "/accounts/0/items/0/credentials/0/reference/item",
+            ),
+            (
+                doc(
+                    &item(note, ""),
+                    "",
+                    r#","extensions":[{"name":"shared","accessors":[]}]"#,
+                ),
+                "extension.shared-placement",
+                "/accounts/0/extensions/0",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"totp","secret":"JBSWY3DPEHPK3PXP","algorithm":"sha1"}"#,
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "totp.defaults-missing",
+                "/accounts/0/items/0/credentials/0",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"passport","issueDate":{"fieldType":"date","value":"2030-01-01"},"expiryDate":{"fieldType":"date","value":"2020-01-01"}}"#,
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "dates.order",
+                "/accounts/0/items/0/credentials/0/expiryDate/value",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"passport","passportType":{"fieldType":"string","value":"Regular"}}"#,
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "passport.type",
+                "/accounts/0/items/0/credentials/0/passportType/value",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"api-key","url":{"fieldType":"string","value":"api.example"}}"#,
+                        scope,
+                    ),
+                    "",
+                    "",
+                ),
+                "url.invalid",
+                "/accounts/0/items/0/credentials/0/url/value",
+            ),
+            (
+                doc(
+                    &item(
+                        r#"{"type":"wifi","ssid":{"fieldType":"string","value":"x","id":"AQ"},"passphrase":{"fieldType":"concealed-string","value":"y","id":"AQ"}}"#,
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "id.duplicate-field",
+                "/accounts/0/items/0/credentials/0/passphrase/id",
+            ),
+            (
+                doc(
+                    &item(
+                        &pk(
+                            r#","fido2Extensions":{"hmacCredentials":{"algorithm":"hmac-sha256","credWithUV":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}"#,
+                        ),
+                        "",
+                    ),
+                    "",
+                    "",
+                ),
+                "passkey.hmac-incomplete",
+                "/accounts/0/items/0/credentials/0/fido2Extensions/hmacCredentials/credWithoutUV",
+            ),
+            (
+                doc(
+                    &item(&pk(r#","fido2Extensions":{"supplementalKeys":{}}"#), ""),
+                    "",
+                    "",
+                ),
+                "passkey.legacy-extension",
+                "/accounts/0/items/0/credentials/0/fido2Extensions/supplementalKeys",
+            ),
+            (
+                doc(
+                    &item(&pk("").replace(keys::tests::P256_PKCS8, X25519), ""),
+                    "",
+                    "",
+                ),
+                "passkey.key-algorithm",
+                "/accounts/0/items/0/credentials/0/key",
+            ),
+        ];
+        for (json, rule, pointer) in cases {
+            let parsed = Document::parse(json.as_bytes(), &Limits::default())
+                .unwrap_or_else(|e| panic!("{rule}: {e}"));
+            let report = validate_parsed_at(&parsed, NOW);
+            let got: Vec<(&str, &str)> = report
+                .at_least(Severity::Warning)
+                .map(|d| (d.rule, d.pointer.as_str()))
+                .collect();
+            assert_eq!(got, [(rule, pointer)], "{rule}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_appear_in_messages() {
+        let item = r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[{"type":"basic-auth","password":{"fieldType":"boolean","value":"hunter2-secret"}},{"type":"totp","secret":"hunter2-secret!","period":30,"digits":6,"algorithm":"sha1"},{"type":"api-key","url":{"fieldType":"string","value":"hunter2-secret"}}]}"#;
+        let parsed = Document::parse(doc(item, "", "").as_bytes(), &Limits::default()).unwrap();
+        let report = validate_parsed_at(&parsed, NOW);
+        assert!(report.diagnostics.len() >= 3, "{:?}", report.diagnostics);
+        for d in &report.diagnostics {
+            assert!(!d.to_string().contains("hunter2"), "{d}");
+        }
+    }
+}
