@@ -145,12 +145,17 @@ fn shared_extension() -> BoxedStrategy<Extension> {
                 kind,
                 account_id,
                 name,
-                permissions,
+                permissions: permissions.into(),
                 unknown,
             },
         );
     (vec(accessor, 0..3), unknown())
-        .prop_map(|(accessors, unknown)| Extension::Shared(Box::new(Shared { accessors, unknown })))
+        .prop_map(|(accessors, unknown)| {
+            Extension::Shared(Box::new(Shared {
+                accessors: accessors.into(),
+                unknown,
+            }))
+        })
         .boxed()
 }
 
@@ -173,7 +178,7 @@ fn field() -> BoxedStrategy<EditableField> {
                 field_type,
                 value,
                 label,
-                extensions,
+                extensions: extensions.into(),
                 unknown,
             },
         )
@@ -233,7 +238,7 @@ fn passkey() -> BoxedStrategy<Credential> {
                     user_display_name,
                     user_handle,
                     key,
-                    fido2_extensions: ext,
+                    fido2_extensions: ext.map(Into::into),
                     unknown,
                 })
             },
@@ -306,8 +311,8 @@ fn credential() -> BoxedStrategy<Credential> {
             Credential::from(CustomFields {
                 id,
                 label,
-                fields,
-                extensions,
+                fields: fields.into(),
+                extensions: extensions.into(),
                 unknown,
             })
         });
@@ -347,8 +352,8 @@ fn scope() -> BoxedStrategy<CredentialScope> {
     );
     (vec(t(), 0..3), vec(app, 0..2), unknown())
         .prop_map(|(urls, android_apps, unknown)| CredentialScope {
-            urls,
-            android_apps,
+            urls: urls.into(),
+            android_apps: android_apps.into(),
             unknown,
         })
         .boxed()
@@ -387,9 +392,9 @@ fn item() -> BoxedStrategy<Item> {
                 subtitle,
                 favorite,
                 scope,
-                credentials,
-                tags,
-                extensions,
+                credentials: credentials.into(),
+                tags: tags.into(),
+                extensions: extensions.into(),
                 unknown,
             },
         )
@@ -423,16 +428,16 @@ fn collection() -> BoxedStrategy<Collection> {
                     modified_at,
                     title,
                     subtitle,
-                    items,
-                    sub_collections: Vec::new(),
-                    extensions,
+                    items: items.into(),
+                    sub_collections: Default::default(),
+                    extensions: extensions.into(),
                     unknown,
                 }
             },
         );
     leaf.prop_recursive(3, 8, 3, |inner| {
         (inner.clone(), vec(inner, 0..3)).prop_map(|(mut c, subs)| {
-            c.sub_collections = subs;
+            c.sub_collections = subs.into();
             c
         })
     })
@@ -453,9 +458,9 @@ fn account() -> BoxedStrategy<Account> {
                 username,
                 email,
                 full_name,
-                collections,
-                items,
-                extensions,
+                collections: collections.into(),
+                items: items.into(),
+                extensions: extensions.into(),
                 unknown,
             },
         )

@@ -210,6 +210,53 @@ fn check_round_trip(parsed: &Parsed) {
     let _ = cxf::Summary::of(doc);
 }
 
+/// A fixed "now" for the validator, so a run is reproducible (2026-11-01).
+const VALIDATE_NOW: u64 = 1_793_491_200;
+
+/// The `cxf_validate` target: every input the parser accepts (small limits) is validated.
+///
+/// * `validate_parsed_at` and `validate` never panic, and a second run gives the same report.
+/// * Every diagnostic has a rule id and a well-formed RFC 6901 pointer.
+/// * When the secret marker is only in secret members, no message or hint contains it.
+pub fn check_cxf_validate(data: &[u8]) {
+    let Ok(parsed) = Document::parse(data, &small_limits()) else {
+        return;
+    };
+    let report = cxf::validate::validate_parsed_at(&parsed, VALIDATE_NOW);
+    let again = cxf::validate::validate_parsed_at(&parsed, VALIDATE_NOW);
+    assert_eq!(
+        report.diagnostics, again.diagnostics,
+        "validation is not deterministic"
+    );
+    let _ = cxf::validate(&parsed.document);
+    let hide = marker_only_in_secrets(&parsed);
+    for d in &report.diagnostics {
+        assert!(!d.rule.is_empty(), "diagnostic without a rule: {d:?}");
+        assert!(
+            d.pointer.is_empty() || d.pointer.starts_with('/'),
+            "bad pointer in {d:?}"
+        );
+        check_pointer_escapes(&d.pointer);
+        if hide {
+            let text = format!("{d} {d:?}");
+            assert!(
+                !text.contains(SECRET_MARKER),
+                "a secret shows in a diagnostic: {text}"
+            );
+        }
+    }
+}
+
+/// Whether the secret marker occurs in the document, and only in secret members.
+fn marker_only_in_secrets(parsed: &Parsed) -> bool {
+    let out = parsed.document.to_json_vec();
+    let value: Value = serde_json::from_slice(&out).expect("canonical output is JSON");
+    let mut strings = Strings::default();
+    collect(&value, false, &mut strings);
+    strings.secret.iter().any(|s| s.contains(SECRET_MARKER))
+        && !strings.public.iter().any(|s| s.contains(SECRET_MARKER))
+}
+
 /// Strings of a canonical document, split by whether the member is a secret.
 #[derive(Default)]
 struct Strings<'a> {
@@ -256,13 +303,7 @@ fn collect<'a>(value: &'a Value, secret: bool, out: &mut Strings<'a>) {
 
 /// When the marker is only in secret members, nothing printable may contain it.
 fn check_secrets_hidden(parsed: &Parsed) {
-    let out = parsed.document.to_json_vec();
-    let value: Value = serde_json::from_slice(&out).expect("canonical output is JSON");
-    let mut strings = Strings::default();
-    collect(&value, false, &mut strings);
-    let marked = strings.secret.iter().any(|s| s.contains(SECRET_MARKER));
-    let public = strings.public.iter().any(|s| s.contains(SECRET_MARKER));
-    if !marked || public {
+    if !marker_only_in_secrets(parsed) {
         return;
     }
     let debug = format!("{parsed:?}");
