@@ -22,15 +22,15 @@ set -euo pipefail
 FUZZ_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$FUZZ_DIR")"
 cd "$ROOT"
-export RUSTC_BOOTSTRAP=1
 SAN="${CXF_FUZZ_SANITIZER:-address}"
 RSS="${CXF_FUZZ_RSS_MB:-2048}"
-TRIPLE="$(rustc -vV | sed -n 's/^host: //p')"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz/ci.sh: installing cargo-fuzz (cargo install --locked cargo-fuzz)"
     cargo install --locked cargo-fuzz
 fi
+# After the install: cargo-fuzz itself is built as a normal stable program.
+export RUSTC_BOOTSTRAP=1
 echo "fuzz/ci.sh: $(cargo fuzz --version), $(rustc --version), sanitizer=$SAN, RUSTC_BOOTSTRAP=1"
 
 # Every fuzz_targets/NAME.rs must be registered as a [[bin]] in fuzz/Cargo.toml.
