@@ -187,3 +187,86 @@ fn help_has_examples() {
         assert!(stdout(&out).contains("Examples:"), "{cmd}");
     }
 }
+
+#[test]
+fn formats_lists_readers_and_writers() {
+    let out = cxf(&["formats"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for name in [
+        "cxf",
+        "bitwarden-json",
+        "chrome-csv",
+        "apple-csv",
+        "keepass-xml",
+        "firefox-csv",
+        "1password-1pux",
+        "lastpass-csv",
+        "dashlane-csv",
+        "protonpass-json",
+    ] {
+        assert!(
+            text.lines().any(|l| l.starts_with(name)),
+            "{name} missing:\n{text}"
+        );
+    }
+    let keepass = text.lines().find(|l| l.starts_with("keepass-xml")).unwrap();
+    assert!(keepass.contains("yes   yes"), "{keepass}");
+}
+
+#[test]
+fn convert_detects_the_input_format_and_reports_losses() {
+    let dir = tempfile::tempdir().unwrap();
+    let chrome = fixtures_dir().join("formats/chrome-csv/note-crlf-android.csv");
+    let cxf_out = dir.path().join("vault.cxf.json");
+    let out = cxf(&[
+        "convert",
+        chrome.to_str().unwrap(),
+        "--to",
+        "cxf",
+        "-o",
+        cxf_out.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("from chrome-csv to cxf"),
+        "{}",
+        stderr(&out)
+    );
+    // CXF -> Chrome CSV cannot carry timestamps: the report says so.
+    let csv_out = dir.path().join("vault.csv");
+    let report = dir.path().join("report.json");
+    let out = cxf(&[
+        "convert",
+        cxf_out.to_str().unwrap(),
+        "--to",
+        "chrome-csv",
+        "-o",
+        csv_out.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(report["from"], "cxf");
+    assert_eq!(report["to"], "chrome-csv");
+    assert!(report["itemsRead"].as_u64().unwrap() >= 1);
+    assert!(
+        std::fs::read_to_string(&csv_out)
+            .unwrap()
+            .starts_with("name,url,username,password")
+    );
+}
+
+#[test]
+fn convert_to_a_read_only_format_is_refused() {
+    let input = fixture_with_secrets();
+    let out = cxf(&["convert", input.to_str().unwrap(), "--to", "lastpass-csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("can be read but not written"),
+        "{}",
+        stderr(&out)
+    );
+}

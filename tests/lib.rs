@@ -54,3 +54,32 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// A synthetic CXF 1.0 vault of `items` items (logins with URLs, every fifth a passkey), built
+/// as text so that tests in debug builds make it quickly. Item titles are numbered.
+pub fn synthetic_vault_json(items: usize) -> Vec<u8> {
+    use std::fmt::Write;
+    // A fixed P-256 PKCS#8 key (test data only).
+    const KEY: &str = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgeTP87qCi_LIs6S59cdzaRHKExE8WXw6dQdn84fO-7eKhRANCAARsYbFoXUM1wwfld1mUOZWkLIPIVhclLYmZEdXJ5JKwUTyJXWjl9fBVoQJpBeCJnQm-yYtO2CNw-u40QjttqFx8";
+    let mut out = String::with_capacity(items * 420 + 256);
+    out.push_str(r#"{"version":{"major":1,"minor":0},"exporterRpId":"synthetic.example","exporterDisplayName":"Synthetic","timestamp":1767225600,"accounts":[{"id":"QUNDT1VOVA","username":"","email":"user@example.com","collections":[],"items":["#);
+    for n in 0..items {
+        if n > 0 {
+            out.push(',');
+        }
+        let id = format!("aXRlbS0{n:09}");
+        let _ = write!(
+            out,
+            r#"{{"id":"{id}","creationAt":1700000000,"modifiedAt":1750000000,"title":"site {n}","scope":{{"urls":["https://site{n}.example.com/login"],"androidApps":[]}},"credentials":[{{"type":"basic-auth","username":{{"fieldType":"string","value":"user{n}@example.com"}},"password":{{"fieldType":"concealed-string","value":"pw-{n}-correct-horse"}}}}"#
+        );
+        if n % 5 == 0 {
+            let _ = write!(
+                out,
+                r#",{{"type":"passkey","credentialId":"Y3JlZC0{n:09}","rpId":"site{n}.example.com","username":"user{n}","userDisplayName":"User {n}","userHandle":"dXNlci0{n:09}","key":"{KEY}"}}"#
+            );
+        }
+        out.push_str("]}");
+    }
+    out.push_str("]}]}");
+    out.into_bytes()
+}

@@ -30,8 +30,22 @@ enum Command {
     /// Check CXF files against the CXF 1.0 rules; exit 1 when one has an error (or, with
     /// --strict, a warning).
     Validate(commands::validate::ValidateArgs),
-    /// Convert a credential export to another format (today: any CXF shape to canonical CXF 1.0).
+    /// Convert a password manager's export to another format, with CXF as the hub.
     Convert(commands::convert::ConvertArgs),
+    /// List the export formats that can be read and written.
+    Formats(commands::formats::FormatsArgs),
+    /// CXP importer, file-based: write an export request and keep the private key.
+    Request(commands::request::RequestArgs),
+    /// CXP exporter, file-based: encrypt a CXF export to an export request.
+    Respond(commands::respond::RespondArgs),
+    /// CXP importer, file-based: decrypt an export response with the key from `request`.
+    Open(commands::open::OpenArgs),
+    /// Re-encrypt an export response to another request without writing plaintext.
+    Reencrypt(commands::reencrypt::ReencryptArgs),
+    /// CXP importer, live: show a pairing code, wait for `cxf send`, write what arrives.
+    Receive(commands::receive::ReceiveArgs),
+    /// CXP exporter, live: send a vault to a waiting `cxf receive` over the local secure channel.
+    Send(commands::send::SendArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +54,13 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Convert(args) => commands::convert::run(args),
+        Command::Formats(args) => commands::formats::run(args),
+        Command::Request(args) => commands::request::run(args),
+        Command::Respond(args) => commands::respond::run(args),
+        Command::Open(args) => commands::open::run(args),
+        Command::Reencrypt(args) => commands::reencrypt::run(args),
+        Command::Receive(args) => commands::receive::run(args),
+        Command::Send(args) => commands::send::run(args),
     };
     match result {
         Ok(code) => code,

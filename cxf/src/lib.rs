@@ -81,6 +81,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "envelope")]
+pub mod envelope;
 mod error;
 mod json;
 mod limits;
@@ -104,3 +106,6 @@ pub use text::{Secret, Text};
 /// extra dependency).
 pub use thin_vec::{ThinVec, thin_vec};
 pub use validate::{Diagnostic, Report, Severity, validate};
+
+#[cfg(feature = "formats")]
+pub mod formats;

@@ -1,26 +1,30 @@
-//! `cxf convert`: read an export, write it in another format, atomically.
+//! `cxf convert`: read an export, write it in another format, atomically, saying what was lost.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use cxf::formats::{self, Format, LossReason};
 use serde_json::json;
 
-use crate::output::{Invalid, Output, read_input, write_atomic};
+use super::source::{format_arg, read_source};
+use crate::output::{Output, safe, write_atomic};
 
-/// Identity written into a Header that the input did not have (a bare Account).
-const FALLBACK_EXPORTER_RP_ID: &str = "localhost";
+/// Identity written into a Header the input did not have (a bare Account): the converter has
+/// no RP id of its own.
+const FALLBACK_EXPORTER_RP_ID: &str = "cxf.invalid";
 const FALLBACK_EXPORTER_NAME: &str = "cxf command-line tool";
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf convert old-draft.json --to cxf -o export.cxf.json\n  cxf convert bare-account.json --to cxf --pretty -o export.cxf.json --report report.json"
+    after_help = "Examples:\n  cxf convert bitwarden_export.json --to cxf -o vault.cxf.json\n  cxf convert vault.cxf.json --to keepass-xml -o vault.xml --report lost.json\n  cxf convert passwords.csv --from chrome-csv --to bitwarden-json -o bitwarden.json\n  cxf convert encrypted_export.json --to cxf -o vault.cxf.json --password-file pw.txt\n\n`cxf formats` lists the formats. What the target cannot hold is listed on stderr (and in\n--report FILE as JSON); nothing is dropped silently."
 )]
 pub(crate) struct ConvertArgs {
     /// Input file (`-` for stdin).
     input: PathBuf,
-    /// Format of the input; detected when absent.
+    /// Format of the input; detected from the content when absent.
     #[arg(long, value_name = "FORMAT")]
     from: Option<String>,
     /// Format to write.
@@ -29,7 +33,7 @@ pub(crate) struct ConvertArgs {
     /// Output file (`-` or absent: stdout, refused on a terminal).
     #[arg(short = 'o', long, value_name = "OUTPUT")]
     output: Option<PathBuf>,
-    /// Write a JSON report of what was normalised or could not be carried.
+    /// Write a JSON report of what could not be carried (and what was normalised).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// Replace OUTPUT (and the report) if they exist.
@@ -38,70 +42,98 @@ pub(crate) struct ConvertArgs {
     /// Indent the output (CXF).
     #[arg(long)]
     pretty: bool,
+    /// File holding the password of a password-protected export (first line). Without it you
+    /// are asked on the terminal.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
-    for (flag, format) in [
-        ("--from", args.from.as_deref()),
-        ("--to", Some(args.to.as_str())),
-    ] {
-        if let Some(f) = format {
-            if f != "cxf" {
-                anyhow::bail!("{flag} {f}: unknown format; supported today: cxf");
-            }
-        }
+    let from = args
+        .from
+        .as_deref()
+        .map(|f| format_arg("--from", f))
+        .transpose()?;
+    let to = format_arg("--to", &args.to)?;
+    if !to.can_write() {
+        let writable: Vec<&str> = Format::ALL
+            .iter()
+            .filter(|f| f.can_write())
+            .map(|f| f.name())
+            .collect();
+        anyhow::bail!(
+            "--to {to}: this format can be read but not written; writable: {}",
+            writable.join(", ")
+        );
     }
     let output = Output::from_arg(args.output.as_deref());
     output.check(true, args.overwrite)?;
-    let limits = cxf::Limits::default();
-    let bytes = read_input(&args.input, limits.max_document_bytes)?;
-    let mut parsed = cxf::Document::parse(&bytes, &limits).map_err(|e| {
-        Invalid(format!(
-            "{} is not a readable CXF document: {e}",
-            args.input.display()
-        ))
-    })?;
-    drop(bytes);
-    let doc = &mut parsed.document;
-    if parsed.shape == cxf::Shape::BareAccount {
+    let chatty = std::io::stderr().is_terminal();
+    if chatty {
+        eprintln!("reading {}...", safe(&args.input.display().to_string()));
+    }
+    let mut source = read_source(&args.input, from, args.password_file.as_deref())?;
+    let doc = &mut source.document;
+    if doc.exporter_rp_id.is_empty() && doc.exporter_display_name.is_empty() {
         doc.exporter_rp_id = FALLBACK_EXPORTER_RP_ID.into();
         doc.exporter_display_name = FALLBACK_EXPORTER_NAME.into();
+    }
+    if doc.timestamp == 0 {
         doc.timestamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
     }
-    let out = if args.pretty {
-        doc.to_json_vec_pretty()
+    if chatty {
+        eprintln!("writing {to}...");
+    }
+    let (out, write_loss) = if to == Format::Cxf && args.pretty {
+        (doc.to_json_vec_pretty(), formats::LossReport::new())
     } else {
-        doc.to_json_vec()
+        formats::write(to, doc).map_err(|e| anyhow::anyhow!("cannot write {to}: {e}"))?
     };
     output.write(&out, args.overwrite)?;
+
     let summary = cxf::Summary::of(doc);
+    let skipped = write_loss
+        .entries()
+        .iter()
+        .filter(|e| e.reason == LossReason::Skipped)
+        .count();
+    let mut loss = std::mem::take(&mut source.loss);
+    loss.extend(write_loss);
     if let Some(path) = &args.report {
         let report = json!({
             "input": args.input.display().to_string(),
-            "from": "cxf",
-            "to": "cxf",
+            "from": source.format.name(),
+            "to": to.name(),
             "itemsRead": summary.items,
-            "itemsWritten": summary.items,
-            "lost": [],
-            "notes": parsed.notes.iter().map(|n| json!({
+            "itemsWritten": summary.items - skipped.min(summary.items),
+            "lost": loss.to_json()["entries"],
+            "notes": source.notes.iter().map(|n| json!({
                 "code": n.code, "pointer": n.pointer, "message": n.message,
             })).collect::<Vec<_>>(),
         });
         let text = serde_json::to_vec_pretty(&report)?;
         write_atomic(path, &text, args.overwrite).context("cannot write the report")?;
     }
-    let wrapped = if parsed.shape == cxf::Shape::BareAccount {
-        format!("; bare Account wrapped in a Header (exporter \"{FALLBACK_EXPORTER_RP_ID}\")")
-    } else {
-        String::new()
-    };
+    if !loss.is_empty() {
+        eprintln!("not carried ({}):", loss.len());
+        for line in loss.to_string().lines().take(50) {
+            eprintln!("  {}", safe(line));
+        }
+        if loss.len() > 50 {
+            eprintln!("  ... and {} more (see --report FILE)", loss.len() - 50);
+        }
+    }
     eprintln!(
-        "converted {} items ({} credentials) from cxf to cxf: 0 fields lost, {} normalisations{wrapped}",
+        "converted {} items ({} credentials) from {} to {}: {} items written, {} fields lost, {} normalisations",
         summary.items,
         summary.credentials,
-        parsed.notes.len()
+        source.format,
+        to,
+        summary.items - skipped.min(summary.items),
+        loss.len(),
+        source.notes.len()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -82,6 +82,14 @@ static STRING_STOP: [bool; 256] = {
     table
 };
 
+/// A saved reader state (see [`Reader::checkpoint`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Checkpoint {
+    pos: usize,
+    depth: usize,
+    values: usize,
+}
+
 pub(crate) struct Reader<'a> {
     src: &'a str,
     pos: usize,
@@ -106,19 +114,26 @@ impl<'a> Reader<'a> {
         self.src.as_bytes()
     }
 
+    #[cfg(test)]
     pub(crate) fn pos(&self) -> usize {
         self.pos
     }
 
-    /// Rewinds (or advances) to a position previously returned by [`Reader::pos`], with the
-    /// nesting depth it had there.
-    pub(crate) fn set_pos(&mut self, pos: usize, depth: usize) {
-        self.pos = pos;
-        self.depth = depth;
+    /// The reader's state, to come back to after a look-ahead.
+    pub(crate) fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            pos: self.pos,
+            depth: self.depth,
+            values: self.values,
+        }
     }
 
-    pub(crate) fn depth(&self) -> usize {
-        self.depth
+    /// Rewinds to a checkpoint: position, nesting depth and value count, so that values read
+    /// during a look-ahead are not counted twice against the limit.
+    pub(crate) fn restore(&mut self, cp: Checkpoint) {
+        self.pos = cp.pos;
+        self.depth = cp.depth;
+        self.values = cp.values;
     }
 
     /// Builds an error located at `path` and at the current input position.
@@ -657,8 +672,7 @@ impl<'a> Reader<'a> {
         name: &str,
         path: &Path<'_>,
     ) -> Result<Option<Cow<'a, str>>> {
-        let (start, depth) = (self.pos, self.depth);
-        let values = self.values;
+        let cp = self.checkpoint();
         let mut cur = self.begin_object(path)?;
         let mut found = None;
         while let Some(key) = self.next_key(&mut cur, path)? {
@@ -669,24 +683,21 @@ impl<'a> Reader<'a> {
             }
             self.skip_value(&child)?;
         }
-        self.set_pos(start, depth);
-        self.values = values;
+        self.restore(cp);
         Ok(found)
     }
 
     /// Looks ahead in the object at the current position and returns the names of its members,
     /// then rewinds.
     pub(crate) fn member_names(&mut self, path: &Path<'_>) -> Result<Vec<Cow<'a, str>>> {
-        let (start, depth) = (self.pos, self.depth);
-        let values = self.values;
+        let cp = self.checkpoint();
         let mut cur = self.begin_object(path)?;
         let mut names = Vec::new();
         while let Some(key) = self.next_key(&mut cur, path)? {
             self.skip_value(&path.key(&key))?;
             names.push(key);
         }
-        self.set_pos(start, depth);
-        self.values = values;
+        self.restore(cp);
         Ok(names)
     }
 }

@@ -217,10 +217,10 @@ impl Account {
 fn detect_shape(r: &mut Reader<'_>) -> Result<Shape> {
     let names = {
         let root = Path::Root;
-        let (start, depth) = (r.pos(), r.depth());
+        let cp = r.checkpoint();
         let mut cur = r.begin_object(&root)?;
         let first = r.next_key(&mut cur, &root)?.map(|k| k.into_owned());
-        r.set_pos(start, depth);
+        r.restore(cp);
         match first {
             Some(k) if HEADER_MEMBERS.contains(&k.as_str()) => return Ok(Shape::Header),
             Some(k) if ACCOUNT_MEMBERS.contains(&k.as_str()) => return Ok(Shape::BareAccount),

@@ -102,7 +102,7 @@ pub(crate) fn read_discriminator<'a>(
     crate::json::reader::ObjectCursor,
     bool,
 )> {
-    let (start, depth) = (r.pos(), r.depth());
+    let cp = r.checkpoint();
     let mut cur = r.begin_object(path)?;
     if let Some(key) = r.next_key(&mut cur, path)? {
         if key == disc {
@@ -110,7 +110,7 @@ pub(crate) fn read_discriminator<'a>(
             return Ok((value, cur, true));
         }
     }
-    r.set_pos(start, depth);
+    r.restore(cp);
     let value = match r.find_string_member(disc, path)? {
         Some(v) => v,
         None => return Err(r.error(ParseErrorKind::MissingMember, &path.key(disc))),

@@ -16,7 +16,7 @@ use crate::text::Text;
 /// The spec requires importers to ignore members they do not know; a converter must also keep
 /// them, or a round trip through this toolkit would drop data a newer exporter wrote. Values may
 /// hold secrets, so `Debug` prints member names only and string values are wiped on drop.
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 // Boxed so an object without unknown members pays 8 bytes, not 24: most objects have none.
 #[allow(clippy::box_collection)]
 pub struct Unknown(Option<Box<Vec<(Text, Value)>>>);
@@ -64,7 +64,11 @@ impl Unknown {
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         let list = self.0.as_mut()?;
         let i = list.iter().position(|(k, _)| *k == name)?;
-        Some(list.remove(i).1)
+        let value = list.remove(i).1;
+        if list.is_empty() {
+            self.0 = None;
+        }
+        Some(value)
     }
 
     /// Reads the value of an unknown member `key` (its name already consumed).
@@ -89,6 +93,14 @@ impl Unknown {
             w.key_escaped(k);
             w.value(v);
         }
+    }
+}
+
+/// Equal when the same members with equal values appear in the same order (an emptied list
+/// equals no list).
+impl PartialEq for Unknown {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
     }
 }
 

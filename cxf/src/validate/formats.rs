@@ -234,7 +234,7 @@ pub(crate) fn luhn(s: &str) -> Option<bool> {
             }
         })
         .sum();
-    Some(sum % 10 == 0)
+    Some(sum.is_multiple_of(10))
 }
 
 /// `true` for an ICAO 9303 passport document code: `P` then an optional upper-case letter or `<`.

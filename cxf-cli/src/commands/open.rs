@@ -1,0 +1,73 @@
+//! `cxf open`: decrypt an export response with the key from `cxf request` (importer side).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::transfer::{read_key, read_response};
+use crate::output::{Invalid, Output, safe};
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  cxf open --response response.json --key importer.key -o export.cxf.json\n\nThe key is single use: it is deleted after a successful open unless --keep-key is given.\nThe decrypted export holds credentials in plaintext: it is never printed to a terminal."
+)]
+pub(crate) struct OpenArgs {
+    /// The exporter's response.
+    #[arg(long, value_name = "FILE")]
+    response: PathBuf,
+    /// The importer key written by `cxf request`.
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// Where to write the decrypted CXF (`-` or absent: stdout, refused on a terminal).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Replace OUTPUT if it exists.
+    #[arg(long)]
+    overwrite: bool,
+    /// Do not delete the key file after a successful open.
+    #[arg(long)]
+    keep_key: bool,
+    /// Indent the output.
+    #[arg(long)]
+    pretty: bool,
+}
+
+pub(crate) fn run(args: OpenArgs) -> Result<ExitCode> {
+    let output = Output::from_arg(args.output.as_deref());
+    output.check(true, args.overwrite)?;
+    let response = read_response(&args.response)?;
+    let pending = read_key(&args.key)?;
+    let parsed = pending
+        .open_document(&response, &cxf::Limits::default())
+        .map_err(|e| {
+            Invalid(format!(
+                "cannot open {}: {e}; check that it answers the request made with this key",
+                args.response.display()
+            ))
+        })?;
+    let doc = &parsed.document;
+    let out = if args.pretty {
+        doc.to_json_vec_pretty()
+    } else {
+        doc.to_json_vec()
+    };
+    output.write(&out, args.overwrite)?;
+    if !args.keep_key {
+        if let Err(e) = std::fs::remove_file(&args.key) {
+            eprintln!(
+                "warning: cannot delete {}: {e}; delete it by hand",
+                args.key.display()
+            );
+        }
+    }
+    let summary = cxf::Summary::of(doc);
+    eprintln!(
+        "decrypted {} items ({} credentials) from {} (self-asserted, not authenticated)",
+        summary.items,
+        summary.credentials,
+        safe(&response.exporter.rp_id)
+    );
+    Ok(ExitCode::SUCCESS)
+}

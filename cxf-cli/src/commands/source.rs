@@ -1,0 +1,114 @@
+//! Reading a vault in any supported format: format detection, passwords of encrypted
+//! exports, CXF normalisation notes. Shared by `convert` and `send`.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use cxf::formats::{self, Detection, Format, LossReport, ReadError, ReadOptions};
+use zeroize::Zeroizing;
+
+use crate::output::{Invalid, read_input};
+
+/// A vault read from a file.
+pub(crate) struct Source {
+    pub(crate) format: Format,
+    pub(crate) document: cxf::Document,
+    /// What the CXF parser normalised (CXF inputs only).
+    pub(crate) notes: Vec<cxf::ParseNote>,
+    /// What reading could not carry into CXF.
+    pub(crate) loss: LossReport,
+}
+
+/// Parses a `--from`/`--to`/`--format` value.
+pub(crate) fn format_arg(flag: &str, name: &str) -> Result<Format> {
+    name.parse::<Format>()
+        .map_err(|e| anyhow::anyhow!("{flag} {name}: {e} (see `cxf formats`)"))
+}
+
+fn detected(path: &Path, bytes: &[u8]) -> Result<Format> {
+    match formats::detect(bytes) {
+        Detection::Certain(f) => Ok(f),
+        Detection::Ambiguous(candidates) => {
+            let names: Vec<&str> = candidates.iter().map(|c| c.name()).collect();
+            anyhow::bail!(
+                "{} could be any of: {}; name the format with --from",
+                path.display(),
+                names.join(", ")
+            )
+        }
+        _ => Err(Invalid(format!(
+            "the format of {} was not recognised; name it with --from (`cxf formats` lists them)",
+            path.display()
+        ))
+        .into()),
+    }
+}
+
+fn password(file: Option<&Path>) -> Result<Option<cxf::Secret>> {
+    let Some(file) = file else { return Ok(None) };
+    let bytes = read_input(file, 4096).context("cannot read the password file")?;
+    let text = std::str::from_utf8(&bytes).context("the password file is not UTF-8")?;
+    Ok(Some(cxf::Secret::new(text.trim_end_matches(['\r', '\n']))))
+}
+
+/// Reads `path` as `from` (or the detected format).
+pub(crate) fn read_source(
+    path: &Path,
+    from: Option<Format>,
+    password_file: Option<&Path>,
+) -> Result<Source> {
+    let limits = cxf::Limits::default();
+    let bytes = read_input(path, limits.max_document_bytes)?;
+    let format = match from {
+        Some(f) => f,
+        None => detected(path, &bytes)?,
+    };
+    if !format.can_read() {
+        anyhow::bail!("{format} cannot be read (see `cxf formats`)");
+    }
+    if format == Format::Cxf {
+        let parsed = cxf::Document::parse(&bytes, &limits).map_err(|e| {
+            Invalid(format!(
+                "{} is not a readable CXF document: {e}",
+                path.display()
+            ))
+        })?;
+        return Ok(Source {
+            format,
+            document: parsed.document,
+            notes: parsed.notes,
+            loss: LossReport::new(),
+        });
+    }
+    let mut options = ReadOptions::default().with_limits(limits);
+    options.password = password(password_file)?;
+    let result = match formats::read(format, &bytes, &options) {
+        Err(ReadError::PasswordRequired) if std::io::stdin().is_terminal() => {
+            let typed = Zeroizing::new(
+                rpassword::prompt_password(format!("Password of {}: ", path.display()))
+                    .context("cannot read the password")?,
+            );
+            options.password = Some(cxf::Secret::new(typed.as_str()));
+            formats::read(format, &bytes, &options)
+        }
+        other => other,
+    };
+    let (document, loss) = result.map_err(|e| match e {
+        ReadError::PasswordRequired => Invalid(format!(
+            "{} is password-protected: pass --password-file FILE (or run on a terminal to be asked)",
+            path.display()
+        )),
+        ReadError::DecryptionFailed => Invalid(format!(
+            "{} could not be decrypted: the password is wrong or the file is damaged",
+            path.display()
+        )),
+        other => Invalid(format!("{} cannot be read as {format}: {other}", path.display())),
+    })?;
+    Ok(Source {
+        format,
+        document,
+        notes: Vec::new(),
+        loss,
+    })
+}

@@ -1,0 +1,534 @@
+//! HPKE envelope for CXF payloads (RFC 9180 base mode), as used by the FIDO Credential Exchange
+//! Protocol (CXP) to carry an encrypted CXF `Header` in `ExportResponse.payload`.
+//!
+//! # Which API do I use?
+//!
+//! * Importer: [`PrivateKey::generate`] per offered [`Suite`], publish
+//!   [`PublicKey::to_jwk`] in the request, later [`open_detect`] (or [`open`] when the
+//!   [`Profile`] is known) with the [`Binding`] of the request you sent.
+//! * Exporter: [`seal`] the CXF JSON to the importer's [`Recipient`] with [`Profile::DEFAULT`].
+//! * Moving an export to another importer without seeing it: [`reencrypt`].
+//! * Working with a parsed [`Document`](crate::Document): [`seal_document`], [`open_document`].
+//!
+//! The CXP message types and the importer/exporter roles live in the `cxp` crate; this module
+//! works on bytes and keys only.
+//!
+//! ```
+//! use cxf::envelope::{self, Binding, Kem, Limits, PrivateKey, Profile, Recipient, Suite};
+//!
+//! let importer_key = PrivateKey::generate(Kem::X25519HkdfSha256);
+//! let request = br#"{"version":0,"importer":"importer.example"}"#; // the exact bytes sent
+//! let binding = Binding { importer: "importer.example", request };
+//! let to = Recipient::new(Suite::X25519_AES256GCM, importer_key.public_key().clone())?;
+//!
+//! let sealed = envelope::seal(b"{\"version\":{\"major\":1}}", &to, Profile::DEFAULT, &binding, &Limits::default())?;
+//! let plaintext = envelope::open(&sealed, &importer_key, Profile::DEFAULT, &binding, &Limits::default())?;
+//! assert_eq!(&plaintext[..], b"{\"version\":{\"major\":1}}");
+//! # Ok::<(), envelope::Error>(())
+//! ```
+//!
+//! # Suites
+//!
+//! Offered, in this order: `{base, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM}` and
+//! the same with `DHKEM(P-256, HKDF-SHA256)` ([`Suite::OFFERED`]). Also accepted from a peer:
+//! AES-128-GCM and ChaCha20Poly1305 with either KEM. Never: other KDFs, the export-only AEAD,
+//! reserved or unknown ids, and any mode but `base`.
+//!
+//! # Packaging profiles
+//!
+//! The CXP working draft does not pin down `info`, `aad`, where `enc` goes, nor the archive
+//! layout (see the implementer digest, §2.2–§2.4). Every known reading is a [`Profile`]; `enc`
+//! always travels as the response's `hpke.key` JWK (the one convention all known
+//! implementations share).
+//!
+//! | profile | plaintext processing | `info` | `aad` | `payload` |
+//! |---|---|---|---|---|
+//! | [`Profile::ToolkitV1`] (default) | raw DEFLATE, then seal | [`TOOLKIT_V1_INFO_LABEL`] ‖ importer | exact request bytes | base64url(ct) |
+//! | [`Profile::Bitwarden2024`] | seal | empty | empty | base64url(zip{`index.jwe` = ct}) |
+//! | [`Profile::RawDeflate`] | raw DEFLATE, then seal | importer | exact request bytes | base64url(ct) |
+//!
+//! Why `ToolkitV1` is the default: binding the exact request bytes as AAD makes any in-transit
+//! change to the request (a stripped or reordered suite list, a swapped importer id) break
+//! decryption, which closes the downgrade hole the draft leaves open; the label in `info`
+//! separates our key schedule from every other use of the same key; compression halves or
+//! better the size of JSON vaults. The cost: a peer that only knows the Bitwarden prototype
+//! layout cannot read it, so exporters talking to such a peer choose
+//! [`Profile::Bitwarden2024`] explicitly. Readers accept all three ([`open_detect`]).
+//!
+//! # Security considerations
+//!
+//! * Base mode authenticates nobody: anyone holding the importer's public key can produce a
+//!   response that opens. The exporter identity in a response is self-asserted.
+//! * [`open`] and friends report one opaque [`Error::DecryptionFailed`] for every failure after
+//!   decapsulation (AEAD, decompression, size limits), so they are no oracle for which stage
+//!   failed.
+//! * Plaintext (and compressed plaintext) only lives in [`Zeroizing`] buffers that never
+//!   reallocate without wiping the old copy. The DEFLATE codec's internal window (≤ 64 KiB) is
+//!   not zeroized: a residual risk we accept.
+//! * Compressing before encrypting leaks the compressed length; with attacker-influenced vault
+//!   content and many observations this is a CRIME-style side channel. One export is one
+//!   observation; use [`Profile::Bitwarden2024`] when that matters.
+//! * Every input is bounded by [`Limits`] before it is decoded or inflated.
+
+mod crypto;
+mod document;
+mod keys;
+mod suite;
+mod zip;
+
+use std::fmt;
+use std::io::{Read as _, Write as _};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{URL_SAFE_NO_PAD, URL_SAFE_NO_PAD_INDIFFERENT};
+use hpke::rand_core::UnwrapErr;
+use zeroize::Zeroizing;
+
+pub use document::{open_document, seal_document};
+pub use keys::{PrivateKey, PublicKey};
+pub use suite::{
+    AEAD_AES_128_GCM, AEAD_AES_256_GCM, AEAD_CHACHA20_POLY1305, Aead, AeadId, KDF_HKDF_SHA256,
+    KEM_P256_HKDF_SHA256, KEM_X25519_HKDF_SHA256, KdfId, Kem, KemId, Suite,
+};
+
+/// Fixed label that starts `info` in [`Profile::ToolkitV1`]; the importer id follows it.
+pub const TOOLKIT_V1_INFO_LABEL: &[u8] = b"cxf-toolkit/envelope/v1\0";
+/// Name of the archive entry holding the ciphertext in [`Profile::Bitwarden2024`].
+pub const BITWARDEN_2024_ENTRY: &str = "index.jwe";
+
+/// Default maximum plaintext size (256 MiB), before compression on seal and after
+/// decompression on open.
+pub const MAX_PLAINTEXT_BYTES: usize = 256 << 20;
+/// Default maximum length of a base64url `payload` string: 4/3 of the plaintext limit plus
+/// archive overhead.
+pub const MAX_PAYLOAD_CHARS: usize = MAX_PLAINTEXT_BYTES / 3 * 4 + (1 << 20);
+/// Default maximum inflated/deflated size ratio (applies above [`RATIO_FLOOR_BYTES`]).
+pub const MAX_COMPRESSION_RATIO: usize = 100;
+/// Output size below which the ratio limit does not apply (tiny inputs compress absurdly well).
+pub const RATIO_FLOOR_BYTES: usize = 1 << 20;
+/// Default maximum number of entries in a ZIP container.
+pub const MAX_ZIP_ENTRIES: usize = 16;
+
+/// Resource limits applied by [`seal`] and [`open`]. Defaults are the `MAX_*` constants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Maximum length of the base64url `payload`, checked before decoding.
+    pub max_payload_chars: usize,
+    /// Maximum plaintext size, checked while inflating (never inflated past it).
+    pub max_plaintext_bytes: usize,
+    /// Maximum inflated/deflated ratio once output exceeds [`RATIO_FLOOR_BYTES`].
+    pub max_compression_ratio: usize,
+    /// Maximum number of ZIP entries.
+    pub max_zip_entries: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_payload_chars: MAX_PAYLOAD_CHARS,
+            max_plaintext_bytes: MAX_PLAINTEXT_BYTES,
+            max_compression_ratio: MAX_COMPRESSION_RATIO,
+            max_zip_entries: MAX_ZIP_ENTRIES,
+        }
+    }
+}
+
+impl Limits {
+    /// Limits scaled for a plaintext of up to `bytes` (payload limit follows).
+    pub fn for_plaintext(bytes: usize) -> Limits {
+        Limits {
+            max_plaintext_bytes: bytes,
+            max_payload_chars: (bytes / 3).saturating_mul(4).saturating_add(1 << 20),
+            ..Limits::default()
+        }
+    }
+
+    /// Largest output allowed from `compressed` input bytes.
+    fn max_inflated(&self, compressed: usize) -> usize {
+        compressed
+            .saturating_mul(self.max_compression_ratio)
+            .max(RATIO_FLOOR_BYTES)
+            .min(self.max_plaintext_bytes)
+    }
+}
+
+/// Envelope errors. Anything that goes wrong after decapsulation is [`Error::DecryptionFailed`]
+/// and says nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The suite is not one this crate implements (or was not offered).
+    #[error("unsupported HPKE suite")]
+    UnsupportedSuite,
+    /// A key is malformed: wrong length, not on the curve, wrong JWK members, a private `d` in
+    /// a public JWK.
+    #[error("invalid key: {0}")]
+    InvalidKey(&'static str),
+    /// The key's KEM differs from the suite's.
+    #[error("key does not match the HPKE suite")]
+    KeyMismatch,
+    /// The payload or plaintext exceeds [`Limits`].
+    #[error("payload exceeds the size limit")]
+    TooLarge,
+    /// The payload is not base64url, or its container (before decryption) is malformed.
+    #[error("malformed payload: {0}")]
+    MalformedPayload(&'static str),
+    /// Encryption failed (should not happen with valid keys).
+    #[error("encryption failed")]
+    EncryptionFailed,
+    /// Decryption failed. Deliberately opaque.
+    #[error("decryption failed")]
+    DecryptionFailed,
+}
+
+/// A recipient: a supported suite and a public key of the suite's KEM.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    suite: Suite,
+    key: PublicKey,
+}
+
+impl Recipient {
+    /// Pairs a suite with a key; refuses a key of another KEM.
+    pub fn new(suite: Suite, key: PublicKey) -> Result<Recipient, Error> {
+        if key.kem() != suite.kem() {
+            return Err(Error::KeyMismatch);
+        }
+        Ok(Recipient { suite, key })
+    }
+
+    /// The suite.
+    pub fn suite(&self) -> Suite {
+        self.suite
+    }
+
+    /// The public key.
+    pub fn key(&self) -> &PublicKey {
+        &self.key
+    }
+}
+
+/// What a profile binds into the key schedule: the importer id and the exact request bytes.
+/// Profiles that bind nothing ignore it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Binding<'a> {
+    /// The importer's RP id as written in the request (`importer` / `importerRpId`).
+    pub importer: &'a str,
+    /// The exact bytes of the `ExportRequest` as the importer sent them.
+    pub request: &'a [u8],
+}
+
+impl Binding<'static> {
+    /// A binding with no importer and no request (for profiles that bind nothing).
+    pub const NONE: Binding<'static> = Binding {
+        importer: "",
+        request: b"",
+    };
+}
+
+/// A packaging profile: how the CXF bytes become `payload`. Versioned by name; see the
+/// [module documentation](self) for the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Profile {
+    /// Ours, the default: raw DEFLATE, then HPKE with `info` = [`TOOLKIT_V1_INFO_LABEL`] ‖
+    /// importer and `aad` = the exact request bytes; `payload` = base64url(ciphertext).
+    ToolkitV1,
+    /// Bitwarden's 2024 prototype: HPKE with empty `info`/`aad`; `payload` = base64url of a
+    /// ZIP holding one DEFLATE entry `index.jwe` = raw HPKE ciphertext (not a JOSE JWE).
+    Bitwarden2024,
+    /// The Proton-lineage reading: raw DEFLATE, then HPKE with `info` = importer and `aad` =
+    /// the exact request bytes; `payload` = base64url(ciphertext).
+    RawDeflate,
+}
+
+impl Profile {
+    /// The profile exporters use unless told otherwise.
+    pub const DEFAULT: Profile = Profile::ToolkitV1;
+    /// Every profile, in the order [`open_detect`] tries them.
+    pub const ALL: [Profile; 3] = [
+        Profile::ToolkitV1,
+        Profile::RawDeflate,
+        Profile::Bitwarden2024,
+    ];
+
+    /// Stable name (`cxf-toolkit-v1`, `bitwarden-2024`, `raw-deflate`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Profile::ToolkitV1 => "cxf-toolkit-v1",
+            Profile::Bitwarden2024 => "bitwarden-2024",
+            Profile::RawDeflate => "raw-deflate",
+        }
+    }
+
+    /// The profile with this [`name`](Profile::name).
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The CXP `archive` value a response using this profile carries.
+    pub const fn archive(self) -> &'static str {
+        "deflate"
+    }
+
+    fn info(self, b: &Binding<'_>) -> Vec<u8> {
+        match self {
+            Profile::ToolkitV1 => [TOOLKIT_V1_INFO_LABEL, b.importer.as_bytes()].concat(),
+            Profile::Bitwarden2024 => Vec::new(),
+            Profile::RawDeflate => b.importer.as_bytes().to_vec(),
+        }
+    }
+
+    fn aad<'a>(self, b: &Binding<'a>) -> &'a [u8] {
+        match self {
+            Profile::ToolkitV1 | Profile::RawDeflate => b.request,
+            Profile::Bitwarden2024 => b"",
+        }
+    }
+
+    fn compresses(self) -> bool {
+        !matches!(self, Profile::Bitwarden2024)
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The result of [`seal`]: what goes into an `ExportResponse`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sealed {
+    /// The suite used (the response's `hpke` ids).
+    pub suite: Suite,
+    /// HPKE `enc`, the exporter's ephemeral public key (the response's `hpke.key` JWK).
+    pub enc: PublicKey,
+    /// The base64url (unpadded) `payload`.
+    pub payload: String,
+}
+
+/// Encrypts `plaintext` (CXF JSON bytes) to `recipient` with `profile`.
+pub fn seal(
+    plaintext: &[u8],
+    recipient: &Recipient,
+    profile: Profile,
+    binding: &Binding<'_>,
+    limits: &Limits,
+) -> Result<Sealed, Error> {
+    seal_with_rng(
+        plaintext,
+        recipient,
+        profile,
+        binding,
+        limits,
+        &mut UnwrapErr(getrandom::SysRng),
+    )
+}
+
+fn seal_with_rng(
+    plaintext: &[u8],
+    recipient: &Recipient,
+    profile: Profile,
+    binding: &Binding<'_>,
+    limits: &Limits,
+    rng: &mut impl hpke::rand_core::CryptoRng,
+) -> Result<Sealed, Error> {
+    if plaintext.len() > limits.max_plaintext_bytes {
+        return Err(Error::TooLarge);
+    }
+    let info = profile.info(binding);
+    let aad = profile.aad(binding);
+    let (enc, ct) = if profile.compresses() {
+        let packed = deflate_secret(plaintext)?;
+        crypto::seal_base(recipient.suite, &recipient.key, &info, aad, &packed, rng)?
+    } else {
+        crypto::seal_base(recipient.suite, &recipient.key, &info, aad, plaintext, rng)?
+    };
+    let body = match profile {
+        Profile::Bitwarden2024 => zip::write_single(BITWARDEN_2024_ENTRY, &ct),
+        Profile::ToolkitV1 | Profile::RawDeflate => ct,
+    };
+    let payload = URL_SAFE_NO_PAD.encode(&body);
+    if payload.len() > limits.max_payload_chars {
+        return Err(Error::TooLarge);
+    }
+    Ok(Sealed {
+        suite: recipient.suite,
+        enc,
+        payload,
+    })
+}
+
+/// Decrypts a sealed payload with the importer's key, using a known `profile`.
+///
+/// The caller must pass the key it generated for `sealed.suite` (never a key taken from the
+/// response) and the [`Binding`] of the request it sent.
+pub fn open(
+    sealed: &Sealed,
+    key: &PrivateKey,
+    profile: Profile,
+    binding: &Binding<'_>,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let body = decode_payload(&sealed.payload, limits)?;
+    open_body(sealed, &body, key, profile, binding, limits)
+}
+
+/// Like [`open`] but tries every [`Profile`] that fits the payload's shape; returns the
+/// plaintext and the profile that opened it. Still one opaque error if none does.
+pub fn open_detect(
+    sealed: &Sealed,
+    key: &PrivateKey,
+    binding: &Binding<'_>,
+    limits: &Limits,
+) -> Result<(Zeroizing<Vec<u8>>, Profile), Error> {
+    let body = decode_payload(&sealed.payload, limits)?;
+    let is_zip = zip::looks_like_zip(&body);
+    // A zip-shaped body is almost surely the zip profile: try it first. The others stay as
+    // fallbacks since a raw ciphertext may start with the zip magic by chance (2^-32).
+    let order: &[Profile] = if is_zip {
+        &[
+            Profile::Bitwarden2024,
+            Profile::ToolkitV1,
+            Profile::RawDeflate,
+        ]
+    } else {
+        &[Profile::ToolkitV1, Profile::RawDeflate]
+    };
+    let mut first = None;
+    for &profile in order {
+        match open_body(sealed, &body, key, profile, binding, limits) {
+            Ok(pt) => return Ok((pt, profile)),
+            // Caller mistakes (wrong key type) are reported as such; a malformed container
+            // only rules out that profile.
+            Err(e @ (Error::KeyMismatch | Error::InvalidKey(_))) => return Err(e),
+            Err(e) => {
+                first.get_or_insert(e);
+            }
+        }
+    }
+    Err(first.unwrap_or(Error::DecryptionFailed))
+}
+
+/// Opens `sealed` and seals the same plaintext to `to`, without handing the plaintext to the
+/// caller. The old payload's profile is detected; the new one is `profile` bound to
+/// `new_binding`.
+pub fn reencrypt(
+    sealed: &Sealed,
+    key: &PrivateKey,
+    binding: &Binding<'_>,
+    to: &Recipient,
+    profile: Profile,
+    new_binding: &Binding<'_>,
+    limits: &Limits,
+) -> Result<Sealed, Error> {
+    let (plaintext, _) = open_detect(sealed, key, binding, limits)?;
+    seal(&plaintext, to, profile, new_binding, limits)
+}
+
+fn decode_payload(payload: &str, limits: &Limits) -> Result<Vec<u8>, Error> {
+    if payload.len() > limits.max_payload_chars {
+        return Err(Error::TooLarge);
+    }
+    URL_SAFE_NO_PAD_INDIFFERENT
+        .decode(payload.as_bytes())
+        .map_err(|_| Error::MalformedPayload("payload is not base64url"))
+}
+
+fn open_body(
+    sealed: &Sealed,
+    body: &[u8],
+    key: &PrivateKey,
+    profile: Profile,
+    binding: &Binding<'_>,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    if key.kem() != sealed.suite.kem() {
+        return Err(Error::KeyMismatch);
+    }
+    let info = profile.info(binding);
+    let aad = profile.aad(binding);
+    let extracted;
+    let ct: &[u8] = match profile {
+        Profile::Bitwarden2024 => {
+            extracted = zip::read_entry(body, BITWARDEN_2024_ENTRY, limits)?;
+            &extracted
+        }
+        Profile::ToolkitV1 | Profile::RawDeflate => body,
+    };
+    let opened = crypto::open_base(sealed.suite, key, &sealed.enc, &info, aad, ct)?;
+    if !profile.compresses() {
+        if opened.len() > limits.max_plaintext_bytes {
+            return Err(Error::DecryptionFailed);
+        }
+        return Ok(opened);
+    }
+    // Past decapsulation: every failure is the same opaque error.
+    inflate_secret(&opened, limits).map_err(|_| Error::DecryptionFailed)
+}
+
+/// Appends to a zeroizing buffer without ever leaving an unwiped copy behind on growth.
+fn push_secure(buf: &mut Zeroizing<Vec<u8>>, data: &[u8]) {
+    let needed = buf.len() + data.len();
+    if needed > buf.capacity() {
+        let mut grown = Zeroizing::new(Vec::with_capacity(needed.max(buf.capacity() * 2)));
+        grown.extend_from_slice(buf);
+        std::mem::swap(buf, &mut grown);
+        // `grown` (the old allocation) is zeroized on drop here.
+    }
+    buf.extend_from_slice(data);
+}
+
+/// A `Write` sink over a zeroizing buffer.
+struct SecureSink(Zeroizing<Vec<u8>>);
+
+impl std::io::Write for SecureSink {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        push_secure(&mut self.0, data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn deflate_secret(plaintext: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let sink = SecureSink(Zeroizing::new(Vec::with_capacity(
+        plaintext.len() / 2 + 1024,
+    )));
+    let mut enc = flate2::write::DeflateEncoder::new(sink, flate2::Compression::fast());
+    enc.write_all(plaintext)
+        .map_err(|_| Error::EncryptionFailed)?;
+    Ok(enc.finish().map_err(|_| Error::EncryptionFailed)?.0)
+}
+
+fn inflate_secret(compressed: &[u8], limits: &Limits) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let max = limits.max_inflated(compressed.len());
+    let mut out = Zeroizing::new(Vec::with_capacity(
+        compressed.len().saturating_mul(4).min(max),
+    ));
+    let mut decoder = flate2::bufread::DeflateDecoder::new(compressed);
+    let mut chunk = Zeroizing::new([0u8; 16 << 10]);
+    loop {
+        let n = decoder
+            .read(&mut chunk[..])
+            .map_err(|_| Error::DecryptionFailed)?;
+        if n == 0 {
+            break;
+        }
+        if out.len() + n > max {
+            return Err(Error::DecryptionFailed);
+        }
+        push_secure(&mut out, &chunk[..n]);
+    }
+    // Trailing bytes after the DEFLATE stream are refused.
+    if decoder.total_in() != compressed.len() as u64 {
+        return Err(Error::DecryptionFailed);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,442 @@
+//! Helpers the readers share to build a CXF [`Document`]: ids, the collection tree, and
+//! credentials from plain values (empty values give no field, so no empty members are written).
+
+use std::collections::{BTreeMap, HashSet};
+
+use sha2::Digest as _;
+use zeroize::Zeroizing;
+
+use crate::formats::loss::ItemRef;
+use crate::formats::util::otp;
+use crate::formats::{Format, LossReason, LossReport, ReadOptions};
+use crate::{
+    Account, B64, BasicAuth, Collection, Credential, CustomFields, Document, EditableField,
+    FieldType, Item, LinkedItem, Note, Secret, Text, Totp, TotpAlgorithm,
+};
+
+/// Builds one CXF account from the records of a source file.
+pub(crate) struct AccountBuilder {
+    format: Format,
+    scope: String,
+    used_ids: HashSet<B64>,
+    items: Vec<Item>,
+    collections: CollectionTree,
+    pub(crate) username: String,
+    pub(crate) email: String,
+    pub(crate) full_name: Option<String>,
+}
+
+impl AccountBuilder {
+    /// A builder whose generated ids are derived from `format` and `scope` (so reading the same
+    /// file twice gives the same ids).
+    pub(crate) fn new(format: Format, scope: &str) -> Self {
+        Self {
+            format,
+            scope: scope.to_owned(),
+            used_ids: HashSet::new(),
+            items: Vec::new(),
+            collections: CollectionTree::default(),
+            username: String::new(),
+            email: String::new(),
+            full_name: None,
+        }
+    }
+
+    /// A fresh item id: the source's own id bytes when they fit CXF's 64-byte limit and are
+    /// unique, else a hash of the source position.
+    pub(crate) fn item_id(&mut self, source_id: Option<&[u8]>, index: usize) -> B64 {
+        if let Some(bytes) = source_id.filter(|b| !b.is_empty() && b.len() <= 64) {
+            let id = B64::encode(bytes);
+            if self.used_ids.insert(id.clone()) {
+                return id;
+            }
+        }
+        let mut n = 0u32;
+        loop {
+            let id = derived_id(&[
+                self.format.name().as_bytes(),
+                self.scope.as_bytes(),
+                &index.to_be_bytes(),
+                &n.to_be_bytes(),
+            ]);
+            if self.used_ids.insert(id.clone()) {
+                return id;
+            }
+            n += 1;
+        }
+    }
+
+    /// Adds an item; returns its position.
+    pub(crate) fn push_item(&mut self, item: Item) -> usize {
+        self.items.push(item);
+        self.items.len() - 1
+    }
+
+    /// Puts an item into the collection at `path` (outermost first), creating it as needed.
+    pub(crate) fn add_to_collection<S: AsRef<str>>(&mut self, path: &[S], item: &B64) {
+        let path: Vec<&str> = path
+            .iter()
+            .map(AsRef::as_ref)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !path.is_empty() {
+            self.collections.add(&path, item);
+        }
+    }
+
+    /// Makes sure the collection at `path` exists, even if empty.
+    pub(crate) fn ensure_collection<S: AsRef<str>>(&mut self, path: &[S]) {
+        let path: Vec<&str> = path
+            .iter()
+            .map(AsRef::as_ref)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !path.is_empty() {
+            self.collections.node(&path);
+        }
+    }
+
+    /// The finished account.
+    pub(crate) fn finish(self) -> Account {
+        let id = derived_id(&[
+            b"account",
+            self.format.name().as_bytes(),
+            self.scope.as_bytes(),
+        ]);
+        let prefix = [self.format.name(), self.scope.as_str()].join("/");
+        Account {
+            id,
+            username: Text::from(self.username),
+            email: Text::from(self.email),
+            full_name: self.full_name.map(Text::from),
+            collections: self.collections.into_collections(&prefix).into(),
+            items: self.items.into(),
+            ..Account::default()
+        }
+    }
+}
+
+/// A document holding `accounts`, with the header filled from the options.
+pub(crate) fn document(format: Format, accounts: Vec<Account>, options: &ReadOptions) -> Document {
+    Document {
+        exporter_rp_id: Text::from(options.exporter_rp_id.as_str()),
+        exporter_display_name: Text::from(format!("{} (converted by cxf)", format.display_name())),
+        timestamp: options.timestamp.unwrap_or_else(now),
+        accounts,
+        ..Document::default()
+    }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A 16-byte id derived from the parts.
+pub(crate) fn derived_id(parts: &[&[u8]]) -> B64 {
+    let mut h = sha2::Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p);
+    }
+    B64::encode(&h.finalize()[..16])
+}
+
+#[derive(Default)]
+struct CollectionTree {
+    children: BTreeMap<String, CollectionTree>,
+    order: Vec<String>,
+    items: Vec<B64>,
+    seen: HashSet<B64>,
+}
+
+impl CollectionTree {
+    fn node(&mut self, path: &[&str]) -> &mut CollectionTree {
+        let mut node = self;
+        for seg in path {
+            if !node.children.contains_key(*seg) {
+                node.order.push((*seg).to_owned());
+            }
+            node = node.children.entry((*seg).to_owned()).or_default();
+        }
+        node
+    }
+
+    fn add(&mut self, path: &[&str], item: &B64) {
+        let node = self.node(path);
+        if node.seen.insert(item.clone()) {
+            node.items.push(item.clone());
+        }
+    }
+
+    fn into_collections(mut self, prefix: &str) -> Vec<Collection> {
+        let mut out = Vec::new();
+        for name in std::mem::take(&mut self.order) {
+            let Some(child) = self.children.remove(&name) else {
+                continue;
+            };
+            let path = format!("{prefix}/{name}");
+            let items = child
+                .items
+                .iter()
+                .map(|i| LinkedItem {
+                    item: i.clone(),
+                    ..LinkedItem::default()
+                })
+                .collect();
+            let id = derived_id(&[b"collection", path.as_bytes()]);
+            let sub_collections = child.into_collections(&path);
+            out.push(Collection {
+                id,
+                title: Text::from(name),
+                items,
+                sub_collections: sub_collections.into(),
+                ..Collection::default()
+            });
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------------- credentials
+
+/// A field when `value` is not empty.
+pub(crate) fn field(field_type: FieldType, value: &str) -> Option<EditableField> {
+    (!value.trim().is_empty()).then(|| EditableField::new(field_type, value))
+}
+
+/// A labelled field when `value` is not empty.
+pub(crate) fn labelled(label: &str, field_type: FieldType, value: &str) -> Option<EditableField> {
+    field(field_type, value).map(|mut f| {
+        if !label.is_empty() {
+            f.label = Some(Text::from(label));
+        }
+        f
+    })
+}
+
+/// Reports what no format but CXF holds: an item's subtitle and its extensions.
+pub(crate) fn report_item_extras(
+    item: &Item,
+    r: &ItemRef<'_>,
+    target: &str,
+    loss: &mut LossReport,
+) {
+    if item.subtitle.is_some() {
+        loss.add(
+            r,
+            "subtitle",
+            LossReason::NoEquivalent,
+            format!("{target} has no item subtitle"),
+        );
+    }
+    if !item.extensions.is_empty() {
+        loss.add(
+            r,
+            "extensions",
+            LossReason::NoEquivalent,
+            format!("{target} cannot hold CXF extensions"),
+        );
+    }
+}
+
+/// A `country-code` field when the value is (or names, like `uk`) an ISO 3166-1 alpha-2 code.
+pub(crate) fn country(v: &str) -> Option<EditableField> {
+    crate::formats::util::iso::country_code(v).and_then(|c| field(FieldType::CountryCode, &c))
+}
+
+/// `basic-auth` when there is a username or a password.
+pub(crate) fn basic_auth(username: &str, password: &str) -> Option<Credential> {
+    let username = field(FieldType::String, username);
+    let password = if password.is_empty() {
+        None
+    } else {
+        Some(EditableField::new(FieldType::ConcealedString, password))
+    };
+    (username.is_some() || password.is_some()).then(|| {
+        BasicAuth {
+            username,
+            password,
+            ..BasicAuth::default()
+        }
+        .into()
+    })
+}
+
+/// `note` when `content` is not blank.
+pub(crate) fn note(content: &str) -> Option<Credential> {
+    (!content.trim().is_empty()).then(|| {
+        Note {
+            content: EditableField::new(FieldType::String, content),
+            ..Note::default()
+        }
+        .into()
+    })
+}
+
+/// `custom-fields` when there is at least one field.
+pub(crate) fn custom_fields(label: Option<&str>, fields: Vec<EditableField>) -> Option<Credential> {
+    (!fields.is_empty()).then(|| {
+        CustomFields {
+            label: label.filter(|l| !l.is_empty()).map(Text::from),
+            fields: fields.into(),
+            ..CustomFields::default()
+        }
+        .into()
+    })
+}
+
+/// A CXF `totp` from a parsed OTP value.
+pub(crate) fn totp(t: &otp::Totp, username: Option<&str>) -> Credential {
+    Totp {
+        secret: Secret::new(t.secret.as_str()),
+        period: Some(u64::from(t.period)),
+        digits: Some(u64::from(t.digits)),
+        username: t
+            .account
+            .as_deref()
+            .or(username)
+            .filter(|u| !u.is_empty())
+            .map(Text::from),
+        algorithm: match t.algorithm {
+            otp::OtpAlgorithm::Sha1 => TotpAlgorithm::Sha1,
+            otp::OtpAlgorithm::Sha256 => TotpAlgorithm::Sha256,
+            otp::OtpAlgorithm::Sha512 => TotpAlgorithm::Sha512,
+        },
+        issuer: t.issuer.as_deref().map(Text::from),
+        ..Totp::default()
+    }
+    .into()
+}
+
+/// The model's `Totp` as the OTP helper's value, for writers.
+pub(crate) fn otp_of(t: &Totp) -> Option<otp::Totp> {
+    let algorithm = match &t.algorithm {
+        TotpAlgorithm::Sha1 => otp::OtpAlgorithm::Sha1,
+        TotpAlgorithm::Sha256 => otp::OtpAlgorithm::Sha256,
+        TotpAlgorithm::Sha512 => otp::OtpAlgorithm::Sha512,
+        _ => return None,
+    };
+    Some(otp::Totp {
+        secret: zeroize::Zeroizing::new(otp::normalize_base32(t.secret.expose())?.to_string()),
+        algorithm,
+        digits: u8::try_from(t.digits.unwrap_or(6)).ok()?,
+        period: u32::try_from(t.period.unwrap_or(30)).ok()?,
+        issuer: t.issuer.as_ref().map(|s| s.to_string()),
+        account: t.username.as_ref().map(|s| s.to_string()),
+        assumed_defaults: false,
+    })
+}
+
+/// A new item with a title and an id.
+pub(crate) fn item(id: B64, title: &str) -> Item {
+    Item {
+        id,
+        title: Text::from(title),
+        ..Item::default()
+    }
+}
+
+/// Adds URLs to an item's scope (deduplicated, blanks skipped).
+pub(crate) fn add_urls<'a>(item: &mut Item, urls: impl IntoIterator<Item = &'a str>) {
+    for url in urls {
+        let url = url.trim();
+        if url.is_empty() {
+            continue;
+        }
+        let scope = item.scope.get_or_insert_with(Default::default);
+        if !scope.urls.iter().any(|u| u.as_str() == url) {
+            scope.urls.push(Text::from(url));
+        }
+    }
+}
+
+/// The value of an optional field, or "".
+pub(crate) fn value(f: &Option<EditableField>) -> &str {
+    f.as_ref().map_or("", |f| f.value.expose())
+}
+
+/// `true`/`false` spellings of the sources (`1`, `yes`, `true`, `✓`).
+pub(crate) fn truthy(s: &str) -> bool {
+    matches!(
+        s.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "yes" | "y" | "on" | "\u{2713}"
+    )
+}
+
+/// The host of a URL (`https://user@www.example.com:8443/x` → `www.example.com`), or the input
+/// when it has no scheme.
+pub(crate) fn host(url: &str) -> &str {
+    let rest = url.trim().split_once("://").map_or(url.trim(), |(_, r)| r);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    authority.split(':').next().unwrap_or(authority)
+}
+
+/// Title for a record without one: the host of its URL, else `(untitled)`.
+pub(crate) fn title_or_host<'a>(title: &'a str, url: &'a str) -> &'a str {
+    if !title.trim().is_empty() {
+        title
+    } else if !host(url).is_empty() {
+        host(url)
+    } else {
+        "(untitled)"
+    }
+}
+
+/// The members of a credential as (member, value, concealed), read from its canonical CXF
+/// JSON: how writers store credentials their format has no type for as plain fields.
+pub(crate) fn credential_members(
+    item: &Item,
+    c: &Credential,
+) -> Vec<(String, Zeroizing<String>, bool)> {
+    let probe = Item {
+        id: item.id.clone(),
+        title: Text::from("x"),
+        credentials: vec![c.clone()].into(),
+        ..Item::default()
+    };
+    let doc = Document {
+        accounts: vec![crate::Account {
+            id: item.id.clone(),
+            items: vec![probe].into(),
+            ..crate::Account::default()
+        }],
+        ..Document::default()
+    };
+    let json = doc.to_json_vec();
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&json) else {
+        return Vec::new();
+    };
+    let Some(obj) = value["accounts"][0]["items"][0]["credentials"][0].as_object() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in obj {
+        if k == "type" {
+            continue;
+        }
+        match v {
+            serde_json::Value::String(s) => {
+                let secret = matches!(k.as_str(), "key" | "privateKey" | "secret" | "password");
+                out.push((k.clone(), Zeroizing::new(s.clone()), secret));
+            }
+            serde_json::Value::Number(n) => {
+                out.push((k.clone(), Zeroizing::new(n.to_string()), false))
+            }
+            serde_json::Value::Object(f) => {
+                if let Some(val) = f.get("value").and_then(serde_json::Value::as_str) {
+                    let concealed = f.get("fieldType").and_then(serde_json::Value::as_str)
+                        == Some("concealed-string");
+                    out.push((k.clone(), Zeroizing::new(val.to_owned()), concealed));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,899 @@
+//! KeePass 2 XML (KeePass 2.x "KeePass XML (2.x)" export, `keepassxc-cli export -f xml`).
+//!
+//! Groups become collections (the root group itself is the database, not a collection); the
+//! recycle bin is skipped and reported. Entry strings: `Title`, `UserName`, `Password`, `URL`
+//! (plus `KP2A_URL*` extra URLs), `Notes`; TOTP in any of the three conventions (`otp` URI,
+//! KeePass 2.47 `TimeOtp-*`, legacy `TOTP Seed`/`TOTP Settings`); KeePassXC passkeys
+//! (`KPEX_PASSKEY_*`, the private key as PEM PKCS#8); every other string becomes a custom field
+//! (`ProtectInMemory` → `concealed-string`); the KeePassXC tag `Favorite` is `Item.favorite`.
+//! Attachments, history and auto-type settings have no CXF home here and are reported.
+//!
+//! The writer produces the same layout; credentials KeePass has no attributes for (cards,
+//! addresses, Wi-Fi, ...) are written as attributes named `<type>.<member>` and reported,
+//! since they come back as custom fields rather than typed credentials.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use quick_xml::events::Event;
+use zeroize::Zeroizing;
+
+use crate::formats::build::{self, AccountBuilder};
+use crate::formats::loss::ItemRef;
+use crate::formats::util::tabular;
+use crate::formats::util::{keys, otp, time};
+use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
+use crate::{B64, Credential, Document, FieldType, Item, Passkey, SecretB64, Text};
+
+const F: Format = Format::KeepassXml;
+
+/// A parsed XML element (only what KeePass files use: names, attributes, text, children).
+#[derive(Default)]
+struct Node {
+    name: String,
+    attrs: Vec<(String, String)>,
+    text: Zeroizing<String>,
+    children: Vec<Node>,
+}
+
+impl Node {
+    fn child(&self, name: &str) -> Option<&Node> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+        self.children.iter().filter(move |c| c.name == name)
+    }
+
+    fn text_of(&self, name: &str) -> &str {
+        self.child(name).map_or("", |c| c.text.as_str())
+    }
+
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn parse_xml(text: &str, options: &ReadOptions) -> Result<Node, ReadError> {
+    let bad = |what: String| ReadError::syntax(F, what);
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut stack: Vec<Node> = vec![Node::default()];
+    let mut count = 0usize;
+    let max_depth = options.limits.max_depth.saturating_mul(4).max(64);
+    loop {
+        let event = reader.read_event().map_err(|_| {
+            bad(format!(
+                "malformed XML near byte {}",
+                reader.error_position()
+            ))
+        })?;
+        let is_empty = matches!(event, Event::Empty(_));
+        match event {
+            Event::Start(e) | Event::Empty(e) => {
+                count += 1;
+                if count > options.limits.max_values {
+                    return Err(ReadError::Limit {
+                        limit: "max_values",
+                        max: options.limits.max_values,
+                    });
+                }
+                let mut node = Node {
+                    name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                    ..Node::default()
+                };
+                for a in e.attributes().flatten() {
+                    let v = a
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .map_err(|_| bad("malformed attribute".into()))?;
+                    node.attrs.push((
+                        String::from_utf8_lossy(a.key.as_ref()).into_owned(),
+                        v.into_owned(),
+                    ));
+                }
+                if is_empty {
+                    if let Some(parent) = stack.last_mut() {
+                        parent.children.push(node);
+                    }
+                } else {
+                    if stack.len() > max_depth {
+                        return Err(ReadError::Limit {
+                            limit: "max_depth",
+                            max: max_depth,
+                        });
+                    }
+                    stack.push(node);
+                }
+            }
+            Event::End(_) => {
+                let node = stack
+                    .pop()
+                    .ok_or_else(|| bad("unbalanced end tag".into()))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(node),
+                    None => return Err(bad("unbalanced end tag".into())),
+                }
+            }
+            Event::Text(t) => {
+                let s = t
+                    .xml10_content()
+                    .map_err(|_| bad("invalid text encoding".into()))?;
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&s);
+                }
+            }
+            Event::CData(t) => {
+                let s = t.decode().map_err(|_| bad("invalid CDATA".into()))?;
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&s);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let name = r.decode().map_err(|_| bad("invalid entity".into()))?;
+                let resolved = if let Some(num) = name.strip_prefix('#') {
+                    let code = match num.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => num.parse().ok(),
+                    };
+                    code.and_then(char::from_u32).map(String::from)
+                } else {
+                    quick_xml::escape::resolve_predefined_entity(&name).map(str::to_owned)
+                };
+                let resolved = resolved.ok_or_else(|| bad("unknown entity reference".into()))?;
+                if let Some(top) = stack.last_mut() {
+                    top.text.push_str(&resolved);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if stack.len() != 1 {
+        return Err(bad("unexpected end of file inside an element".into()));
+    }
+    let mut doc = stack.pop().unwrap_or_default();
+    let root = doc
+        .children
+        .drain(..)
+        .find(|c| c.name == "KeePassFile")
+        .ok_or_else(|| bad("no <KeePassFile> root".into()))?;
+    Ok(root)
+}
+
+/// Reads a KeePass 2 XML file.
+pub(crate) fn read(
+    bytes: &[u8],
+    options: &ReadOptions,
+    loss: &mut LossReport,
+) -> Result<Document, ReadError> {
+    let text = tabular::text(bytes, F)?;
+    let root = parse_xml(text, options)?;
+    let meta = root.child("Meta");
+    let recycle = meta
+        .filter(|m| !m.text_of("RecycleBinEnabled").eq_ignore_ascii_case("false"))
+        .map(|m| m.text_of("RecycleBinUUID").trim().to_owned())
+        .filter(|u| !u.is_empty() && u != "AAAAAAAAAAAAAAAAAAAAAA==");
+    let mut acc = AccountBuilder::new(F, "");
+    if let Some(name) = meta
+        .map(|m| m.text_of("DatabaseName"))
+        .filter(|n| !n.is_empty())
+    {
+        acc.username = name.to_owned();
+    }
+    let top = root
+        .child("Root")
+        .and_then(|r| r.child("Group"))
+        .ok_or_else(|| ReadError::syntax(F, "no <Root><Group>"))?;
+    let mut index = 0usize;
+    walk(
+        top,
+        &[],
+        recycle.as_deref(),
+        false,
+        &mut acc,
+        &mut index,
+        loss,
+    );
+    Ok(build::document(F, vec![acc.finish()], options))
+}
+
+fn walk(
+    group: &Node,
+    path: &[String],
+    recycle: Option<&str>,
+    in_bin: bool,
+    acc: &mut AccountBuilder,
+    index: &mut usize,
+    loss: &mut LossReport,
+) {
+    for entry in group.children("Entry") {
+        let i = *index;
+        *index += 1;
+        if in_bin {
+            let title = string_value(entry, "Title");
+            loss.add(
+                &ItemRef::new(i, &title),
+                "item",
+                LossReason::Skipped,
+                "entry is in the recycle bin",
+            );
+            continue;
+        }
+        let (item, id) = read_entry(entry, i, acc, loss);
+        acc.add_to_collection(path, &id);
+        acc.push_item(item);
+    }
+    for sub in group.children("Group") {
+        let bin = in_bin || recycle.is_some_and(|r| sub.text_of("UUID").trim() == r);
+        let mut p = path.to_vec();
+        p.push(sub.text_of("Name").to_owned());
+        if !bin {
+            acc.ensure_collection(&p);
+        }
+        walk(sub, &p, recycle, bin, acc, index, loss);
+    }
+}
+
+fn string_value(entry: &Node, key: &str) -> Zeroizing<String> {
+    entry
+        .children("String")
+        .find(|s| s.text_of("Key") == key)
+        .map_or_else(
+            || Zeroizing::new(String::new()),
+            |s| Zeroizing::new(s.text_of("Value").to_owned()),
+        )
+}
+
+/// The `<String>` attributes of an entry: key, value, protected.
+struct Strings(Vec<(String, Zeroizing<String>, bool)>);
+
+impl Strings {
+    fn get(&self, key: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map_or("", |(_, v, _)| v.as_str())
+    }
+}
+
+const KNOWN: &[&str] = &[
+    "Title",
+    "UserName",
+    "Password",
+    "URL",
+    "Notes",
+    "otp",
+    "TimeOtp-Secret-Base32",
+    "TimeOtp-Period",
+    "TimeOtp-Length",
+    "TimeOtp-Algorithm",
+    "TOTP Seed",
+    "TOTP Settings",
+    "KPEX_PASSKEY_CREDENTIAL_ID",
+    "KPEX_PASSKEY_PRIVATE_KEY_PEM",
+    "KPEX_PASSKEY_RELYING_PARTY",
+    "KPEX_PASSKEY_USERNAME",
+    "KPEX_PASSKEY_USER_HANDLE",
+    "KPEX_PASSKEY_FLAG_BE",
+    "KPEX_PASSKEY_FLAG_BS",
+];
+
+fn read_entry(
+    entry: &Node,
+    index: usize,
+    acc: &mut AccountBuilder,
+    loss: &mut LossReport,
+) -> (Item, B64) {
+    let strings: Vec<(String, Zeroizing<String>, bool)> = entry
+        .children("String")
+        .filter(|s| {
+            !s.child("Value")
+                .and_then(|v| v.attr("Protected"))
+                .is_some_and(|p| p.eq_ignore_ascii_case("true"))
+        })
+        .map(|s| {
+            let v = s.child("Value");
+            let protected = v
+                .and_then(|v| v.attr("ProtectInMemory"))
+                .is_some_and(|p| p.eq_ignore_ascii_case("true"));
+            (
+                s.text_of("Key").to_owned(),
+                Zeroizing::new(v.map_or("", |v| v.text.as_str()).to_owned()),
+                protected,
+            )
+        })
+        .collect();
+    let strings = Strings(strings);
+    let get = |k: &str| strings.get(k);
+    let url = get("URL");
+    let title = build::title_or_host(get("Title"), url).to_owned();
+    let r = ItemRef::new(index, &title);
+    let uuid = STANDARD.decode(entry.text_of("UUID").trim()).ok();
+    let id = acc.item_id(uuid.as_deref(), index);
+    let mut item = build::item(id.clone(), &title);
+    if let Some(times) = entry.child("Times") {
+        item.creation_at = time::parse_rfc3339(times.text_of("CreationTime"));
+        item.modified_at = time::parse_rfc3339(times.text_of("LastModificationTime"));
+        if times.text_of("Expires").eq_ignore_ascii_case("true") {
+            loss.add(
+                &r,
+                "Times.ExpiryTime",
+                LossReason::NoEquivalent,
+                "CXF items have no expiry date",
+            );
+        }
+    }
+    for s in entry.children("String") {
+        if s.child("Value")
+            .and_then(|v| v.attr("Protected"))
+            .is_some_and(|p| p.eq_ignore_ascii_case("true"))
+        {
+            loss.add(
+                &r,
+                format!("String:{}", s.text_of("Key")),
+                LossReason::Unsupported,
+                "value is encrypted with the database's inner stream key (XML taken from inside a KDBX); export as KeePass XML instead",
+            );
+        }
+    }
+    // KeePassXC marks favourites with the tag `Favorite`.
+    for tag in entry
+        .text_of("Tags")
+        .split([';', ','])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        if tag.eq_ignore_ascii_case("Favorite") {
+            item.favorite = Some(true);
+        } else {
+            item.tags.push(Text::from(tag));
+        }
+    }
+    build::add_urls(&mut item, [url]);
+    // `KP2A_URL`, `KP2A_URL_1`, `KP2A_URL_2`, ... in numeric order.
+    let mut extra_urls: Vec<(u32, &str)> = strings
+        .0
+        .iter()
+        .filter_map(|(k, v, _)| {
+            let n = k.strip_prefix("KP2A_URL")?;
+            let n = if n.is_empty() {
+                0
+            } else {
+                n.strip_prefix('_')?.parse().ok()?
+            };
+            Some((n, v.as_str()))
+        })
+        .collect();
+    extra_urls.sort_by_key(|(n, _)| *n);
+    build::add_urls(&mut item, extra_urls.into_iter().map(|(_, v)| v));
+    let username = get("UserName");
+    item.credentials
+        .extend(build::basic_auth(username, get("Password")));
+    read_totp(&strings, username, &mut item.credentials, &r, loss);
+    if !get("KPEX_PASSKEY_PRIVATE_KEY_PEM").is_empty()
+        || !get("KPEX_PASSKEY_CREDENTIAL_ID").is_empty()
+    {
+        match read_passkey(&strings) {
+            Some(p) => item.credentials.push(p.into()),
+            None => loss.add(
+                &r,
+                "KPEX_PASSKEY_*",
+                LossReason::InvalidValue,
+                "passkey attributes incomplete or the key is not PEM PKCS#8",
+            ),
+        }
+    }
+    item.credentials.extend(build::note(get("Notes")));
+    let mut custom = Vec::new();
+    for (k, v, protected) in &strings.0 {
+        if KNOWN.contains(&k.as_str()) || k.starts_with("KP2A_URL") {
+            continue;
+        }
+        let ft = if *protected {
+            FieldType::ConcealedString
+        } else {
+            FieldType::String
+        };
+        custom.extend(build::labelled(k, ft, v));
+    }
+    item.credentials.extend(build::custom_fields(None, custom));
+    for b in entry.children("Binary") {
+        loss.add(
+            &r,
+            format!("Binary:{}", b.text_of("Key")),
+            LossReason::Unsupported,
+            "attachments are not converted",
+        );
+    }
+    if entry
+        .child("History")
+        .is_some_and(|h| !h.children.is_empty())
+    {
+        loss.add(
+            &r,
+            "History",
+            LossReason::NoEquivalent,
+            "CXF has no entry history",
+        );
+    }
+    if entry.child("AutoType").is_some_and(|a| {
+        a.child("Association").is_some() || !a.text_of("DefaultSequence").is_empty()
+    }) {
+        loss.add(
+            &r,
+            "AutoType",
+            LossReason::NoEquivalent,
+            "CXF has no auto-type settings",
+        );
+    }
+    (item, id)
+}
+
+fn read_totp(
+    strings: &Strings,
+    username: &str,
+    creds: &mut crate::ThinVec<Credential>,
+    r: &ItemRef<'_>,
+    loss: &mut LossReport,
+) {
+    let get = |k: &str| strings.get(k);
+    let mut push = |what: &str, parsed: Result<otp::Totp, otp::OtpError>| match parsed {
+        Ok(t) => creds.push(build::totp(&t, Some(username))),
+        Err(otp::OtpError::Unsupported) => loss.add(
+            r,
+            what,
+            LossReason::Unsupported,
+            "not a TOTP key (HOTP, Steam...)",
+        ),
+        Err(otp::OtpError::Invalid) => loss.add(
+            r,
+            what,
+            LossReason::InvalidValue,
+            "not a valid TOTP configuration",
+        ),
+    };
+    if !get("otp").trim().is_empty() {
+        push("otp", otp::parse(get("otp")));
+    } else if !get("TimeOtp-Secret-Base32").trim().is_empty() {
+        let parsed = otp::parse(get("TimeOtp-Secret-Base32")).and_then(|mut t| {
+            if let Ok(p) = get("TimeOtp-Period").trim().parse() {
+                t.period = p;
+            }
+            if let Ok(d) = get("TimeOtp-Length").trim().parse() {
+                t.digits = d;
+            }
+            let alg = get("TimeOtp-Algorithm");
+            if !alg.trim().is_empty() {
+                t.algorithm = otp::OtpAlgorithm::parse(alg).ok_or(otp::OtpError::Invalid)?;
+            }
+            t.assumed_defaults = false;
+            Ok(t)
+        });
+        push("TimeOtp-Secret-Base32", parsed);
+    } else if !get("TOTP Seed").trim().is_empty() {
+        let parsed = otp::parse(get("TOTP Seed")).and_then(|mut t| {
+            let settings = get("TOTP Settings");
+            let mut parts = settings.split(';');
+            if let Some(p) = parts.next().and_then(|p| p.trim().parse().ok()) {
+                t.period = p;
+            }
+            match parts.next().map(str::trim) {
+                Some("S") => return Err(otp::OtpError::Unsupported),
+                Some(d) => {
+                    if let Ok(d) = d.parse() {
+                        t.digits = d;
+                    }
+                }
+                None => {}
+            }
+            Ok(t)
+        });
+        push("TOTP Seed", parsed);
+    }
+}
+
+fn read_passkey(strings: &Strings) -> Option<Passkey> {
+    let get = |k: &str| strings.get(k);
+    let key = keys::private_key_to_pkcs8(get("KPEX_PASSKEY_PRIVATE_KEY_PEM")).ok()?;
+    let b64 = |s: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s.trim().trim_end_matches('='))
+            .or_else(|_| {
+                base64::engine::general_purpose::STANDARD_NO_PAD
+                    .decode(s.trim().trim_end_matches('='))
+            })
+            .ok()
+    };
+    let credential_id = b64(get("KPEX_PASSKEY_CREDENTIAL_ID")).filter(|c| !c.is_empty())?;
+    let handle = b64(get("KPEX_PASSKEY_USER_HANDLE"))?;
+    let username = get("KPEX_PASSKEY_USERNAME");
+    let rp = get("KPEX_PASSKEY_RELYING_PARTY");
+    (!rp.is_empty()).then(|| Passkey {
+        credential_id: B64::encode(&credential_id),
+        rp_id: Text::from(rp),
+        username: Text::from(username),
+        user_display_name: Text::from(username),
+        user_handle: B64::encode(&handle),
+        key: SecretB64::encode(&key.pkcs8),
+        ..Passkey::default()
+    })
+}
+
+// ----------------------------------------------------------------------------------- writer
+
+/// Escapes text for XML, including `\r`, which XML parsers would otherwise turn into `\n`.
+fn esc(s: &str) -> Zeroizing<String> {
+    let escaped = quick_xml::escape::escape(s);
+    Zeroizing::new(if escaped.contains('\r') {
+        escaped.replace('\r', "&#13;")
+    } else {
+        escaped.into_owned()
+    })
+}
+
+struct Out {
+    buf: Zeroizing<String>,
+}
+
+impl Out {
+    fn line(&mut self, depth: usize, s: &str) {
+        for _ in 0..depth {
+            self.buf.push('\t');
+        }
+        self.buf.push_str(s);
+        self.buf.push('\n');
+    }
+
+    fn string(&mut self, depth: usize, key: &str, value: &str, protect: bool) {
+        let attr = if protect {
+            " ProtectInMemory=\"True\""
+        } else {
+            ""
+        };
+        let mut s = Zeroizing::new(format!(
+            "<String><Key>{}</Key><Value{attr}>",
+            esc(key).as_str()
+        ));
+        s.push_str(&esc(value));
+        s.push_str("</Value></String>");
+        self.line(depth, &s);
+    }
+}
+
+fn uuid_b64(id: &B64, salt: &[u8]) -> String {
+    let bytes = id
+        .decode()
+        .ok()
+        .filter(|b| b.len() == 16)
+        .unwrap_or_else(|| {
+            build::derived_id(&[salt, id.as_bytes()])
+                .decode()
+                .unwrap_or_else(|_| vec![0; 16])
+        });
+    STANDARD.encode(bytes)
+}
+
+/// Writes a KeePass 2 XML file.
+pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>> {
+    let mut out = Out {
+        buf: Zeroizing::new(String::new()),
+    };
+    out.line(
+        0,
+        r#"<?xml version="1.0" encoding="utf-8" standalone="yes"?>"#,
+    );
+    out.line(0, "<KeePassFile>");
+    out.line(1, "<Meta>");
+    out.line(2, "<Generator>cxf</Generator>");
+    let name = doc
+        .accounts
+        .first()
+        .map(|a| a.username.as_str())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("Imported");
+    out.line(
+        2,
+        &format!("<DatabaseName>{}</DatabaseName>", esc(name).as_str()),
+    );
+    out.line(1, "</Meta>");
+    out.line(1, "<Root>");
+    out.line(2, "<Group>");
+    out.line(
+        3,
+        &format!(
+            "<UUID>{}</UUID>",
+            STANDARD.encode(
+                build::derived_id(&[b"keepass-root"])
+                    .decode()
+                    .unwrap_or_default()
+            )
+        ),
+    );
+    out.line(3, &format!("<Name>{}</Name>", esc(name).as_str()));
+    let mut index = 0usize;
+    for account in &doc.accounts {
+        let mut placed: std::collections::HashSet<B64> = std::collections::HashSet::new();
+        let by_id: std::collections::HashMap<&B64, &Item> =
+            account.items.iter().map(|i| (&i.id, i)).collect();
+        let mut groups = Zeroizing::new(String::new());
+        let mut sub = Out {
+            buf: Zeroizing::new(String::new()),
+        };
+        write_groups(
+            &account.collections,
+            3,
+            &mut sub,
+            &mut placed,
+            &by_id,
+            &mut index,
+            loss,
+        );
+        groups.push_str(&sub.buf);
+        for item in &account.items {
+            if !placed.contains(&item.id) {
+                write_entry(item, 3, &mut out, index, loss);
+                index += 1;
+            }
+        }
+        out.buf.push_str(&groups);
+    }
+    out.line(2, "</Group>");
+    out.line(1, "</Root>");
+    out.line(0, "</KeePassFile>");
+    Zeroizing::new(out.buf.as_bytes().to_vec())
+}
+
+fn write_groups(
+    cs: &[crate::Collection],
+    depth: usize,
+    out: &mut Out,
+    placed: &mut std::collections::HashSet<B64>,
+    by_id: &std::collections::HashMap<&B64, &Item>,
+    index: &mut usize,
+    loss: &mut LossReport,
+) {
+    for c in cs {
+        out.line(depth, "<Group>");
+        out.line(
+            depth + 1,
+            &format!("<UUID>{}</UUID>", uuid_b64(&c.id, b"keepass-group")),
+        );
+        out.line(
+            depth + 1,
+            &format!("<Name>{}</Name>", esc(&c.title).as_str()),
+        );
+        for li in &c.items {
+            let Some(item) = by_id.get(&li.item).copied() else {
+                continue;
+            };
+            if placed.contains(&item.id) {
+                loss.add(
+                    &ItemRef::new(*index, item.title.as_str()),
+                    "collections",
+                    LossReason::NoEquivalent,
+                    "a KeePass entry sits in one group; only the first collection was kept",
+                );
+                continue;
+            }
+            placed.insert(item.id.clone());
+            write_entry(item, depth + 1, out, *index, loss);
+            *index += 1;
+        }
+        write_groups(
+            &c.sub_collections,
+            depth + 1,
+            out,
+            placed,
+            by_id,
+            index,
+            loss,
+        );
+        out.line(depth, "</Group>");
+    }
+}
+
+fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mut LossReport) {
+    let r = ItemRef::new(index, item.title.as_str());
+    let d = depth + 1;
+    out.line(depth, "<Entry>");
+    out.line(
+        d,
+        &format!("<UUID>{}</UUID>", uuid_b64(&item.id, b"keepass-entry")),
+    );
+    let mut tags: Vec<&str> = item.tags.iter().map(|t| t.as_str()).collect();
+    if item.favorite == Some(true) {
+        tags.push("Favorite");
+    }
+    if !tags.is_empty() {
+        out.line(
+            d,
+            &format!("<Tags>{}</Tags>", esc(&tags.join(";")).as_str()),
+        );
+    }
+    let created = item.creation_at.map(time::format_rfc3339);
+    let modified = item
+        .modified_at
+        .map(time::format_rfc3339)
+        .or_else(|| created.clone());
+    out.line(d, "<Times>");
+    if let Some(m) = &modified {
+        out.line(
+            d + 1,
+            &format!("<LastModificationTime>{m}</LastModificationTime>"),
+        );
+    }
+    if let Some(c) = &created {
+        out.line(d + 1, &format!("<CreationTime>{c}</CreationTime>"));
+    }
+    out.line(d + 1, "<Expires>False</Expires>");
+    out.line(d, "</Times>");
+    build::report_item_extras(item, &r, "KeePass XML", loss);
+    let mut used: Vec<String> = Vec::new();
+    let mut strings: Vec<(String, Zeroizing<String>, bool)> = Vec::new();
+    let mut put = |key: &str,
+                   value: &str,
+                   protect: bool,
+                   strings: &mut Vec<(String, Zeroizing<String>, bool)>| {
+        let mut k = key.to_owned();
+        let mut n = 2;
+        while used.contains(&k) {
+            k = format!("{key} ({n})");
+            n += 1;
+        }
+        used.push(k.clone());
+        strings.push((k, Zeroizing::new(value.to_owned()), protect));
+    };
+    put("Title", &item.title, false, &mut strings);
+    let urls: Vec<&str> = item
+        .scope
+        .as_ref()
+        .map(|s| s.urls.iter().map(|u| u.as_str()).collect())
+        .unwrap_or_default();
+    let mut username = "";
+    let mut password = "";
+    let mut notes: Vec<&str> = Vec::new();
+    let (mut has_auth, mut has_totp, mut has_passkey) = (false, false, false);
+    let mut flattened: Vec<&Credential> = Vec::new();
+    for c in &item.credentials {
+        match c {
+            Credential::BasicAuth(b) if !has_auth => {
+                has_auth = true;
+                username = build::value(&b.username);
+                password = build::value(&b.password);
+            }
+            Credential::Note(n) => notes.push(n.content.value.expose()),
+            Credential::Totp(t) if !has_totp => match build::otp_of(t) {
+                Some(o) => {
+                    has_totp = true;
+                    put("otp", &otp::to_uri(&o), true, &mut strings);
+                }
+                None => flattened.push(c),
+            },
+            Credential::Passkey(p) if !has_passkey => match p
+                .key
+                .decode()
+                .ok()
+                .map(|k| keys::pem_encode("PRIVATE KEY", &k, 64))
+            {
+                Some(pem) => {
+                    has_passkey = true;
+                    put(
+                        "KPEX_PASSKEY_CREDENTIAL_ID",
+                        p.credential_id.as_str(),
+                        false,
+                        &mut strings,
+                    );
+                    put(
+                        "KPEX_PASSKEY_PRIVATE_KEY_PEM",
+                        pem.trim_end(),
+                        true,
+                        &mut strings,
+                    );
+                    put("KPEX_PASSKEY_RELYING_PARTY", &p.rp_id, false, &mut strings);
+                    put("KPEX_PASSKEY_USERNAME", &p.username, false, &mut strings);
+                    put(
+                        "KPEX_PASSKEY_USER_HANDLE",
+                        p.user_handle.as_str(),
+                        true,
+                        &mut strings,
+                    );
+                    if username.is_empty() && !has_auth {
+                        username = p.username.as_str();
+                    }
+                }
+                None => flattened.push(c),
+            },
+            Credential::CustomFields(cf) => {
+                for f in &cf.fields {
+                    let label = f
+                        .label
+                        .as_deref()
+                        .filter(|l| !l.is_empty())
+                        .unwrap_or("Field");
+                    put(
+                        label,
+                        f.value.expose(),
+                        f.field_type == FieldType::ConcealedString,
+                        &mut strings,
+                    );
+                }
+            }
+            _ => flattened.push(c),
+        }
+    }
+    put("UserName", username, false, &mut strings);
+    put("Password", password, true, &mut strings);
+    put(
+        "URL",
+        urls.first().copied().unwrap_or(""),
+        false,
+        &mut strings,
+    );
+    for (i, u) in urls.iter().enumerate().skip(1) {
+        let key = if i == 1 {
+            "KP2A_URL".to_owned()
+        } else {
+            format!("KP2A_URL_{}", i - 1)
+        };
+        put(&key, u, false, &mut strings);
+    }
+    put("Notes", &notes.join("\n\n"), false, &mut strings);
+    if item
+        .scope
+        .as_ref()
+        .is_some_and(|s| !s.android_apps.is_empty())
+    {
+        for app in item.scope.iter().flat_map(|s| &s.android_apps) {
+            put("AndroidApp", &app.bundle_id, false, &mut strings);
+        }
+        loss.add(
+            &r,
+            "scope.androidApps",
+            LossReason::NoEquivalent,
+            "stored as `AndroidApp` attributes without certificate fingerprints",
+        );
+    }
+    for (ci, c) in flattened.iter().enumerate() {
+        let fields = build::credential_members(item, c);
+        if fields.is_empty() {
+            loss.add(
+                &r,
+                format!("credential:{}", c.type_name()),
+                LossReason::NoEquivalent,
+                "no KeePass equivalent",
+            );
+            continue;
+        }
+        let same_before = flattened[..ci]
+            .iter()
+            .filter(|o| o.type_name() == c.type_name())
+            .count();
+        let prefix = if same_before == 0 {
+            c.type_name().to_owned()
+        } else {
+            format!("{}#{}", c.type_name(), same_before + 1)
+        };
+        for (member, value, concealed) in &fields {
+            put(
+                &format!("{prefix}.{member}"),
+                value,
+                *concealed,
+                &mut strings,
+            );
+        }
+        loss.add(
+            &r,
+            format!("credential:{}", c.type_name()),
+            LossReason::NoEquivalent,
+            format!(
+                "KeePass has no {} type; stored as plain attributes `{prefix}.*`",
+                c.type_name()
+            ),
+        );
+    }
+    for (k, v, p) in &strings {
+        out.string(d, k, v, *p);
+    }
+    out.line(depth, "</Entry>");
+}

@@ -1,0 +1,578 @@
+//! Readers and writers of other password managers' export formats, with CXF as the hub.
+//!
+//! Every conversion goes through the CXF model: [`read()`] turns an export into a
+//! [`Document`], [`write()`] turns a document into another format. Both return a
+//! [`LossReport`] of what could not be carried (password history, URI match rules, passkeys in a
+//! CSV...): nothing is dropped silently.
+//!
+//! # Which API do I use?
+//!
+//! | to ... | use |
+//! |---|---|
+//! | guess the format of a file | [`detect`] → [`Detection`] |
+//! | list formats and what they support | [`Format::ALL`], [`Format::can_read`], [`Format::can_write`] |
+//! | read an export | [`read()`] with [`ReadOptions`] (password for encrypted Bitwarden exports) |
+//! | convert in one call (detect, read, write, one loss report) | [`convert()`] |
+//! | write an export | [`write()`] |
+//!
+//! ```
+//! use cxf::formats::{self, Detection, Format, ReadOptions};
+//!
+//! let csv = b"name,url,username,password,note\r\nexample.com,https://example.com/,alice,hunter2,\r\n";
+//! assert_eq!(formats::detect(csv), Detection::Certain(Format::ChromeCsv));
+//! let (doc, loss) = formats::read(Format::ChromeCsv, csv, &ReadOptions::default())?;
+//! assert!(loss.is_empty());
+//! assert_eq!(doc.accounts[0].items[0].title, "example.com");
+//! let (firefox, loss) = formats::write(Format::FirefoxCsv, &doc)?;
+//! assert!(loss.is_empty());
+//! assert!(std::str::from_utf8(&firefox).unwrap().contains("\"https://example.com/\",\"alice\""));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Formats
+//!
+//! | name | read | write | notes |
+//! |---|---|---|---|
+//! | `cxf` | ✓ | ✓ | the hub; reading uses [`Document::parse`](crate::Document::parse) |
+//! | `bitwarden-json` | ✓ | ✓ | plain, organisation and password-protected (PBKDF2, Argon2id) exports; passkeys |
+//! | `bitwarden-csv` | ✓ | | logins and notes only (the format's limit) |
+//! | `1password-1pux` | ✓ | | the zip, or its bare `export.data` JSON |
+//! | `1password-csv` | ✓ | | 1Password 4, 6/7 (Windows; Mac with backslash escapes) and 8 layouts |
+//! | `chrome-csv` | ✓ | ✓ | Google Password Manager, Chrome, Edge, Brave, Opera, Vivaldi |
+//! | `apple-csv` | ✓ | ✓ | Apple Passwords / Safari / iCloud Keychain |
+//! | `firefox-csv` | ✓ | ✓ | |
+//! | `dashlane-csv` | ✓ | | the zip of five CSVs, or one of its CSVs |
+//! | `lastpass-csv` | ✓ | | including typed secure notes (cards, addresses, SSH keys, Wi-Fi) |
+//! | `keepass-xml` | ✓ | ✓ | KeePass 2 XML, with KeePassXC passkeys (`KPEX_PASSKEY_*`) and three TOTP conventions |
+//! | `protonpass-json` | ✓ | | the JSON or the zip holding it (unencrypted) |
+//!
+//! # Mapping choices
+//!
+//! * Folders, groups, vaults and categories become collections; `/` (Bitwarden), `\`
+//!   (LastPass) and real trees (KeePass) become nested `subCollections`.
+//! * Bare TOTP secrets become `totp` with the defaults SHA-1, 6 digits, 30 s.
+//! * Item ids are the source's ids when they fit CXF's 64 bytes, else stable hashes of the
+//!   position, so converting the same file twice gives the same document.
+//! * Trashed and recycle-bin items are skipped and reported ([`LossReason::Skipped`]).
+//! * Values with no typed CXF home (a Bitwarden identity's e-mail, a LastPass bank account,
+//!   extra form fields) go to `custom-fields` rather than being dropped.
+//!
+//! # Security considerations
+//!
+//! Inputs are untrusted: sizes are bounded by [`ReadOptions::limits`], zip members are read with
+//! a cap on their inflated size, KDF parameters of encrypted Bitwarden exports are capped
+//! (a hostile file cannot ask for a 100 GiB Argon2 run), and every decryption failure is the
+//! same opaque [`ReadError::DecryptionFailed`]. Values end up in the model's zeroizing
+//! `Secret` type and writers return [`Zeroizing`] buffers, but the CSV, XML
+//! and JSON parsers of other crates hold intermediate copies that are not wiped. Loss reports
+//! and errors never contain secret values, only titles and member names. Nothing in these
+//! formats is authenticated except the MAC of password-protected Bitwarden exports.
+
+mod build;
+mod detect;
+mod flat;
+mod loss;
+mod util;
+
+mod apple_csv;
+mod bitwarden_csv;
+mod bitwarden_json;
+mod chrome_csv;
+mod cxf_json;
+mod dashlane_csv;
+mod firefox_csv;
+mod keepass_xml;
+mod lastpass_csv;
+mod onepassword_1pux;
+mod onepassword_csv;
+mod protonpass_json;
+
+use std::fmt;
+use std::str::FromStr;
+
+use zeroize::Zeroizing;
+
+use crate::{Document, Limits, Secret};
+
+pub use detect::{Detection, detect, detect_format};
+pub use loss::{LossEntry, LossReason, LossReport};
+
+/// An export format this module knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Format {
+    /// CXF 1.0 JSON (a Header, or a bare Account when reading).
+    Cxf,
+    /// Bitwarden JSON export (plain, organisation, password-protected).
+    BitwardenJson,
+    /// Bitwarden CSV export (personal or organisation).
+    BitwardenCsv,
+    /// 1Password 1PUX export (zip), or its `export.data` member.
+    OnePassword1pux,
+    /// 1Password CSV export (1Password 4, 6/7 Windows and Mac, 8).
+    OnePasswordCsv,
+    /// Chrome / Chromium-family / Google Password Manager CSV.
+    ChromeCsv,
+    /// Apple Passwords / Safari CSV.
+    AppleCsv,
+    /// Firefox CSV.
+    FirefoxCsv,
+    /// Dashlane CSV export (zip of CSVs) or one of its CSV files.
+    DashlaneCsv,
+    /// LastPass CSV export.
+    LastpassCsv,
+    /// KeePass 2 XML (as exported by KeePass 2 and KeePassXC).
+    KeepassXml,
+    /// Proton Pass JSON export (or the unencrypted zip holding it).
+    ProtonpassJson,
+}
+
+impl Format {
+    /// Every format, in the order `cxf formats` lists them.
+    pub const ALL: &'static [Format] = &[
+        Format::Cxf,
+        Format::BitwardenJson,
+        Format::BitwardenCsv,
+        Format::OnePassword1pux,
+        Format::OnePasswordCsv,
+        Format::ChromeCsv,
+        Format::AppleCsv,
+        Format::FirefoxCsv,
+        Format::DashlaneCsv,
+        Format::LastpassCsv,
+        Format::KeepassXml,
+        Format::ProtonpassJson,
+    ];
+
+    /// The stable name used on the command line (`--from`/`--to`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Cxf => "cxf",
+            Format::BitwardenJson => "bitwarden-json",
+            Format::BitwardenCsv => "bitwarden-csv",
+            Format::OnePassword1pux => "1password-1pux",
+            Format::OnePasswordCsv => "1password-csv",
+            Format::ChromeCsv => "chrome-csv",
+            Format::AppleCsv => "apple-csv",
+            Format::FirefoxCsv => "firefox-csv",
+            Format::DashlaneCsv => "dashlane-csv",
+            Format::LastpassCsv => "lastpass-csv",
+            Format::KeepassXml => "keepass-xml",
+            Format::ProtonpassJson => "protonpass-json",
+        }
+    }
+
+    /// A name for people.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Format::Cxf => "CXF 1.0",
+            Format::BitwardenJson => "Bitwarden JSON",
+            Format::BitwardenCsv => "Bitwarden CSV",
+            Format::OnePassword1pux => "1Password 1PUX",
+            Format::OnePasswordCsv => "1Password CSV",
+            Format::ChromeCsv => "Chrome / Google Password Manager CSV",
+            Format::AppleCsv => "Apple Passwords CSV",
+            Format::FirefoxCsv => "Firefox CSV",
+            Format::DashlaneCsv => "Dashlane CSV",
+            Format::LastpassCsv => "LastPass CSV",
+            Format::KeepassXml => "KeePass 2 XML",
+            Format::ProtonpassJson => "Proton Pass JSON",
+        }
+    }
+
+    /// File name extensions the format uses (without the dot), the usual one first.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Format::Cxf | Format::BitwardenJson => &["json"],
+            Format::OnePassword1pux => &["1pux", "json"],
+            Format::ChromeCsv
+            | Format::OnePasswordCsv
+            | Format::AppleCsv
+            | Format::FirefoxCsv
+            | Format::LastpassCsv
+            | Format::BitwardenCsv => &["csv"],
+            Format::DashlaneCsv => &["zip", "csv"],
+            Format::KeepassXml => &["xml"],
+            Format::ProtonpassJson => &["json", "zip"],
+        }
+    }
+
+    /// Whether [`read()`] supports the format.
+    pub fn can_read(self) -> bool {
+        true
+    }
+
+    /// Whether [`write()`] supports the format.
+    pub fn can_write(self) -> bool {
+        matches!(
+            self,
+            Format::Cxf
+                | Format::BitwardenJson
+                | Format::ChromeCsv
+                | Format::AppleCsv
+                | Format::FirefoxCsv
+                | Format::KeepassXml
+        )
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The error of parsing a format name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFormat(pub String);
+
+impl fmt::Display for UnknownFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        write!(
+            f,
+            "unknown format {:?}; known formats: {}",
+            self.0,
+            names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownFormat {}
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    /// Parses a [`Format::name`], case-insensitively. A few aliases are accepted: `1pux`,
+    /// `google-csv`, `edge-csv`, `brave-csv`, `safari-csv`, `keepassxc-xml`, `protonpass-zip`,
+    /// `dashlane-zip`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        if let Some(f) = Format::ALL.iter().find(|f| f.name() == lower) {
+            return Ok(*f);
+        }
+        Ok(match lower.as_str() {
+            "1pux" => Format::OnePassword1pux,
+            "google-csv" | "edge-csv" | "brave-csv" | "chromium-csv" => Format::ChromeCsv,
+            "safari-csv" => Format::AppleCsv,
+            "keepassxc-xml" | "keepass2-xml" => Format::KeepassXml,
+            "protonpass-zip" => Format::ProtonpassJson,
+            "dashlane-zip" => Format::DashlaneCsv,
+            _ => return Err(UnknownFormat(s.to_owned())),
+        })
+    }
+}
+
+/// Options of [`read()`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Password of a password-protected export (Bitwarden).
+    pub password: Option<Secret>,
+    /// Size limits for the input and for what it inflates to (zip members, JSON).
+    pub limits: Limits,
+    /// `exporterRpId` of the produced CXF header (default `cxf.invalid`: the converter has no
+    /// RP ID of its own).
+    pub exporter_rp_id: String,
+    /// `timestamp` of the produced CXF header; `None` means now.
+    pub timestamp: Option<u64>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            password: None,
+            limits: Limits::default(),
+            exporter_rp_id: "cxf.invalid".to_owned(),
+            timestamp: None,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Sets the password of a password-protected export.
+    pub fn with_password(mut self, password: impl Into<Secret>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// Sets the limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets the header timestamp (for reproducible output).
+    pub fn with_timestamp(mut self, timestamp: u64) -> Self {
+        self.timestamp = Some(timestamp);
+        self
+    }
+}
+
+/// Why [`read()`] failed. Messages say what happened and what to try; they never include values
+/// from the input.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The input is not well-formed for the format (bad CSV, JSON, XML or zip; missing header).
+    Syntax {
+        /// The format being read.
+        format: Format,
+        /// What is wrong (no input values).
+        message: String,
+    },
+    /// The input is larger than a limit of [`ReadOptions::limits`].
+    Limit {
+        /// Which limit.
+        limit: &'static str,
+        /// Its value.
+        max: usize,
+    },
+    /// The export is password-protected and no password was given.
+    PasswordRequired,
+    /// The password is wrong or the encrypted data is damaged (deliberately not told apart).
+    DecryptionFailed,
+    /// A Bitwarden "account restricted" export: encrypted with the account key, which only
+    /// Bitwarden itself can open.
+    AccountRestricted,
+    /// The input uses a feature of the format this reader does not handle.
+    Unsupported {
+        /// The format being read.
+        format: Format,
+        /// What is not supported.
+        message: String,
+    },
+    /// The CXF input did not parse.
+    Cxf(crate::ParseError),
+}
+
+impl ReadError {
+    /// Stable code: `syntax`, `limit`, `password-required`, `decryption-failed`,
+    /// `account-restricted`, `unsupported` or `cxf`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ReadError::Syntax { .. } => "syntax",
+            ReadError::Limit { .. } => "limit",
+            ReadError::PasswordRequired => "password-required",
+            ReadError::DecryptionFailed => "decryption-failed",
+            ReadError::AccountRestricted => "account-restricted",
+            ReadError::Unsupported { .. } => "unsupported",
+            ReadError::Cxf(_) => "cxf",
+        }
+    }
+
+    pub(crate) fn syntax(format: Format, message: impl Into<String>) -> Self {
+        ReadError::Syntax {
+            format,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Syntax { format, message } => write!(
+                f,
+                "not a valid {} file: {message}; check that the file is complete and that --from names the right format",
+                format.display_name()
+            ),
+            ReadError::Limit { limit, max } => {
+                write!(f, "input exceeds the limit {limit} = {max}; raise the limit if the file is trusted")
+            }
+            ReadError::PasswordRequired => {
+                f.write_str("the export is password-protected; give the password it was exported with")
+            }
+            ReadError::DecryptionFailed => f.write_str("decryption failed; check the password"),
+            ReadError::AccountRestricted => f.write_str(
+                "this Bitwarden export is encrypted with the account key and can only be imported into the same Bitwarden account; export again choosing \"Password protected\" or an unencrypted format",
+            ),
+            ReadError::Unsupported { format, message } => {
+                write!(f, "{} feature not supported: {message}", format.display_name())
+            }
+            ReadError::Cxf(e) => write!(f, "invalid CXF: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ReadError::Cxf(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Why [`write()`] failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WriteError {
+    /// The format can be read but not written.
+    NotWritable(Format),
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WriteError::NotWritable(format) => {
+                let writable: Vec<&str> = Format::ALL
+                    .iter()
+                    .filter(|f| f.can_write())
+                    .map(|f| f.name())
+                    .collect();
+                write!(
+                    f,
+                    "{} cannot be written; writable formats: {}",
+                    format.display_name(),
+                    writable.join(", ")
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+/// Reads an export of `format` into a CXF document, with a report of what did not fit.
+///
+/// # Errors
+/// [`ReadError`]: malformed input, limits, a missing or wrong password, an account-restricted
+/// Bitwarden export, an unsupported feature.
+pub fn read(
+    format: Format,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<(Document, LossReport), ReadError> {
+    if bytes.len() > options.limits.max_document_bytes {
+        return Err(ReadError::Limit {
+            limit: "max_document_bytes",
+            max: options.limits.max_document_bytes,
+        });
+    }
+    let mut loss = LossReport::new();
+    let doc = match format {
+        Format::Cxf => cxf_json::read(bytes, options)?,
+        Format::BitwardenJson => bitwarden_json::read(bytes, options, &mut loss)?,
+        Format::BitwardenCsv => bitwarden_csv::read(bytes, options, &mut loss)?,
+        Format::OnePassword1pux => onepassword_1pux::read(bytes, options, &mut loss)?,
+        Format::OnePasswordCsv => onepassword_csv::read(bytes, options, &mut loss)?,
+        Format::ChromeCsv => chrome_csv::read(bytes, options, &mut loss)?,
+        Format::AppleCsv => apple_csv::read(bytes, options, &mut loss)?,
+        Format::FirefoxCsv => firefox_csv::read(bytes, options, &mut loss)?,
+        Format::DashlaneCsv => dashlane_csv::read(bytes, options, &mut loss)?,
+        Format::LastpassCsv => lastpass_csv::read(bytes, options, &mut loss)?,
+        Format::KeepassXml => keepass_xml::read(bytes, options, &mut loss)?,
+        Format::ProtonpassJson => protonpass_json::read(bytes, options, &mut loss)?,
+    };
+    let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
+    if items > options.limits.max_items {
+        return Err(ReadError::Limit {
+            limit: "max_items",
+            max: options.limits.max_items,
+        });
+    }
+    Ok((doc, loss))
+}
+
+/// Writes a CXF document as `format`, with a report of what the format cannot hold.
+///
+/// # Errors
+/// [`WriteError::NotWritable`] for formats that can only be read.
+pub fn write(
+    format: Format,
+    doc: &Document,
+) -> Result<(Zeroizing<Vec<u8>>, LossReport), WriteError> {
+    let mut loss = LossReport::new();
+    let bytes = match format {
+        Format::Cxf => doc.to_json_vec_pretty(),
+        Format::BitwardenJson => bitwarden_json::write(doc, &mut loss),
+        Format::ChromeCsv => chrome_csv::write(doc, &mut loss),
+        Format::AppleCsv => apple_csv::write(doc, &mut loss),
+        Format::FirefoxCsv => firefox_csv::write(doc, &mut loss),
+        Format::KeepassXml => keepass_xml::write(doc, &mut loss),
+        other => return Err(WriteError::NotWritable(other)),
+    };
+    Ok((bytes, loss))
+}
+
+/// The result of [`convert()`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Conversion {
+    /// The format the input was read as (given or detected).
+    pub from: Format,
+    /// The output bytes.
+    pub output: Zeroizing<Vec<u8>>,
+    /// What reading could not carry into CXF, then what writing could not carry out of it.
+    pub loss: LossReport,
+}
+
+/// Why [`convert()`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConvertError {
+    /// No format was given and detection was not certain.
+    Detection(Detection),
+    /// Reading the input failed.
+    Read(ReadError),
+    /// The target cannot be written.
+    Write(WriteError),
+}
+
+impl fmt::Display for ConvertError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConvertError::Detection(Detection::Ambiguous(candidates)) => {
+                let names: Vec<&str> = candidates.iter().map(|c| c.name()).collect();
+                write!(
+                    f,
+                    "the input could be any of {}; name one with --from",
+                    names.join(", ")
+                )
+            }
+            ConvertError::Detection(_) => f.write_str(
+                "the input's format was not recognised; name it with --from (see `cxf formats`)",
+            ),
+            ConvertError::Read(e) => e.fmt(f),
+            ConvertError::Write(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ConvertError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ConvertError::Read(e) => Some(e),
+            ConvertError::Write(e) => Some(e),
+            ConvertError::Detection(_) => None,
+        }
+    }
+}
+
+/// Converts an export to another format through CXF: detects the input format when `from` is
+/// `None`, reads, writes, and returns one loss report (read losses first).
+///
+/// # Errors
+/// [`ConvertError`]: detection not certain, reading failed, or the target is not writable.
+pub fn convert(
+    bytes: &[u8],
+    from: Option<Format>,
+    to: Format,
+    options: &ReadOptions,
+) -> Result<Conversion, ConvertError> {
+    if !to.can_write() {
+        return Err(ConvertError::Write(WriteError::NotWritable(to)));
+    }
+    let from = match from {
+        Some(f) => f,
+        None => match detect(bytes) {
+            Detection::Certain(f) => f,
+            other => return Err(ConvertError::Detection(other)),
+        },
+    };
+    let (doc, mut loss) = read(from, bytes, options).map_err(ConvertError::Read)?;
+    let (output, write_loss) = write(to, &doc).map_err(ConvertError::Write)?;
+    loss.extend(write_loss);
+    Ok(Conversion { from, output, loss })
+}

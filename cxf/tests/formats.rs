@@ -1,0 +1,1271 @@
+//! Conformance of `cxf::formats` against the fixtures in `fixtures/formats/` (one table-driven
+//! test over every `NAME.expect.json`), round trips through the writers, and an optional pass
+//! over the real sample exports named by `CXF_SHARED_SAMPLES`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use cxf::formats::{self, Detection, Format, LossReport, ReadOptions};
+use cxf::{Collection, Credential, Document};
+use serde_json::Value;
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/formats")
+}
+
+fn count_collections(cs: &[Collection]) -> usize {
+    cs.iter()
+        .map(|c| 1 + count_collections(&c.sub_collections))
+        .sum()
+}
+
+fn credential_counts(doc: &Document) -> BTreeMap<String, u64> {
+    let mut m = BTreeMap::new();
+    for a in &doc.accounts {
+        for i in &a.items {
+            for c in &i.credentials {
+                *m.entry(c.type_name().to_owned()).or_insert(0) += 1;
+            }
+        }
+    }
+    m
+}
+
+fn items(doc: &Document) -> usize {
+    doc.accounts.iter().map(|a| a.items.len()).sum()
+}
+
+fn loss_keys(loss: &LossReport, with_title: &[bool]) -> Vec<(Option<String>, String, String)> {
+    let mut v: Vec<_> = loss
+        .entries()
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let title = if with_title.get(i).copied().unwrap_or(true) {
+                e.item_title.clone()
+            } else {
+                None
+            };
+            (title, e.what.clone(), e.reason.code().to_owned())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every fixture beside its sidecar: (fixture path, sidecar JSON).
+fn cases() -> Vec<(PathBuf, Value)> {
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(fixtures_dir()).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            let Some(stem) = name.strip_suffix(".expect.json") else {
+                continue;
+            };
+            let fixture = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| {
+                    let n = p.file_name().unwrap().to_string_lossy();
+                    !n.ends_with(".expect.json")
+                        && n.rsplit_once('.').is_some_and(|(s, _)| s == stem)
+                })
+                .unwrap_or_else(|| panic!("no fixture for {}", f.display()));
+            let expect: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+            out.push((fixture, expect));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn options_for(expect: &Value) -> ReadOptions {
+    let mut o = ReadOptions::default().with_timestamp(1_750_000_000);
+    if let Some(p) = expect.get("password").and_then(Value::as_str) {
+        o = o.with_password(p);
+    }
+    o
+}
+
+#[test]
+fn fixtures_read_as_their_sidecars_say() {
+    let cases = cases();
+    assert!(
+        cases.len() >= 20,
+        "expected the fixture tree, found {} cases",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for (path, expect) in &cases {
+        let name = path
+            .strip_prefix(fixtures_dir())
+            .unwrap()
+            .display()
+            .to_string();
+        let format: Format = expect["format"].as_str().unwrap().parse().unwrap();
+        let bytes = std::fs::read(path).unwrap();
+        let detected = formats::detect(&bytes);
+        if detected != Detection::Certain(format) {
+            failures.push(format!("{name}: detect gave {detected:?}, want {format}"));
+        }
+        let result = formats::read(format, &bytes, &options_for(expect));
+        if let Some(code) = expect.get("error").and_then(Value::as_str) {
+            match result {
+                Err(e) if e.kind() == code => {}
+                Err(e) => failures.push(format!("{name}: error {} ({e}), want {code}", e.kind())),
+                Ok(_) => failures.push(format!("{name}: read succeeded, want error {code}")),
+            }
+            continue;
+        }
+        let (doc, loss) = match result {
+            Ok(x) => x,
+            Err(e) => {
+                failures.push(format!("{name}: read failed: {e}"));
+                continue;
+            }
+        };
+        let want_items = expect["items"].as_u64().unwrap() as usize;
+        if items(&doc) != want_items {
+            failures.push(format!("{name}: {} items, want {want_items}", items(&doc)));
+        }
+        let cols: usize = doc
+            .accounts
+            .iter()
+            .map(|a| count_collections(&a.collections))
+            .sum();
+        if cols != expect["collections"].as_u64().unwrap() as usize {
+            failures.push(format!(
+                "{name}: {cols} collections, want {}",
+                expect["collections"]
+            ));
+        }
+        let want: BTreeMap<String, u64> = expect["credentials"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+            .collect();
+        let got = credential_counts(&doc);
+        if got != want {
+            failures.push(format!("{name}: credentials {got:?}, want {want:?}"));
+        }
+        let want_loss: Vec<Value> = expect["loss"].as_array().unwrap().clone();
+        let mut want_keys: Vec<(Option<String>, String, String)> = want_loss
+            .iter()
+            .map(|l| {
+                (
+                    l.get("item").and_then(Value::as_str).map(str::to_owned),
+                    l["what"].as_str().unwrap().to_owned(),
+                    l["reason"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        want_keys.sort();
+        // Entries the sidecar names without a title are compared without one.
+        let untitled: Vec<bool> = loss
+            .entries()
+            .iter()
+            .map(|e| {
+                want_loss
+                    .iter()
+                    .any(|l| l.get("item").is_some() && l["what"] == e.what.as_str())
+            })
+            .collect();
+        let got_keys = loss_keys(&loss, &untitled);
+        if got_keys != want_keys {
+            failures.push(format!("{name}: loss {got_keys:?}, want {want_keys:?}"));
+        }
+        // Whatever was read passes the validator: no errors, and no warnings except an item with
+        // a login but no URL (the source had none).
+        let report = cxf::validate(&doc);
+        for d in &report.diagnostics {
+            if d.severity != cxf::Severity::Info && d.rule != "scope.missing" {
+                failures.push(format!(
+                    "{name}: validator {} {} at {}: {}",
+                    d.severity.as_str(),
+                    d.rule,
+                    d.pointer,
+                    d.message
+                ));
+            }
+        }
+        // Whatever was read is valid CXF that re-parses to the same document.
+        let json = doc.to_json_vec();
+        match cxf::Document::parse(&json, &cxf::Limits::default()) {
+            Ok(p) if p.document == doc => {}
+            Ok(_) => failures.push(format!(
+                "{name}: CXF output re-parses to a different document"
+            )),
+            Err(e) => failures.push(format!("{name}: CXF output does not parse: {e}")),
+        }
+        // Secrets never appear in Debug output or in the loss report.
+        let debug = format!("{doc:?}{loss}");
+        for secret in [
+            "bw-pw-1",
+            "hunter2",
+            "JBSWY3DPEHPK3PXP",
+            "4111111111111111",
+            "kp-pw-1",
+            "lp-pw-1",
+        ] {
+            if debug.contains(secret) {
+                failures.push(format!(
+                    "{name}: secret {secret} visible in Debug or loss report"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn wrong_password_is_one_opaque_error() {
+    let bytes = std::fs::read(fixtures_dir().join("bitwarden-json/encrypted-pbkdf2.json")).unwrap();
+    let e = formats::read(
+        Format::BitwardenJson,
+        &bytes,
+        &ReadOptions::default().with_password("wrong"),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "decryption-failed");
+    assert_eq!(e.to_string(), "decryption failed; check the password");
+    let e = formats::read(Format::BitwardenJson, &bytes, &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), "password-required");
+}
+
+#[test]
+fn bitwarden_passkey_maps_to_cxf_fields() {
+    let bytes = std::fs::read(fixtures_dir().join("bitwarden-json/passkeys.json")).unwrap();
+    let (doc, _) = formats::read(Format::BitwardenJson, &bytes, &ReadOptions::default()).unwrap();
+    let pks: Vec<&cxf::Passkey> = doc.accounts[0]
+        .items
+        .iter()
+        .flat_map(|i| &i.credentials)
+        .filter_map(|c| {
+            if let Credential::Passkey(p) = c {
+                Some(&**p)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(pks.len(), 2);
+    // A UUID credential id is its 16 bytes; a `b64.` id is the bytes after the prefix.
+    assert_eq!(pks[0].credential_id.as_str(), "mW5yvTPfSyCYBcsJ2VpoTg");
+    assert_eq!(pks[1].credential_id.as_str(), "yWVGTKYuK4jqNmNxpbgLng");
+    assert_eq!(pks[0].rp_id, "webauthn.example");
+    assert_eq!(pks[0].user_handle.as_str(), "dXNlci1oYW5kbGUtMDAx");
+    assert!(pks[0].key.expose().starts_with("MIGHAgEAMBMGByqGSM49AgEG"));
+}
+
+/// Sample folder name → the format its files are read as (folders of unsupported formats are
+/// absent and skipped).
+fn sample_format(dir: &str) -> Option<Format> {
+    Some(match dir {
+        "1password-1pux" => Format::OnePassword1pux,
+        "1password-csv" => Format::OnePasswordCsv,
+        "bitwarden-csv" => Format::BitwardenCsv,
+        "bitwarden-json" | "bitwarden-json-encrypted" => Format::BitwardenJson,
+        "chrome-csv" => Format::ChromeCsv,
+        "cxf" => Format::Cxf,
+        "dashlane-csv" => Format::DashlaneCsv,
+        "firefox-csv" => Format::FirefoxCsv,
+        "keepass2-xml" => Format::KeepassXml,
+        "lastpass-csv" => Format::LastpassCsv,
+        "protonpass-json" => Format::ProtonpassJson,
+        "safari-apple-passwords-csv" => Format::AppleCsv,
+        _ => return None,
+    })
+}
+
+/// Items each real sample holds, counted by hand from the files (skipped rows, trashed and
+/// recycle-bin items excluded). `None`: the file cannot be opened (unknown password).
+const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
+    ("1password-csv/bitwarden-jslib/creditCard.mac.csv", Some(1)),
+    (
+        "1password-csv/bitwarden-jslib/creditCard.windows.csv",
+        Some(1),
+    ),
+    ("1password-csv/bitwarden-jslib/identity.mac.csv", Some(1)),
+    (
+        "1password-csv/bitwarden-jslib/identity.windows.csv",
+        Some(1),
+    ),
+    (
+        "1password-csv/bitwarden-jslib/multipleItems.mac.csv",
+        Some(4),
+    ),
+    (
+        "1password-csv/bitwarden-jslib/multipleItems.windows.csv",
+        Some(4),
+    ),
+    (
+        "1password-csv/saveoursecrets-sdk/1password-export.csv",
+        Some(6),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/APICredentials.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/BankAccount.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/CreditCard.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Database.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/DriversLicense.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/EmailAccount.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Emailfield.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/EmailfieldOnIdentity.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/EmailfieldOnIdentity_Prefilled.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/IdentityData.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/LoginData.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/MedicalRecord.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Membership.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Onepux_example.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/OutdoorLicense.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Passport.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Password.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/RewardsProgram.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/SSN.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/SanitizedExport.export.data.json",
+        Some(27),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/SecureNote.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/Server.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/SoftwareLicense.export.data.json",
+        Some(1),
+    ),
+    (
+        "1password-1pux/bitwarden-jslib/WirelessRouter.export.data.json",
+        Some(1),
+    ),
+    ("1password-1pux/keepassxc/1PasswordExport.1pux", Some(9)),
+    (
+        "bitwarden-csv/saveoursecrets-sdk/bitwarden-export.csv",
+        Some(2),
+    ),
+    (
+        "bitwarden-json-encrypted/bitwarden-jslib/passwordProtected.json",
+        None,
+    ),
+    (
+        "bitwarden-json-encrypted/keepassxc/bitwarden_encrypted_argon2id_export.json",
+        Some(1),
+    ),
+    (
+        "bitwarden-json-encrypted/keepassxc/bitwarden_encrypted_export.json",
+        Some(1),
+    ),
+    ("bitwarden-json/bitwarden-jslib/empty.json", Some(0)),
+    (
+        "bitwarden-json/bitwarden-sdk-internal/json_export.json",
+        Some(5),
+    ),
+    ("bitwarden-json/buttercup-importer/bitwarden.json", Some(5)),
+    ("bitwarden-json/keepassxc/bitwarden_export.json", Some(4)),
+    (
+        "bitwarden-json/keepassxc/bitwarden_export_ssh.json",
+        Some(2),
+    ),
+    (
+        "bitwarden-json/keepassxc/bitwarden_nested_export.json",
+        Some(9),
+    ),
+    (
+        "bitwarden-json/keepassxc/bitwarden_passkey_export.json",
+        Some(2),
+    ),
+    (
+        "bitwarden-json/keepassxc/bitwarden_timestamps_export.json",
+        Some(1),
+    ),
+    ("chrome-csv/bitwarden-clients/note-data.csv", Some(1)),
+    ("chrome-csv/buttercup-importer/chrome_pass.csv", Some(9)),
+    ("chrome-csv/proton-webclients/chrome-windows.csv", Some(3)),
+    ("chrome-csv/proton-webclients/chrome.csv", Some(4)),
+    (
+        "chrome-csv/saveoursecrets-sdk/chrome-export-note.csv",
+        Some(1),
+    ),
+    ("chrome-csv/saveoursecrets-sdk/chrome-export.csv", Some(2)),
+    ("cxf/bitwarden-sdk-internal/1p_export.json", Some(10)),
+    ("cxf/bitwarden-sdk-internal/dashlane_export.json", Some(12)),
+    (
+        "cxf/fido-spec-appendix-a/cxf-appendix-a-example.json",
+        Some(14),
+    ),
+    ("dashlane-csv/bitwarden-jslib/credentials.csv", Some(1)),
+    ("dashlane-csv/bitwarden-jslib/id.csv", Some(5)),
+    (
+        "dashlane-csv/bitwarden-jslib/multiplePersonalInfo.csv",
+        Some(6),
+    ),
+    ("dashlane-csv/bitwarden-jslib/payments.csv", Some(2)),
+    ("dashlane-csv/bitwarden-jslib/personalInfo.csv", Some(5)),
+    ("dashlane-csv/bitwarden-jslib/securenotes.csv", Some(1)),
+    (
+        "dashlane-csv/proton-webclients/dashlane-credentials.csv",
+        Some(8),
+    ),
+    (
+        "dashlane-csv/proton-webclients/dashlane-payments.csv",
+        Some(3),
+    ),
+    (
+        "dashlane-csv/proton-webclients/dashlane-personal-info.csv",
+        Some(1),
+    ),
+    (
+        "dashlane-csv/proton-webclients/dashlane-secure-notes.csv",
+        Some(3),
+    ),
+    (
+        "dashlane-csv/saveoursecrets-sdk/dashlane-export.zip",
+        Some(15),
+    ),
+    (
+        "firefox-csv/bitwarden-jslib/firefoxAccountsData.csv",
+        Some(1),
+    ),
+    (
+        "firefox-csv/bitwarden-jslib/simplePasswordData.csv",
+        Some(1),
+    ),
+    ("firefox-csv/saveoursecrets-sdk/firefox-export.csv", Some(2)),
+    ("firefox-csv/saveoursecrets-sdk/firefox-logins.csv", Some(3)),
+    ("keepass2-xml/buttercup-importer/test.kdbx.xml", Some(1)),
+    ("keepass2-xml/keepassxc/NewDatabase.xml", Some(3)),
+    ("lastpass-csv/buttercup-importer/lastpass.csv", Some(4)),
+    (
+        "lastpass-csv/proton-webclients/lastpass.crcrlf.terminated.csv",
+        Some(3),
+    ),
+    ("lastpass-csv/proton-webclients/lastpass.csv", Some(12)),
+    ("protonpass-json/keepassxc/protonpass_export.json", Some(4)),
+    (
+        "protonpass-json/saveoursecrets-sdk/proton_pass_export_2024-08-18.zip",
+        Some(4),
+    ),
+    (
+        "safari-apple-passwords-csv/bitwarden-jslib/oldSimplePasswordData.csv",
+        Some(1),
+    ),
+    (
+        "safari-apple-passwords-csv/bitwarden-jslib/simplePasswordData.csv",
+        Some(1),
+    ),
+    (
+        "safari-apple-passwords-csv/saveoursecrets-sdk/macos-export.csv",
+        Some(2),
+    ),
+    (
+        "safari-apple-passwords-csv/saveoursecrets-sdk/macos-notes-export.csv",
+        Some(1),
+    ),
+];
+
+#[test]
+fn real_samples_convert_without_panic() {
+    let Some(root) = std::env::var_os("CXF_SHARED_SAMPLES") else {
+        println!("SKIPPED real_samples_convert_without_panic: CXF_SHARED_SAMPLES is not set");
+        return;
+    };
+    let root = PathBuf::from(root);
+    let mut failures = Vec::new();
+    let mut checked = 0usize;
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let dname = dir.file_name().unwrap().to_string_lossy().to_string();
+        let Some(format) = sample_format(&dname) else {
+            // Formats we do not read must not be claimed by detection either.
+            for sub in std::fs::read_dir(&dir).unwrap() {
+                for f in std::fs::read_dir(sub.unwrap().path()).unwrap() {
+                    let f = f.unwrap().path();
+                    let d = formats::detect(&std::fs::read(&f).unwrap());
+                    if d != Detection::Unknown {
+                        failures.push(format!(
+                            "{}: unsupported format detected as {d:?}",
+                            f.display()
+                        ));
+                    }
+                }
+            }
+            println!("skipping {dname}: format not supported (detection says Unknown)");
+            continue;
+        };
+        let mut files = Vec::new();
+        for sub in std::fs::read_dir(&dir).unwrap() {
+            let sub = sub.unwrap().path();
+            for f in std::fs::read_dir(&sub).unwrap() {
+                files.push(f.unwrap().path());
+            }
+        }
+        files.sort();
+        for f in files {
+            let rel = f.strip_prefix(&root).unwrap().display().to_string();
+            let bytes = std::fs::read(&f).unwrap();
+            if formats::detect(&bytes) != Detection::Certain(format) {
+                failures.push(format!(
+                    "{rel}: detected as {:?}, want {format}",
+                    formats::detect(&bytes)
+                ));
+            }
+            let options = ReadOptions::default()
+                .with_password("a")
+                .with_timestamp(1_750_000_000);
+            let want = SAMPLE_ITEMS
+                .iter()
+                .find(|(p, _)| *p == rel)
+                .map(|(_, n)| *n);
+            checked += 1;
+            match (formats::read(format, &bytes, &options), want) {
+                (Ok((doc, loss)), Some(Some(n))) if items(&doc) == n => {
+                    println!("ok {rel}: {n} items, {} loss entries", loss.len());
+                    check_round_trips(&rel, &doc, &mut failures);
+                    // What a converter produces from another format is valid CXF.
+                    if format != Format::Cxf {
+                        for d in cxf::validate(&doc)
+                            .diagnostics
+                            .iter()
+                            .filter(|d| d.severity == cxf::Severity::Error)
+                        {
+                            failures.push(format!(
+                                "{rel}: validator error {} at {}: {}",
+                                d.rule, d.pointer, d.message
+                            ));
+                        }
+                    }
+                }
+                (Ok((doc, _)), want) => {
+                    failures.push(format!("{rel}: {} items, want {want:?}", items(&doc)))
+                }
+                (Err(e), Some(None)) => println!("ok {rel}: refused as expected ({})", e.kind()),
+                (Err(e), _) => failures.push(format!("{rel}: {e}")),
+            }
+        }
+    }
+    println!("{checked} sample files checked");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// What a target format carries, for comparing a document before and after a round trip.
+#[derive(Clone, Copy)]
+struct Carries {
+    /// Item titles survive (Firefox derives them from the URL).
+    title: bool,
+    /// Every URL survives (else only the first).
+    all_urls: bool,
+    note: bool,
+    totp: bool,
+    passkey: bool,
+    card: bool,
+    ssh: bool,
+    /// Only items with a login are written.
+    logins_only: bool,
+}
+
+fn carries(format: Format) -> Carries {
+    let all = Carries {
+        title: true,
+        all_urls: true,
+        note: true,
+        totp: true,
+        passkey: true,
+        card: true,
+        ssh: true,
+        logins_only: false,
+    };
+    match format {
+        Format::ChromeCsv => Carries {
+            all_urls: false,
+            totp: false,
+            passkey: false,
+            card: false,
+            ssh: false,
+            logins_only: true,
+            ..all
+        },
+        Format::AppleCsv => Carries {
+            all_urls: false,
+            passkey: false,
+            card: false,
+            ssh: false,
+            logins_only: true,
+            ..all
+        },
+        Format::FirefoxCsv => Carries {
+            title: false,
+            all_urls: false,
+            note: false,
+            totp: false,
+            passkey: false,
+            card: false,
+            ssh: false,
+            logins_only: true,
+        },
+        Format::KeepassXml => Carries {
+            card: false,
+            ssh: false,
+            ..all
+        },
+        _ => all,
+    }
+}
+
+/// A comparable summary of what `c` says the target holds: one line per fact.
+fn digest(doc: &Document, c: Carries) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in doc.accounts.iter().flat_map(|a| &a.items) {
+        let login = item.credentials.iter().find_map(|cr| {
+            if let Credential::BasicAuth(b) = cr {
+                Some(b)
+            } else {
+                None
+            }
+        });
+        if c.logins_only && login.is_none() {
+            continue;
+        }
+        let urls: Vec<&str> = item
+            .scope
+            .as_ref()
+            .map(|s| s.urls.iter().map(|u| u.as_str()).collect())
+            .unwrap_or_default();
+        let key = if c.title {
+            item.title.to_string()
+        } else {
+            urls.first().copied().unwrap_or("").to_owned()
+        };
+        let v = |f: &Option<cxf::EditableField>| {
+            f.as_ref()
+                .map_or(String::new(), |f| f.value.expose().to_owned())
+        };
+        if let Some(b) = login {
+            out.push(format!("login {key} {} {}", v(&b.username), v(&b.password)));
+        }
+        let shown: Vec<&str> = if c.all_urls {
+            urls.clone()
+        } else {
+            urls.iter().take(1).copied().collect()
+        };
+        if !shown.is_empty() {
+            out.push(format!("urls {key} {}", shown.join(" ")));
+        }
+        if c.note {
+            let notes: Vec<&str> = item
+                .credentials
+                .iter()
+                .filter_map(|cr| {
+                    if let Credential::Note(n) = cr {
+                        Some(n.content.value.expose())
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            if !notes.is_empty() {
+                out.push(format!("note {key} {}", notes.join("\n\n")));
+            }
+        }
+        if c.totp {
+            if let Some(t) = item.credentials.iter().find_map(|cr| {
+                if let Credential::Totp(t) = cr {
+                    Some(t)
+                } else {
+                    None
+                }
+            }) {
+                out.push(format!(
+                    "totp {key} {} {:?} {:?} {:?}",
+                    t.secret.expose(),
+                    t.algorithm,
+                    t.digits,
+                    t.period
+                ));
+            }
+        }
+        for cr in &item.credentials {
+            match cr {
+                Credential::Passkey(p) if c.passkey => out.push(format!(
+                    "passkey {key} {} {} {} {} {}",
+                    p.credential_id.as_str(),
+                    p.rp_id,
+                    p.username,
+                    p.user_handle.as_str(),
+                    p.key.expose()
+                )),
+                Credential::SshKey(k) if c.ssh => out.push(format!(
+                    "ssh {key} {} {}",
+                    k.key_type,
+                    k.private_key.expose()
+                )),
+                Credential::CreditCard(cc) if c.card => out.push(format!(
+                    "card {key} {} {}",
+                    v(&cc.number),
+                    v(&cc.expiry_date)
+                )),
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Writes `doc` in every writable format, reads it back, and checks that what the target holds
+/// came back and that everything else is in the loss report. Returns the number of targets.
+fn check_round_trips(name: &str, doc: &Document, failures: &mut Vec<String>) -> usize {
+    let mut pairs = 0;
+    for target in Format::ALL.iter().copied().filter(|f| f.can_write()) {
+        pairs += 1;
+        let (bytes, loss) = formats::write(target, doc).unwrap();
+        let again = match formats::read(
+            target,
+            &bytes,
+            &ReadOptions::default().with_timestamp(1_750_000_000),
+        ) {
+            Ok((d, _)) => d,
+            Err(e) => {
+                failures.push(format!("{name} -> {target}: does not read back: {e}"));
+                continue;
+            }
+        };
+        if target == Format::Cxf {
+            // The invariant is canonical-JSON equality (the model may keep a value's original
+            // spelling in memory, e.g. padded base64, and canonicalise it on output).
+            if *again.to_json_vec() != *doc.to_json_vec() {
+                failures.push(format!("{name} -> cxf: document changed"));
+            }
+            continue;
+        }
+        let c = carries(target);
+        let (before, after) = (digest(doc, c), digest(&again, c));
+        // Everything the target holds must come back; what did not must be in the loss report.
+        let missing: Vec<&String> = before.iter().filter(|l| !after.contains(l)).collect();
+        let unexplained: Vec<&&String> = missing
+            .iter()
+            .filter(|l| {
+                let kind = l.split(' ').next().unwrap_or("");
+                let explains = |what: &str| match kind {
+                    "urls" => what.starts_with("scope"),
+                    "login" => what == "item",
+                    _ => {
+                        what.starts_with("credentials[")
+                            || what.starts_with("credential:")
+                            || what == "item"
+                    }
+                };
+                !loss.entries().iter().any(|e| explains(&e.what))
+            })
+            .collect();
+        if !unexplained.is_empty() {
+            failures.push(format!(
+                "{name} -> {target}: lost without a report: {unexplained:?}"
+            ));
+        }
+        // Items the target dropped are reported one by one.
+        let dropped = items(doc) - items(&again);
+        let reported = loss.entries().iter().filter(|e| e.what == "item").count();
+        if dropped != reported {
+            failures.push(format!(
+                "{name} -> {target}: {dropped} items dropped, {reported} reported"
+            ));
+        }
+    }
+    pairs
+}
+
+#[test]
+fn round_trips_keep_what_both_formats_hold() {
+    let mut failures = Vec::new();
+    let mut pairs = 0;
+    for (path, expect) in cases() {
+        if expect.get("error").is_some() {
+            continue;
+        }
+        let name = path
+            .strip_prefix(fixtures_dir())
+            .unwrap()
+            .display()
+            .to_string();
+        let source: Format = expect["format"].as_str().unwrap().parse().unwrap();
+        let (doc, _) = formats::read(
+            source,
+            &std::fs::read(&path).unwrap(),
+            &options_for(&expect),
+        )
+        .unwrap();
+        pairs += check_round_trips(&name, &doc, &mut failures);
+    }
+    assert!(pairs >= 100, "only {pairs} round trips ran");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn format_names_parse_back_and_aliases_work() {
+    for f in Format::ALL {
+        assert_eq!(f.name().parse::<Format>().unwrap(), *f);
+        assert_eq!(f.to_string(), f.name());
+        assert!(!f.extensions().is_empty());
+        assert!(f.can_read());
+    }
+    assert_eq!("1PUX".parse::<Format>().unwrap(), Format::OnePassword1pux);
+    assert_eq!("safari-csv".parse::<Format>().unwrap(), Format::AppleCsv);
+    let e = "nordpass-csv".parse::<Format>().unwrap_err();
+    assert!(
+        e.to_string().contains("known formats: cxf, bitwarden-json"),
+        "{e}"
+    );
+    let writable: Vec<&str> = Format::ALL
+        .iter()
+        .filter(|f| f.can_write())
+        .map(|f| f.name())
+        .collect();
+    assert_eq!(
+        writable,
+        [
+            "cxf",
+            "bitwarden-json",
+            "chrome-csv",
+            "apple-csv",
+            "firefox-csv",
+            "keepass-xml"
+        ]
+    );
+    let e = formats::write(Format::LastpassCsv, &Document::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("writable formats: cxf, bitwarden-json"),
+        "{e}"
+    );
+}
+
+#[test]
+fn detection_says_when_it_cannot_decide() {
+    assert_eq!(formats::detect(b""), Detection::Unknown);
+    assert_eq!(formats::detect(b"hello world\n"), Detection::Unknown);
+    assert_eq!(formats::detect(b"{\"something\": 1}"), Detection::Unknown);
+    // 1Password 8 CSV looks like Apple's but has more columns: it is 1Password's, not Apple's.
+    assert_eq!(
+        formats::detect(b"Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n"),
+        Detection::Certain(Format::OnePasswordCsv)
+    );
+    // Neither KeePassXC's CSV nor a random table is claimed.
+    assert_eq!(
+        formats::detect(b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\"\n"),
+        Detection::Unknown
+    );
+    // LastPass's columns without `fav` and `totp` are still LastPass (not Chrome: `extra`).
+    let lastpass = b"name,url,username,password,extra,grouping\n";
+    assert_eq!(
+        formats::detect(lastpass),
+        Detection::Certain(Format::LastpassCsv)
+    );
+    let chrome_and_apple = b"name,title,url,username,password\n";
+    assert_eq!(formats::detect(chrome_and_apple), Detection::Unknown);
+    let lastpass_and_bitwarden =
+        b"url,username,password,extra,name,grouping,fav,folder,type,login_uri\n";
+    assert_eq!(
+        formats::detect(lastpass_and_bitwarden),
+        Detection::Ambiguous(vec![Format::LastpassCsv, Format::BitwardenCsv])
+    );
+    assert_eq!(
+        formats::detect(b"\xef\xbb\xbf<?xml version=\"1.0\"?><KeePassFile>"),
+        Detection::Certain(Format::KeepassXml)
+    );
+}
+
+#[test]
+fn oversized_input_and_zip_bombs_stop_at_the_limit() {
+    use std::io::Write as _;
+    // 8 MiB of CSV that deflates to a few kilobytes.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("credentials.csv", opts).unwrap();
+    zip.write_all(b"username,username2,username3,title,password,note,url,category,otpSecret\n")
+        .unwrap();
+    let row = b"u,,,t,p,,,,\n";
+    for _ in 0..(8 << 20) / row.len() {
+        zip.write_all(row).unwrap();
+    }
+    let bomb = zip.finish().unwrap().into_inner();
+    assert!(bomb.len() < 200_000, "{}", bomb.len());
+    let mut limits = cxf::Limits::default();
+    limits.max_document_bytes = 1 << 20;
+    let e = formats::read(
+        Format::DashlaneCsv,
+        &bomb,
+        &ReadOptions::default().with_limits(limits.clone()),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "limit", "{e}");
+    limits.max_document_bytes = 10;
+    let e = formats::read(
+        Format::ChromeCsv,
+        b"name,url,username,password\n",
+        &ReadOptions::default().with_limits(limits),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "limit");
+}
+
+#[test]
+fn malformed_inputs_are_errors_not_panics() {
+    let cases: &[(Format, &[u8])] = &[
+        (Format::ChromeCsv, b"not,a,chrome,header\n1,2,3,4\n"),
+        (Format::ChromeCsv, b"\xff\xfe"),
+        (Format::BitwardenJson, b"{\"items\": 3}"),
+        (Format::BitwardenJson, b"{\"encrypted\":true,\"passwordProtected\":true,\"salt\":\"x\",\"kdfType\":0,\"kdfIterations\":999999999,\"data\":\"2.a|b|c\"}"),
+        (Format::KeepassXml, b"<KeePassFile><Root><Group><Entry>"),
+        (Format::KeepassXml, b"<KeePassFile><Root></Root></KeePassFile>"),
+        (Format::OnePassword1pux, b"PK\x03\x04garbage"),
+        (Format::ProtonpassJson, b"{\"encrypted\": true, \"vaults\": {}}"),
+        (Format::DashlaneCsv, b"a,b,c\n"),
+        (Format::Cxf, b"{}"),
+    ];
+    for (format, bytes) in cases {
+        let r = formats::read(*format, bytes, &ReadOptions::default().with_password("x"));
+        assert!(r.is_err(), "{format}: {:?}", String::from_utf8_lossy(bytes));
+        let msg = r.unwrap_err().to_string();
+        assert!(!msg.is_empty());
+    }
+}
+
+#[test]
+fn bitwarden_writer_keeps_passkeys_ssh_keys_and_folders() {
+    let read = |rel: &str| {
+        let bytes = std::fs::read(fixtures_dir().join(rel)).unwrap();
+        formats::read(
+            formats::detect_format(&bytes),
+            &bytes,
+            &ReadOptions::default(),
+        )
+        .unwrap()
+        .0
+    };
+    let (out, loss) =
+        formats::write(Format::BitwardenJson, &read("bitwarden-json/passkeys.json")).unwrap();
+    assert!(loss.is_empty(), "{loss}");
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let fido = &v["items"][0]["login"]["fido2Credentials"][0];
+    assert_eq!(fido["credentialId"], "996e72bd-33df-4b20-9805-cb09d95a684e");
+    assert_eq!(fido["counter"], "0");
+    // A 16-byte id is written in Bitwarden's UUID form (the `b64.` form is for other lengths).
+    assert_eq!(
+        v["items"][1]["login"]["fido2Credentials"][0]["credentialId"],
+        "c965464c-a62e-2b88-ea36-6371a5b80b9e"
+    );
+
+    let (out, loss) = formats::write(
+        Format::BitwardenJson,
+        &read("bitwarden-json/personal-all-types.json"),
+    )
+    .unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    let folders: Vec<&str> = v["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(folders, ["Work", "Work/Servers"]);
+    let ssh = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == 5)
+        .unwrap();
+    assert!(
+        ssh["sshKey"]["privateKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
+    );
+    assert_eq!(
+        ssh["sshKey"]["keyFingerprint"],
+        "SHA256:zStGnDg4Kex1BUzsFU9yZC3Zwi2qTb2FAWTXGEBdBqM"
+    );
+    let identity = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == 4)
+        .unwrap();
+    assert_eq!(identity["identity"]["email"], "alice@example.com");
+    assert_eq!(identity["identity"]["passportNumber"], "X1234567");
+    // Nothing the Bitwarden source had is lost on the way back to Bitwarden.
+    assert!(loss.is_empty(), "{loss}");
+    let json = loss.to_json();
+    assert_eq!(json["entries"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn csv_writers_report_what_they_cannot_hold() {
+    let bytes = std::fs::read(fixtures_dir().join("cxf/header-all-kinds.json")).unwrap();
+    let (doc, _) = formats::read(Format::Cxf, &bytes, &ReadOptions::default()).unwrap();
+    let (out, loss) = formats::write(Format::ChromeCsv, &doc).unwrap();
+    assert!(out.starts_with(b"name,url,username,password,note\r\n"));
+    let (back, _) = formats::read(Format::ChromeCsv, &out, &ReadOptions::default()).unwrap();
+    assert_eq!(items(&back), 1, "only the one login is written");
+    let whats: Vec<(&str, &str)> = loss
+        .entries()
+        .iter()
+        .map(|e| (e.what.as_str(), e.reason.code()))
+        .collect();
+    for expected in [
+        ("credentials[1]:totp", "no-equivalent"),
+        ("credentials[2]:passkey", "no-equivalent"),
+        ("scope.urls", "no-equivalent"),
+        ("favorite", "no-equivalent"),
+        ("tags", "no-equivalent"),
+        ("collections", "no-equivalent"),
+        ("creationAt/modifiedAt", "no-equivalent"),
+    ] {
+        assert!(
+            whats.contains(&expected),
+            "{expected:?} missing from {whats:?}"
+        );
+    }
+    // Six items without a login are skipped, each reported.
+    assert_eq!(whats.iter().filter(|w| w.0 == "item").count(), 6);
+    let json = loss.to_json();
+    assert_eq!(json["entries"][0]["itemTitle"], "Example login");
+    assert!(!json.to_string().contains("cxf-pw-1"));
+}
+
+#[test]
+fn lastpass_html_export_and_keepass_inner_stream_values() {
+    let html = b"<html><body><pre>url,username,password,extra,name,grouping,fav\nhttps://a.example,al&amp;ice,p&lt;w,,A &amp; B,,0\n</pre></body></html>";
+    assert_eq!(formats::detect(html), Detection::Unknown);
+    let (doc, loss) = formats::read(Format::LastpassCsv, html, &ReadOptions::default()).unwrap();
+    assert!(loss.is_empty());
+    let item = &doc.accounts[0].items[0];
+    assert_eq!(item.title, "A & B");
+    let Credential::BasicAuth(b) = &item.credentials[0] else {
+        panic!()
+    };
+    assert_eq!(b.username.as_ref().unwrap().value.expose(), "al&ice");
+    assert_eq!(b.password.as_ref().unwrap().value.expose(), "p<w");
+
+    // XML dumped from inside a KDBX has values encrypted with the inner stream: never read
+    // them as plaintext, report them.
+    let xml =
+        br#"<KeePassFile><Root><Group><Name>R</Name><Entry><UUID>AAAAAAAAAAAAAAAAAAAAAA==</UUID>
+        <Times><Expires>True</Expires><ExpiryTime>2030-01-01T00:00:00Z</ExpiryTime></Times>
+        <String><Key>Title</Key><Value>T</Value></String>
+        <String><Key>Password</Key><Value Protected="True">c2VjcmV0</Value></String>
+        </Entry></Group></Root></KeePassFile>"#;
+    let (doc, loss) = formats::read(Format::KeepassXml, xml, &ReadOptions::default()).unwrap();
+    assert!(doc.accounts[0].items[0].credentials.is_empty());
+    let whats: Vec<&str> = loss.entries().iter().map(|e| e.what.as_str()).collect();
+    assert_eq!(whats, ["Times.ExpiryTime", "String:Password"]);
+}
+
+#[test]
+fn onepassword_mac_csv_backslash_escapes_and_objc_tags() {
+    let bytes =
+        std::fs::read(fixtures_dir().join("1password-csv/mac-backslash-escapes.csv")).unwrap();
+    let (doc, _) = formats::read(Format::OnePasswordCsv, &bytes, &ReadOptions::default()).unwrap();
+    let item = &doc.accounts[0].items[0];
+    assert_eq!(item.title, "Quoted \"login\"");
+    assert_eq!(item.subtitle.as_deref(), Some("Login"));
+    assert_eq!(item.creation_at, Some(1_606_923_754));
+    let tags: Vec<&str> = item.tags.iter().map(|t| t.as_str()).collect();
+    assert_eq!(tags, ["Starter Kit", "Work"]);
+    let note = item
+        .credentials
+        .iter()
+        .find_map(|c| {
+            if let Credential::Note(n) = c {
+                Some(n)
+            } else {
+                None
+            }
+        })
+        .unwrap();
+    assert_eq!(note.content.value.expose(), "He said \"hi\", then left");
+    let bank = &doc.accounts[0].items[1];
+    let Credential::CustomFields(cf) = &bank.credentials[0] else {
+        panic!()
+    };
+    assert_eq!(cf.fields[0].label.as_deref(), Some("account number"));
+    assert_eq!(cf.fields[0].field_type, cxf::FieldType::ConcealedString);
+}
+
+#[test]
+fn truncated_and_corrupted_fixtures_never_panic() {
+    let mut runs = 0;
+    for (path, expect) in cases() {
+        let format: Format = expect["format"].as_str().unwrap().parse().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let options = options_for(&expect);
+        let n = bytes.len();
+        let mut inputs: Vec<Vec<u8>> = [n / 7, n / 3, n / 2, 2 * n / 3, n.saturating_sub(1)]
+            .iter()
+            .map(|&c| bytes[..c].to_vec())
+            .collect();
+        for (i, flip) in [n / 5, n / 2, 4 * n / 5].into_iter().enumerate() {
+            let mut corrupt = bytes.clone();
+            if let Some(b) = corrupt.get_mut(flip) {
+                *b = [b'"', b'\n', 0xff][i];
+            }
+            inputs.push(corrupt);
+        }
+        for input in inputs {
+            let _ = formats::detect(&input);
+            for target in [format, Format::Cxf, Format::ChromeCsv] {
+                if let Ok((doc, _)) = formats::read(target, &input, &options) {
+                    for w in Format::ALL.iter().filter(|f| f.can_write()) {
+                        let _ = formats::write(*w, &doc).unwrap();
+                    }
+                }
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs > 500, "{runs}");
+}
+
+#[test]
+fn chrome_android_realm_round_trips() {
+    let bytes = std::fs::read(fixtures_dir().join("chrome-csv/note-crlf-android.csv")).unwrap();
+    let (doc, _) = formats::read(Format::ChromeCsv, &bytes, &ReadOptions::default()).unwrap();
+    let app = &doc.accounts[0].items[1]
+        .scope
+        .as_ref()
+        .unwrap()
+        .android_apps[0];
+    assert_eq!(app.bundle_id, "com.example.app");
+    assert_eq!(app.certificate.as_ref().unwrap().hash_alg, "sha256");
+    let (out, loss) = formats::write(Format::ChromeCsv, &doc).unwrap();
+    assert!(loss.is_empty(), "{loss}");
+    assert_eq!(
+        *out, *bytes,
+        "Chrome CSV → CXF → Chrome CSV gives the same bytes"
+    );
+}
+
+#[test]
+fn convert_detects_reads_writes_and_merges_losses() {
+    let bytes = std::fs::read(fixtures_dir().join("lastpass-csv/typed-notes.csv")).unwrap();
+    let c = formats::convert(&bytes, None, Format::BitwardenJson, &ReadOptions::default()).unwrap();
+    assert_eq!(c.from, Format::LastpassCsv);
+    let v: Value = serde_json::from_slice(&c.output).unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 6);
+    // The SSH key became a Bitwarden SSH item with an OpenSSH key.
+    let ssh = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["type"] == 5)
+        .unwrap();
+    assert!(
+        ssh["sshKey"]["publicKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("ssh-ed25519 ")
+    );
+    // Wi-Fi has no Bitwarden type: kept as fields, and reported.
+    assert!(c.loss.entries().iter().any(|e| e.what.ends_with(":wifi")));
+
+    let e =
+        formats::convert(b"a,b\n1,2\n", None, Format::Cxf, &ReadOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("--from"), "{e}");
+    let e =
+        formats::convert(&bytes, None, Format::LastpassCsv, &ReadOptions::default()).unwrap_err();
+    assert!(matches!(e, formats::ConvertError::Write(_)));
+    let e = formats::convert(
+        b"x",
+        Some(Format::BitwardenJson),
+        Format::Cxf,
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(e, formats::ConvertError::Read(_)));
+}
