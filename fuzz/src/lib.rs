@@ -1,0 +1,361 @@
+//! Shared oracles of the fuzz targets. Each target in `fuzz_targets/` is one line calling a
+//! `check_*` function here, so the same checks can also run on a stored input from a test or a
+//! debugger (`cargo test` is not needed: `cargo fuzz run TARGET FILE` replays one input).
+//!
+//! Every check panics (a crash for libFuzzer) when a property is broken; a clean `Err` from the
+//! code under test is never a crash.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use cxf::{Document, Limits, ParseError, ParseErrorKind, Parsed};
+use serde_json::Value;
+
+/// A value the seeds put into secret members (`seed.sh` writes `*.marked.json` variants of the
+/// fixtures, and the dictionary lists it). When it appears only in secret positions of a
+/// document, it must not appear in the document's `Debug` output, in the notes or in errors.
+pub const SECRET_MARKER: &str = "Zq7SECRETzq7";
+
+/// The limits of the fuzz targets: small enough that limit paths are reached by mutation, large
+/// enough for every fixture.
+pub fn small_limits() -> Limits {
+    let mut l = Limits::default();
+    l.max_document_bytes = 1 << 20;
+    l.max_depth = 24;
+    l.max_items = 64;
+    l.max_string_bytes = 4096;
+    l.max_values = 20_000;
+    l
+}
+
+/// Much smaller limits, to check that limits only ever *refuse* and never change a result.
+pub fn tiny_limits() -> Limits {
+    let mut l = Limits::default();
+    l.max_document_bytes = 2048;
+    l.max_depth = 6;
+    l.max_items = 2;
+    l.max_string_bytes = 24;
+    l.max_values = 96;
+    l
+}
+
+/// Limit names that `ParseErrorKind::Limit` may carry (the fields of `cxf::Limits`).
+const LIMIT_NAMES: &[&str] = &[
+    "max_document_bytes",
+    "max_depth",
+    "max_items",
+    "max_string_bytes",
+    "max_values",
+];
+
+/// The `cxf_parse` target.
+///
+/// * `parse` never panics; its error is well formed (known kind code, RFC 6901 pointer, line
+///   and column from 1, a limit error names a field of `Limits` and its configured value).
+/// * Accepted input: the canonical output (compact and pretty) re-parses, without notes, to an
+///   equal document, and writing that again gives identical bytes.
+/// * Limits only refuse: an input accepted under tiny limits gives the same document under
+///   small ones, and a non-limit error under tiny limits is the same error under small ones.
+/// * A secret marked with [`SECRET_MARKER`] never shows in `Debug`, notes or error messages.
+pub fn check_cxf_parse(data: &[u8]) {
+    let limits = small_limits();
+    let result = Document::parse(data, &limits);
+    let tiny = Document::parse(data, &tiny_limits());
+    check_limits_only_refuse(&tiny, &result);
+    match result {
+        Err(e) => {
+            check_error(&e, &limits);
+            check_error_hides_secrets(data, &e);
+        }
+        Ok(parsed) => {
+            check_round_trip(&parsed);
+            check_secrets_hidden(&parsed);
+        }
+    }
+}
+
+fn check_limits_only_refuse(tiny: &Result<Parsed, ParseError>, small: &Result<Parsed, ParseError>) {
+    match (tiny, small) {
+        (Ok(t), Ok(s)) => {
+            assert!(
+                t.document == s.document,
+                "tiny and small limits gave different documents"
+            );
+            assert_eq!(
+                t.notes, s.notes,
+                "tiny and small limits gave different notes"
+            );
+        }
+        (Ok(_), Err(e)) => panic!("accepted under tiny limits, rejected under small ones: {e}"),
+        (Err(t), small) if !matches!(t.kind(), ParseErrorKind::Limit { .. }) => match small {
+            Err(s) => assert_eq!(t, s, "a non-limit error changed with the limits"),
+            Ok(_) => panic!(
+                "rejected under tiny limits without a limit error ({t}), accepted under small ones"
+            ),
+        },
+        _ => {}
+    }
+}
+
+fn check_error(e: &ParseError, limits: &Limits) {
+    let code = e.kind().code();
+    assert!(
+        [
+            "syntax",
+            "limit",
+            "missing-member",
+            "wrong-type",
+            "duplicate-member",
+            "invalid-value",
+            "not-cxf"
+        ]
+        .contains(&code),
+        "unknown error code {code}"
+    );
+    let pointer = e.pointer();
+    assert!(
+        pointer.is_empty() || pointer.starts_with('/'),
+        "bad pointer {pointer:?}"
+    );
+    check_pointer_escapes(pointer);
+    assert!(
+        e.line() >= 1 && e.column() >= 1,
+        "line/column from 1: {e:?}"
+    );
+    if let ParseErrorKind::Limit { limit, max } = e.kind() {
+        assert!(LIMIT_NAMES.contains(limit), "unknown limit {limit}");
+        let configured = match *limit {
+            "max_document_bytes" => limits.max_document_bytes,
+            "max_depth" => limits.max_depth,
+            "max_items" => limits.max_items,
+            "max_string_bytes" => limits.max_string_bytes,
+            _ => limits.max_values,
+        };
+        assert_eq!(*max, configured, "limit {limit} reports the wrong maximum");
+    }
+    let text = e.to_string();
+    assert!(!text.is_empty());
+}
+
+/// `~` in a pointer is only ever `~0` or `~1` (RFC 6901 §3).
+fn check_pointer_escapes(pointer: &str) {
+    let mut chars = pointer.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' {
+            assert!(
+                matches!(chars.next(), Some('0' | '1')),
+                "unescaped '~' in pointer {pointer:?}"
+            );
+        }
+    }
+}
+
+/// Known bug (reported, not yet fixed in `cxf`): `Unknown`'s derived `PartialEq` tells an
+/// emptied member list (`Some(vec![])`, left by `Unknown::remove` of the last member during a
+/// normalisation) from no list (`None`), so a normalised document is `!=` its own canonical
+/// re-parse although both write the same bytes. While this is `true`, two documents that differ
+/// only that way (equal canonical bytes and equal `Debug`) count as equal, so the fuzzer can look
+/// past it; set it to `false` once `cxf` is fixed (fixture `quirks/bug-unknown-emptied-...`).
+pub const TOLERATE_EMPTIED_UNKNOWN_BUG: bool = true;
+
+/// Document equality, modulo [`TOLERATE_EMPTIED_UNKNOWN_BUG`].
+pub fn same_document(a: &Document, b: &Document) -> bool {
+    a == b
+        || (TOLERATE_EMPTIED_UNKNOWN_BUG
+            && *a.to_json_vec() == *b.to_json_vec()
+            && format!("{a:?}") == format!("{b:?}"))
+}
+
+fn check_round_trip(parsed: &Parsed) {
+    let doc = &parsed.document;
+    let out = doc.to_json_vec();
+    let generous = Limits::default();
+    let again = Document::parse(&out, &generous).unwrap_or_else(|e| {
+        panic!(
+            "canonical output does not re-parse: {e}\noutput: {}",
+            String::from_utf8_lossy(&out)
+        )
+    });
+    assert!(
+        same_document(&again.document, doc),
+        "re-parsed canonical output is a different document\noutput: {}",
+        String::from_utf8_lossy(&out)
+    );
+    let codes: Vec<_> = again
+        .notes
+        .iter()
+        .map(|n| (n.code, n.pointer.as_str()))
+        .collect();
+    assert!(
+        codes.is_empty(),
+        "canonical output still gets notes {codes:?}"
+    );
+    let out2 = again.document.to_json_vec();
+    assert!(
+        *out == *out2,
+        "writing is not idempotent\nfirst:  {}\nsecond: {}",
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(&out2)
+    );
+    let pretty = doc.to_json_vec_pretty();
+    let from_pretty = Document::parse(&pretty, &generous)
+        .unwrap_or_else(|e| panic!("pretty output does not re-parse: {e}"));
+    assert!(
+        same_document(&from_pretty.document, doc),
+        "pretty output re-parses to a different document"
+    );
+    // The writer emits JSON that an independent parser reads to the same value.
+    let a: Value = serde_json::from_slice(&out).expect("serde_json reads the canonical output");
+    let b: Value = serde_json::from_slice(&pretty).expect("serde_json reads the pretty output");
+    assert_eq!(a, b, "compact and pretty output differ as JSON values");
+    let _ = cxf::Summary::of(doc);
+}
+
+/// A fixed "now" for the validator, so a run is reproducible (2026-11-01).
+const VALIDATE_NOW: u64 = 1_793_491_200;
+
+/// The `cxf_validate` target: every input the parser accepts (small limits) is validated.
+///
+/// * `validate_parsed_at` and `validate` never panic, and a second run gives the same report.
+/// * Every diagnostic has a rule id and a well-formed RFC 6901 pointer.
+/// * When the secret marker is only in secret members, no message or hint contains it.
+pub fn check_cxf_validate(data: &[u8]) {
+    let Ok(parsed) = Document::parse(data, &small_limits()) else {
+        return;
+    };
+    let report = cxf::validate::validate_parsed_at(&parsed, VALIDATE_NOW);
+    let again = cxf::validate::validate_parsed_at(&parsed, VALIDATE_NOW);
+    assert_eq!(
+        report.diagnostics, again.diagnostics,
+        "validation is not deterministic"
+    );
+    let _ = cxf::validate(&parsed.document);
+    let hide = marker_only_in_secrets(&parsed);
+    for d in &report.diagnostics {
+        assert!(!d.rule.is_empty(), "diagnostic without a rule: {d:?}");
+        assert!(
+            d.pointer.is_empty() || d.pointer.starts_with('/'),
+            "bad pointer in {d:?}"
+        );
+        check_pointer_escapes(&d.pointer);
+        if hide {
+            let text = format!("{d} {d:?}");
+            assert!(
+                !text.contains(SECRET_MARKER),
+                "a secret shows in a diagnostic: {text}"
+            );
+        }
+    }
+}
+
+/// Whether the secret marker occurs in the document, and only in secret members.
+fn marker_only_in_secrets(parsed: &Parsed) -> bool {
+    let out = parsed.document.to_json_vec();
+    let value: Value = serde_json::from_slice(&out).expect("canonical output is JSON");
+    let mut strings = Strings::default();
+    collect(&value, false, &mut strings);
+    strings.secret.iter().any(|s| s.contains(SECRET_MARKER))
+        && !strings.public.iter().any(|s| s.contains(SECRET_MARKER))
+}
+
+/// Strings of a canonical document, split by whether the member is a secret.
+#[derive(Default)]
+struct Strings<'a> {
+    secret: Vec<&'a str>,
+    public: Vec<&'a str>,
+}
+
+/// Members that hold secrets in CXF 1.0: `(credential type or "*", member)`. `*` rules apply
+/// to any object; the rest to a credential object of that `type`.
+fn is_secret_member(object: &serde_json::Map<String, Value>, member: &str) -> bool {
+    if object.contains_key("fieldType") && member == "value" {
+        return true; // EditableField.value
+    }
+    if matches!(member, "credWithUV" | "credWithoutUV" | "credBlob") {
+        return true;
+    }
+    if member == "data" && object.contains_key("uncompressedSize") {
+        return true; // largeBlob.data
+    }
+    let ty = object.get("type").and_then(Value::as_str).unwrap_or("");
+    matches!(
+        (ty, member),
+        ("totp", "secret")
+            | ("passkey", "key")
+            | ("ssh-key", "privateKey")
+            | ("generated-password", "password")
+    )
+}
+
+fn collect<'a>(value: &'a Value, secret: bool, out: &mut Strings<'a>) {
+    match value {
+        Value::String(s) if secret => out.secret.push(s),
+        Value::String(s) => out.public.push(s),
+        Value::Array(items) => items.iter().for_each(|v| collect(v, secret, out)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.public.push(k);
+                collect(v, secret || is_secret_member(map, k), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// When the marker is only in secret members, nothing printable may contain it.
+fn check_secrets_hidden(parsed: &Parsed) {
+    if !marker_only_in_secrets(parsed) {
+        return;
+    }
+    let debug = format!("{parsed:?}");
+    assert!(
+        !debug.contains(SECRET_MARKER),
+        "a secret shows in Debug: {debug}"
+    );
+    let summary = format!("{:?}", cxf::Summary::of(&parsed.document));
+    assert!(
+        !summary.contains(SECRET_MARKER),
+        "a secret shows in the Summary: {summary}"
+    );
+    for note in &parsed.notes {
+        assert!(
+            !note.message.contains(SECRET_MARKER),
+            "a secret shows in a note: {note:?}"
+        );
+    }
+}
+
+/// An error message names members and positions, never values: when the marker occurs only in
+/// string values of the (JSON-valid) input, the message must not contain it.
+fn check_error_hides_secrets(data: &[u8], e: &ParseError) {
+    let marker = SECRET_MARKER.as_bytes();
+    if !data.windows(marker.len()).any(|w| w == marker) {
+        return;
+    }
+    let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        return;
+    };
+    let mut keys = Vec::new();
+    collect_keys(&value, &mut keys);
+    if keys.iter().any(|k| k.contains(SECRET_MARKER)) {
+        return;
+    }
+    let text = format!("{e} {e:?}");
+    assert!(
+        !text.contains(SECRET_MARKER),
+        "a value shows in an error message: {text}"
+    );
+}
+
+fn collect_keys<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| collect_keys(v, out)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.push(k);
+                collect_keys(v, out);
+            }
+        }
+        _ => {}
+    }
+}
