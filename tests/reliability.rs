@@ -231,7 +231,6 @@ fn max_values_at_and_over() {
 /// every credential or extension whose discriminator (`type`, `name`) is not its first member
 /// (`read_discriminator`). Remove the `ignore` once fixed.
 #[test]
-#[ignore = "known bug: max_values over-counts objects read again after a look-ahead"]
 fn max_values_is_exact() {
     let note_type_last = br#"{"version":{"major":1,"minor":0},"exporterRpId":"e","exporterDisplayName":"E","timestamp":0,"accounts":[{"id":"QQ","username":"","email":"","collections":[],"items":[{"id":"MQ","title":"t","credentials":[{"content":{"fieldType":"string","value":"n"},"type":"note"}]}]}]}"#;
     for doc in [document(1, "t", ""), note_type_last.to_vec()] {
@@ -475,7 +474,6 @@ fn expect_duplicate(doc: &[u8], pointer: &str) {
 /// `cxf_parse` fuzz target on its seeds; fixture
 /// `quirks/bug-unknown-emptied-by-normalisation.json`. Remove the `ignore` once fixed.
 #[test]
-#[ignore = "known bug: Unknown equality after normalisation (see the doc comment)"]
 fn normalised_documents_equal_their_canonical_reparse() {
     let mut failures = Vec::new();
     for dir in ["valid", "quirks"] {

@@ -10,8 +10,21 @@ use compact_str::CompactString;
 use zeroize::Zeroize;
 
 /// An ordinary (non-secret) string value: ids, titles, URLs, user names, type names.
-#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Text(CompactString);
+
+/// Hashes as the `str` it holds, so a `HashSet<Text>` can be queried with a `&str`.
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
 
 impl Text {
     /// Creates a text value.

@@ -149,20 +149,11 @@ fn check_pointer_escapes(pointer: &str) {
     }
 }
 
-/// Known bug (reported, not yet fixed in `cxf`): `Unknown`'s derived `PartialEq` tells an
-/// emptied member list (`Some(vec![])`, left by `Unknown::remove` of the last member during a
-/// normalisation) from no list (`None`), so a normalised document is `!=` its own canonical
-/// re-parse although both write the same bytes. While this is `true`, two documents that differ
-/// only that way (equal canonical bytes and equal `Debug`) count as equal, so the fuzzer can look
-/// past it; set it to `false` once `cxf` is fixed (fixture `quirks/bug-unknown-emptied-...`).
-pub const TOLERATE_EMPTIED_UNKNOWN_BUG: bool = true;
-
-/// Document equality, modulo [`TOLERATE_EMPTIED_UNKNOWN_BUG`].
+/// Document equality. (A normalisation that emptied an `Unknown` once made a document unequal
+/// to its canonical re-parse; fixed in `cxf`, pinned by fixture
+/// `quirks/bug-unknown-emptied-by-normalisation`.)
 pub fn same_document(a: &Document, b: &Document) -> bool {
     a == b
-        || (TOLERATE_EMPTIED_UNKNOWN_BUG
-            && *a.to_json_vec() == *b.to_json_vec()
-            && format!("{a:?}") == format!("{b:?}"))
 }
 
 fn check_round_trip(parsed: &Parsed) {

@@ -106,8 +106,10 @@ impl Item {
                 "basic-auth `urls` (2024 draft) moved to the item's scope",
             );
             let scope = self.scope.get_or_insert_with(CredentialScope::default);
+            // A set, not `contains` on the list: a hostile file with 100k urls must not be O(n²).
+            let mut seen: std::collections::HashSet<Text> = scope.urls.iter().cloned().collect();
             for url in urls {
-                if !scope.urls.contains(&url) {
+                if seen.insert(url.clone()) {
                     scope.urls.push(url);
                 }
             }

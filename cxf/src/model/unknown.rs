@@ -1,5 +1,6 @@
 //! Members the model does not know, kept so that parse → write loses nothing.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde_json::Value;
@@ -17,9 +18,39 @@ use crate::text::Text;
 /// them, or a round trip through this toolkit would drop data a newer exporter wrote. Values may
 /// hold secrets, so `Debug` prints member names only and string values are wiped on drop.
 #[derive(Clone, Default)]
-// Boxed so an object without unknown members pays 8 bytes, not 24: most objects have none.
-#[allow(clippy::box_collection)]
-pub struct Unknown(Option<Box<Vec<(Text, Value)>>>);
+pub struct Unknown(Option<Box<Members>>);
+
+/// Boxed behind an `Option` so an object without unknown members pays 8 bytes: most have none.
+#[derive(Clone, Default)]
+struct Members {
+    list: Vec<(Text, Value)>,
+    /// Names of `list`, built once an object has many unknown members, so that checking a new
+    /// name for duplicates stays O(1) (a hostile object with 100k members must not be O(n²)).
+    index: Option<HashSet<Text>>,
+}
+
+/// Number of members from which duplicate checks use a hash set instead of a scan.
+const INDEX_FROM: usize = 16;
+
+impl Members {
+    fn contains(&self, name: &str) -> bool {
+        match &self.index {
+            Some(index) => index.contains(name),
+            None => self.list.iter().any(|(k, _)| k == name),
+        }
+    }
+
+    fn push(&mut self, name: Text, value: Value) {
+        if let Some(index) = &mut self.index {
+            index.insert(name.clone());
+        } else if self.list.len() + 1 >= INDEX_FROM {
+            let mut index: HashSet<Text> = self.list.iter().map(|(k, _)| k.clone()).collect();
+            index.insert(name.clone());
+            self.index = Some(index);
+        }
+        self.list.push((name, value));
+    }
+}
 
 impl Unknown {
     /// No unknown members.
@@ -29,19 +60,19 @@ impl Unknown {
 
     /// Whether there are no unknown members.
     pub fn is_empty(&self) -> bool {
-        self.0.as_ref().is_none_or(|v| v.is_empty())
+        self.0.as_ref().is_none_or(|m| m.list.is_empty())
     }
 
     /// Number of unknown members.
     pub fn len(&self) -> usize {
-        self.0.as_ref().map_or(0, |v| v.len())
+        self.0.as_ref().map_or(0, |m| m.list.len())
     }
 
     /// The members, in input order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.0
             .iter()
-            .flat_map(|v| v.iter())
+            .flat_map(|m| m.list.iter())
             .map(|(k, v)| (k.as_str(), v))
     }
 
@@ -53,19 +84,22 @@ impl Unknown {
     /// Sets member `name`, replacing an existing value.
     pub fn insert(&mut self, name: impl Into<Text>, value: Value) {
         let name = name.into();
-        let list = self.0.get_or_insert_with(Default::default);
-        match list.iter_mut().find(|(k, _)| *k == name) {
+        let members = self.0.get_or_insert_with(Default::default);
+        match members.list.iter_mut().find(|(k, _)| *k == name) {
             Some(slot) => slot.1 = value,
-            None => list.push((name, value)),
+            None => members.push(name, value),
         }
     }
 
     /// Removes member `name` and returns its value.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
-        let list = self.0.as_mut()?;
-        let i = list.iter().position(|(k, _)| *k == name)?;
-        let value = list.remove(i).1;
-        if list.is_empty() {
+        let members = self.0.as_mut()?;
+        let i = members.list.iter().position(|(k, _)| *k == name)?;
+        let value = members.list.remove(i).1;
+        if let Some(index) = &mut members.index {
+            index.remove(name);
+        }
+        if members.list.is_empty() {
             self.0 = None;
         }
         Some(value)
@@ -78,13 +112,13 @@ impl Unknown {
         key: &str,
         path: &Path<'_>,
     ) -> Result<()> {
-        if self.get(key).is_some() {
+        if self.0.as_ref().is_some_and(|m| m.contains(key)) {
             return Err(r.error(ParseErrorKind::DuplicateMember, path));
         }
         let value = r.read_value(path)?;
         self.0
             .get_or_insert_with(Default::default)
-            .push((Text::from(key), value));
+            .push(Text::from(key), value);
         Ok(())
     }
 
@@ -122,8 +156,8 @@ pub(crate) fn wipe_value(value: &mut Value) {
 
 impl Drop for Unknown {
     fn drop(&mut self) {
-        if let Some(list) = self.0.as_mut() {
-            for (_, v) in list.iter_mut() {
+        if let Some(members) = self.0.as_mut() {
+            for (_, v) in members.list.iter_mut() {
                 wipe_value(v);
             }
         }
