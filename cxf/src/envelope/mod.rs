@@ -8,6 +8,7 @@
 //!   [`Profile`] is known) with the [`Binding`] of the request you sent.
 //! * Exporter: [`seal`] the CXF JSON to the importer's [`Recipient`] with [`Profile::DEFAULT`].
 //! * Moving an export to another importer without seeing it: [`reencrypt`].
+//! * Raw single-shot HPKE base mode, no packaging: [`seal_base`], [`open_base`].
 //! * Working with a parsed [`Document`](crate::Document): [`seal_document`], [`open_document`].
 //!
 //! The CXP message types and the importer/exporter roles live in the `cxp` crate; this module
@@ -69,6 +70,11 @@
 //!   content and many observations this is a CRIME-style side channel. One export is one
 //!   observation; use [`Profile::Bitwarden2024`] when that matters.
 //! * Every input is bounded by [`Limits`] before it is decoded or inflated.
+//! * Implementation: DHKEM from the `hpke` crate; the RFC 9180 §5.1 base-mode key schedule is
+//!   ours (HKDF-SHA256 via `hkdf`/`sha2`, checked against the RFC 9180 known answers); the
+//!   AEAD is `ring`'s. The KEM shared secret and our copies of the AEAD key and base nonce are
+//!   wiped after use; `ring`'s expanded AES / ChaCha20 key inside its key object and the HMAC
+//!   states inside `hkdf` cannot be zeroized (neither crate offers it): they live for one call.
 
 mod crypto;
 mod document;
@@ -359,6 +365,39 @@ fn seal_with_rng(
         enc,
         payload,
     })
+}
+
+/// Single-shot HPKE `SealBase(pkR, info, aad, pt)` (RFC 9180 §6.1) with no packaging: no
+/// compression, no container, no base64. Returns `enc` (the ephemeral public key) and
+/// `ciphertext ‖ tag`. [`seal`] is this plus a [`Profile`]; use it unless you need the raw
+/// primitive (interoperability tests, benchmarks, other HPKE framings).
+pub fn seal_base(
+    recipient: &Recipient,
+    info: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<(PublicKey, Vec<u8>), Error> {
+    crypto::seal_base(
+        recipient.suite,
+        &recipient.key,
+        info,
+        aad,
+        plaintext,
+        &mut UnwrapErr(getrandom::SysRng),
+    )
+}
+
+/// Single-shot HPKE `OpenBase(enc, skR, info, aad, ct)` (RFC 9180 §6.1) with no packaging: the
+/// inverse of [`seal_base`]. Every failure past key checks is [`Error::DecryptionFailed`].
+pub fn open_base(
+    suite: Suite,
+    key: &PrivateKey,
+    enc: &PublicKey,
+    info: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    crypto::open_base(suite, key, enc, info, aad, ciphertext)
 }
 
 /// Decrypts a sealed payload with the importer's key, using a known `profile`.
