@@ -145,6 +145,25 @@ pub(crate) fn seal_base(
     plaintext: &[u8],
     rng: &mut impl CryptoRng,
 ) -> Result<(PublicKey, Vec<u8>), Error> {
+    // The buffer holds plaintext until sealed in place; zeroize it if sealing fails. The
+    // capacity covers the tag, so appending it never reallocates.
+    let mut buf = Zeroizing::new(Vec::with_capacity(plaintext.len() + TAG_LEN));
+    buf.extend_from_slice(plaintext);
+    let enc = seal_base_in_place(suite, recipient, info, aad, &mut buf, rng)?;
+    Ok((enc, std::mem::take(&mut *buf)))
+}
+
+/// `SealBase` in place: `buf` holds the plaintext and becomes `ciphertext ‖ tag`; returns
+/// `enc`. Saves the plaintext copy (on a 100 MB payload, writing fresh pages costs more than
+/// the AEAD itself). If `buf` lacks room for the tag it grows without leaving an unwiped copy.
+pub(crate) fn seal_base_in_place(
+    suite: Suite,
+    recipient: &PublicKey,
+    info: &[u8],
+    aad: &[u8],
+    buf: &mut Zeroizing<Vec<u8>>,
+    rng: &mut impl CryptoRng,
+) -> Result<PublicKey, Error> {
     if recipient.kem() != suite.kem() {
         return Err(Error::KeyMismatch);
     }
@@ -156,16 +175,13 @@ pub(crate) fn seal_base(
             encap::<hpke::kem::DhP256HkdfSha256>(suite, recipient.as_bytes(), info, rng)?
         }
     };
-    // The buffer holds plaintext until sealed in place; zeroize it if sealing fails. The
-    // capacity covers the tag, so appending it never reallocates (no unwiped copy).
-    let mut buf = Zeroizing::new(Vec::with_capacity(plaintext.len() + TAG_LEN));
-    buf.extend_from_slice(plaintext);
-    ctx.key
-        .seal_in_place_append_tag(ctx.nonce(), Aad::from(aad), &mut *buf)
+    let tag = ctx
+        .key
+        .seal_in_place_separate_tag(ctx.nonce(), Aad::from(aad), &mut buf[..])
         .map_err(|_| Error::EncryptionFailed)?;
-    let ct = std::mem::take(&mut *buf);
-    let enc = PublicKey::from_bytes(suite.kem(), &enc).map_err(|_| Error::EncryptionFailed)?;
-    Ok((enc, ct))
+    // From here `buf` holds ciphertext: growing it (if it must) leaks nothing.
+    buf.extend_from_slice(tag.as_ref());
+    PublicKey::from_bytes(suite.kem(), &enc).map_err(|_| Error::EncryptionFailed)
 }
 
 /// `Encap(pkR)` then the key schedule: returns `(enc, context)`.
@@ -192,6 +208,26 @@ pub(crate) fn open_base(
     aad: &[u8],
     ciphertext: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
+    open_base_in_place(
+        suite,
+        key,
+        enc,
+        info,
+        aad,
+        Zeroizing::new(ciphertext.to_vec()),
+    )
+}
+
+/// `OpenBase` in place: `buf` holds `ciphertext ‖ tag` and becomes the plaintext (same
+/// allocation, tag length cut off). On failure `buf` is wiped on drop.
+pub(crate) fn open_base_in_place(
+    suite: Suite,
+    key: &PrivateKey,
+    enc: &PublicKey,
+    info: &[u8],
+    aad: &[u8],
+    mut buf: Zeroizing<Vec<u8>>,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     if key.kem() != suite.kem() || enc.kem() != suite.kem() {
         return Err(Error::KeyMismatch);
     }
@@ -203,10 +239,9 @@ pub(crate) fn open_base(
             decap::<hpke::kem::DhP256HkdfSha256>(suite, key.secret_bytes(), enc.as_bytes(), info)?
         }
     };
-    if ciphertext.len() < TAG_LEN {
+    if buf.len() < TAG_LEN {
         return Err(Error::DecryptionFailed);
     }
-    let mut buf = Zeroizing::new(ciphertext.to_vec());
     let len = ctx
         .key
         .open_in_place(ctx.nonce(), Aad::from(aad), &mut buf[..])

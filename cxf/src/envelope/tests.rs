@@ -696,3 +696,29 @@ fn raw_hpke_interoperates_with_the_hpke_crate_both_ways() {
         Aead::ChaCha20Poly1305,
     ));
 }
+
+/// The in-place forms produce what the copying forms accept, with or without spare capacity
+/// for the tag, and a failed in-place open reports the opaque error.
+#[test]
+fn in_place_seal_and_open_match_the_copying_forms() {
+    let sk = PrivateKey::generate(Kem::X25519HkdfSha256);
+    let to = Recipient::new(Suite::X25519_AES256GCM, sk.public_key().clone()).unwrap();
+    let pt: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+    for spare in [0usize, 16, 64] {
+        let mut buf = Zeroizing::new(Vec::with_capacity(pt.len() + spare));
+        buf.extend_from_slice(&pt);
+        let enc = seal_base_in_place(&to, b"i", b"a", &mut buf).unwrap();
+        assert_eq!(buf.len(), pt.len() + 16);
+        assert_ne!(&buf[..pt.len()], &pt[..]);
+        let opened = open_base(Suite::X25519_AES256GCM, &sk, &enc, b"i", b"a", &buf).unwrap();
+        assert_eq!(&opened[..], &pt[..]);
+        let opened =
+            open_base_in_place(Suite::X25519_AES256GCM, &sk, &enc, b"i", b"a", buf.clone())
+                .unwrap();
+        assert_eq!(&opened[..], &pt[..]);
+        assert_eq!(
+            open_base_in_place(Suite::X25519_AES256GCM, &sk, &enc, b"i", b"x", buf),
+            Err(Error::DecryptionFailed)
+        );
+    }
+}
