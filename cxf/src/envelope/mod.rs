@@ -8,6 +8,8 @@
 //!   [`Profile`] is known) with the [`Binding`] of the request you sent.
 //! * Exporter: [`seal`] the CXF JSON to the importer's [`Recipient`] with [`Profile::DEFAULT`].
 //! * Moving an export to another importer without seeing it: [`reencrypt`].
+//! * Raw single-shot HPKE base mode, no packaging: [`seal_base`], [`open_base`] (and their
+//!   in-place forms, which skip a copy of the payload).
 //! * Working with a parsed [`Document`](crate::Document): [`seal_document`], [`open_document`].
 //!
 //! The CXP message types and the importer/exporter roles live in the `cxp` crate; this module
@@ -69,6 +71,11 @@
 //!   content and many observations this is a CRIME-style side channel. One export is one
 //!   observation; use [`Profile::Bitwarden2024`] when that matters.
 //! * Every input is bounded by [`Limits`] before it is decoded or inflated.
+//! * Implementation: DHKEM from the `hpke` crate; the RFC 9180 §5.1 base-mode key schedule is
+//!   ours (HKDF-SHA256 via `hkdf`/`sha2`, checked against the RFC 9180 known answers); the
+//!   AEAD is `ring`'s. The KEM shared secret and our copies of the AEAD key and base nonce are
+//!   wiped after use; `ring`'s expanded AES / ChaCha20 key inside its key object and the HMAC
+//!   states inside `hkdf` cannot be zeroized (neither crate offers it): they live for one call.
 
 mod crypto;
 mod document;
@@ -341,8 +348,17 @@ fn seal_with_rng(
     let info = profile.info(binding);
     let aad = profile.aad(binding);
     let (enc, ct) = if profile.compresses() {
-        let packed = deflate_secret(plaintext)?;
-        crypto::seal_base(recipient.suite, &recipient.key, &info, aad, &packed, rng)?
+        // Sealed in place: the compressed plaintext is never copied.
+        let mut packed = deflate_secret(plaintext)?;
+        let enc = crypto::seal_base_in_place(
+            recipient.suite,
+            &recipient.key,
+            &info,
+            aad,
+            &mut packed,
+            rng,
+        )?;
+        (enc, std::mem::take(&mut *packed))
     } else {
         crypto::seal_base(recipient.suite, &recipient.key, &info, aad, plaintext, rng)?
     };
@@ -361,6 +377,72 @@ fn seal_with_rng(
     })
 }
 
+/// Single-shot HPKE `SealBase(pkR, info, aad, pt)` (RFC 9180 §6.1) with no packaging: no
+/// compression, no container, no base64. Returns `enc` (the ephemeral public key) and
+/// `ciphertext ‖ tag`. [`seal`] is this plus a [`Profile`]; use it unless you need the raw
+/// primitive (interoperability tests, benchmarks, other HPKE framings).
+pub fn seal_base(
+    recipient: &Recipient,
+    info: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<(PublicKey, Vec<u8>), Error> {
+    crypto::seal_base(
+        recipient.suite,
+        &recipient.key,
+        info,
+        aad,
+        plaintext,
+        &mut UnwrapErr(getrandom::SysRng),
+    )
+}
+
+/// [`seal_base`] in place: `buf` holds the plaintext and becomes `ciphertext ‖ tag`; returns
+/// `enc`. Avoids copying the plaintext (on large payloads the copy into fresh memory costs more
+/// than the AEAD). Reserve 16 bytes of spare capacity for the tag; without it `buf` grows after
+/// sealing (by then it holds only ciphertext).
+pub fn seal_base_in_place(
+    recipient: &Recipient,
+    info: &[u8],
+    aad: &[u8],
+    buf: &mut Zeroizing<Vec<u8>>,
+) -> Result<PublicKey, Error> {
+    crypto::seal_base_in_place(
+        recipient.suite,
+        &recipient.key,
+        info,
+        aad,
+        buf,
+        &mut UnwrapErr(getrandom::SysRng),
+    )
+}
+
+/// [`open_base`] in place: `buf` holds `ciphertext ‖ tag` and is returned holding the
+/// plaintext (same allocation, tag cut off). On failure it is wiped and dropped.
+pub fn open_base_in_place(
+    suite: Suite,
+    key: &PrivateKey,
+    enc: &PublicKey,
+    info: &[u8],
+    aad: &[u8],
+    buf: Zeroizing<Vec<u8>>,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    crypto::open_base_in_place(suite, key, enc, info, aad, buf)
+}
+
+/// Single-shot HPKE `OpenBase(enc, skR, info, aad, ct)` (RFC 9180 §6.1) with no packaging: the
+/// inverse of [`seal_base`]. Every failure past key checks is [`Error::DecryptionFailed`].
+pub fn open_base(
+    suite: Suite,
+    key: &PrivateKey,
+    enc: &PublicKey,
+    info: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    crypto::open_base(suite, key, enc, info, aad, ciphertext)
+}
+
 /// Decrypts a sealed payload with the importer's key, using a known `profile`.
 ///
 /// The caller must pass the key it generated for `sealed.suite` (never a key taken from the
@@ -373,7 +455,7 @@ pub fn open(
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     let body = decode_payload(&sealed.payload, limits)?;
-    open_body(sealed, &body, key, profile, binding, limits)
+    open_body(sealed, body, key, profile, binding, limits)
 }
 
 /// Like [`open`] but tries every [`Profile`] that fits the payload's shape; returns the
@@ -384,7 +466,7 @@ pub fn open_detect(
     binding: &Binding<'_>,
     limits: &Limits,
 ) -> Result<(Zeroizing<Vec<u8>>, Profile), Error> {
-    let body = decode_payload(&sealed.payload, limits)?;
+    let mut body = Zeroizing::new(decode_payload(&sealed.payload, limits)?);
     let is_zip = zip::looks_like_zip(&body);
     // A zip-shaped body is almost surely the zip profile: try it first. The others stay as
     // fallbacks since a raw ciphertext may start with the zip magic by chance (2^-32).
@@ -398,8 +480,14 @@ pub fn open_detect(
         &[Profile::ToolkitV1, Profile::RawDeflate]
     };
     let mut first = None;
-    for &profile in order {
-        match open_body(sealed, &body, key, profile, binding, limits) {
+    for (i, &profile) in order.iter().enumerate() {
+        // Opening works in place: every attempt but the last gets its own copy.
+        let attempt = if i + 1 == order.len() {
+            std::mem::take(&mut *body)
+        } else {
+            body.to_vec()
+        };
+        match open_body(sealed, attempt, key, profile, binding, limits) {
             Ok(pt) => return Ok((pt, profile)),
             // Caller mistakes (wrong key type) are reported as such; a malformed container
             // only rules out that profile.
@@ -439,7 +527,7 @@ fn decode_payload(payload: &str, limits: &Limits) -> Result<Vec<u8>, Error> {
 
 fn open_body(
     sealed: &Sealed,
-    body: &[u8],
+    body: Vec<u8>,
     key: &PrivateKey,
     profile: Profile,
     binding: &Binding<'_>,
@@ -450,15 +538,19 @@ fn open_body(
     }
     let info = profile.info(binding);
     let aad = profile.aad(binding);
-    let extracted;
-    let ct: &[u8] = match profile {
-        Profile::Bitwarden2024 => {
-            extracted = zip::read_entry(body, BITWARDEN_2024_ENTRY, limits)?;
-            &extracted
-        }
+    let ct = match profile {
+        Profile::Bitwarden2024 => zip::read_entry(&body, BITWARDEN_2024_ENTRY, limits)?,
         Profile::ToolkitV1 | Profile::RawDeflate => body,
     };
-    let opened = crypto::open_base(sealed.suite, key, &sealed.enc, &info, aad, ct)?;
+    // Opened in place: the ciphertext buffer becomes the (zeroizing) plaintext.
+    let opened = crypto::open_base_in_place(
+        sealed.suite,
+        key,
+        &sealed.enc,
+        &info,
+        aad,
+        Zeroizing::new(ct),
+    )?;
     if !profile.compresses() {
         if opened.len() > limits.max_plaintext_bytes {
             return Err(Error::DecryptionFailed);

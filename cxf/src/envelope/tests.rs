@@ -621,3 +621,104 @@ fn errors_do_not_leak_details_and_keys_do_not_print() {
     assert!(dbg.contains("<redacted>"));
     assert!(!dbg.contains(&to_hex(sk.expose_secret())));
 }
+
+/// Our key schedule and `ring` AEAD against the `hpke` crate's full implementation, both ways,
+/// for every supported suite, including an empty plaintext and a multi-block one.
+#[test]
+fn raw_hpke_interoperates_with_the_hpke_crate_both_ways() {
+    use hpke::aead::{AesGcm128, AesGcm256, ChaCha20Poly1305};
+    use hpke::kdf::HkdfSha256;
+    use hpke::kem::{DhP256HkdfSha256, X25519HkdfSha256};
+    use hpke::{Deserializable as _, OpModeR, OpModeS, Serializable as _};
+
+    fn check<A: hpke::aead::Aead, K: hpke::Kem>(suite: Suite) {
+        let info = b"cxf interop info";
+        let aad = b"cxf interop aad";
+        for len in [0usize, 1, 15, 16, 17, 4099] {
+            let pt: Vec<u8> = (0..len).map(|i| (i * 7 + 3) as u8).collect();
+            let sk = PrivateKey::generate(suite.kem());
+            let to = Recipient::new(suite, sk.public_key().clone()).unwrap();
+            let hsk = K::PrivateKey::from_bytes(sk.expose_secret()).unwrap();
+            let hpk = K::PublicKey::from_bytes(sk.public_key().as_bytes()).unwrap();
+
+            // Ours seals, the hpke crate opens.
+            let (enc, ct) = seal_base(&to, info, aad, &pt).unwrap();
+            assert_eq!(ct.len(), len + 16, "{suite}");
+            let henc = K::EncappedKey::from_bytes(enc.as_bytes()).unwrap();
+            let opened = hpke::single_shot_open::<A, HkdfSha256, K>(
+                &OpModeR::Base,
+                &hsk,
+                &henc,
+                info,
+                &ct,
+                aad,
+            )
+            .unwrap();
+            assert_eq!(opened, pt, "{suite}");
+
+            // The hpke crate seals, ours opens; a flipped bit or another aad does not open.
+            let (henc, mut hct) =
+                hpke::single_shot_seal::<A, HkdfSha256, K>(&OpModeS::Base, &hpk, info, &pt, aad)
+                    .unwrap();
+            let enc = PublicKey::from_bytes(suite.kem(), &henc.to_bytes()).unwrap();
+            let opened = open_base(suite, &sk, &enc, info, aad, &hct).unwrap();
+            assert_eq!(&opened[..], &pt[..], "{suite}");
+            assert_eq!(
+                open_base(suite, &sk, &enc, info, b"other aad", &hct),
+                Err(Error::DecryptionFailed)
+            );
+            assert_eq!(
+                open_base(suite, &sk, &enc, b"other info", aad, &hct),
+                Err(Error::DecryptionFailed)
+            );
+            let last = hct.len() - 1;
+            hct[last] ^= 1;
+            assert_eq!(
+                open_base(suite, &sk, &enc, info, aad, &hct),
+                Err(Error::DecryptionFailed)
+            );
+            assert_eq!(
+                open_base(suite, &sk, &enc, info, aad, &hct[..15]),
+                Err(Error::DecryptionFailed)
+            );
+        }
+    }
+    check::<AesGcm128, X25519HkdfSha256>(Suite::new(Kem::X25519HkdfSha256, Aead::Aes128Gcm));
+    check::<AesGcm256, X25519HkdfSha256>(Suite::X25519_AES256GCM);
+    check::<ChaCha20Poly1305, X25519HkdfSha256>(Suite::new(
+        Kem::X25519HkdfSha256,
+        Aead::ChaCha20Poly1305,
+    ));
+    check::<AesGcm128, DhP256HkdfSha256>(Suite::new(Kem::P256HkdfSha256, Aead::Aes128Gcm));
+    check::<AesGcm256, DhP256HkdfSha256>(Suite::P256_AES256GCM);
+    check::<ChaCha20Poly1305, DhP256HkdfSha256>(Suite::new(
+        Kem::P256HkdfSha256,
+        Aead::ChaCha20Poly1305,
+    ));
+}
+
+/// The in-place forms produce what the copying forms accept, with or without spare capacity
+/// for the tag, and a failed in-place open reports the opaque error.
+#[test]
+fn in_place_seal_and_open_match_the_copying_forms() {
+    let sk = PrivateKey::generate(Kem::X25519HkdfSha256);
+    let to = Recipient::new(Suite::X25519_AES256GCM, sk.public_key().clone()).unwrap();
+    let pt: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+    for spare in [0usize, 16, 64] {
+        let mut buf = Zeroizing::new(Vec::with_capacity(pt.len() + spare));
+        buf.extend_from_slice(&pt);
+        let enc = seal_base_in_place(&to, b"i", b"a", &mut buf).unwrap();
+        assert_eq!(buf.len(), pt.len() + 16);
+        assert_ne!(&buf[..pt.len()], &pt[..]);
+        let opened = open_base(Suite::X25519_AES256GCM, &sk, &enc, b"i", b"a", &buf).unwrap();
+        assert_eq!(&opened[..], &pt[..]);
+        let opened =
+            open_base_in_place(Suite::X25519_AES256GCM, &sk, &enc, b"i", b"a", buf.clone())
+                .unwrap();
+        assert_eq!(&opened[..], &pt[..]);
+        assert_eq!(
+            open_base_in_place(Suite::X25519_AES256GCM, &sk, &enc, b"i", b"x", buf),
+            Err(Error::DecryptionFailed)
+        );
+    }
+}
