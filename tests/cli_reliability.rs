@@ -176,11 +176,9 @@ fn full_output_directory_leaves_nothing_and_input_untouched() {
 
 /// A conversion whose report cannot be written fails as a whole: no output either.
 ///
-/// Fails today: `convert` writes (and renames) the output first and the report after it, so a
-/// report that cannot be written gives exit 2 with the plaintext output left in place. Remove
-/// the `ignore` once both files are committed together (or the output removed on failure).
+/// Regression (found by the reliability suite, fixed): `convert` writes (and renames) the output first and the report after it, so a
+/// report that cannot be written gives exit 2 with the plaintext output left in place.
 #[test]
-#[ignore = "known bug: a failed --report leaves the output written although convert exits 2"]
 fn failed_report_leaves_no_output() {
     if !can_mount() {
         eprintln!("SKIPPED: no mount namespace: a read-only directory cannot be made");
@@ -272,11 +270,9 @@ fn sigint_while_reading_leaves_no_output() {
 /// (while the converted vault is being written and synced). Afterwards there must be either no
 /// output at all or the complete output, never a temporary file with plaintext credentials.
 ///
-/// Fails today: `cxf` does not handle SIGINT, so the default action kills it before the
+/// Regression (found by the reliability suite, fixed): `cxf` does not handle SIGINT, so the default action kills it before the
 /// `tempfile` destructor can remove `.cxf-*.tmp`, which is left holding the plaintext vault.
-/// Remove the `ignore` once `cxf` cleans up on SIGINT/SIGTERM.
 #[test]
-#[ignore = "known bug: SIGINT during the atomic write leaves the plaintext temporary file"]
 fn sigint_during_write_leaves_no_partial_output() {
     let work = tempfile::tempdir().unwrap();
     let input = work.path().join("vault.json");

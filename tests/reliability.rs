@@ -226,10 +226,10 @@ fn max_values_at_and_over() {
 
 /// A document of exactly `max_values` values is accepted.
 ///
-/// Fails today: the look-aheads count values and rewind without restoring the count. The root
+/// Regression (found by the reliability suite, fixed): the look-aheads count values and rewind without restoring the count. The root
 /// object is counted twice (`detect_shape` begins the object, then `set_pos` rewinds), and so is
 /// every credential or extension whose discriminator (`type`, `name`) is not its first member
-/// (`read_discriminator`). Remove the `ignore` once fixed.
+/// (`read_discriminator`).
 #[test]
 fn max_values_is_exact() {
     let note_type_last = br#"{"version":{"major":1,"minor":0},"exporterRpId":"e","exporterDisplayName":"E","timestamp":0,"accounts":[{"id":"QQ","username":"","email":"","collections":[],"items":[{"id":"MQ","title":"t","credentials":[{"content":{"fieldType":"string","value":"n"},"type":"note"}]}]}]}"#;
@@ -468,11 +468,11 @@ fn expect_duplicate(doc: &[u8], pointer: &str) {
 
 /// A normalised document equals its own canonical re-parse (the canonical bytes are stable).
 ///
-/// Fails today: `cxf::Unknown`'s derived `PartialEq` tells an emptied member list (left by a
+/// Regression (found by the reliability suite, fixed): `cxf::Unknown`'s derived `PartialEq` tells an emptied member list (left by a
 /// normalisation that removes the last unknown member: `basic-auth.urls`, `hmacSecret`) from no
 /// list, so `parse(write(doc)) != doc` although both write the same bytes. Found by the
 /// `cxf_parse` fuzz target on its seeds; fixture
-/// `quirks/bug-unknown-emptied-by-normalisation.json`. Remove the `ignore` once fixed.
+/// `quirks/bug-unknown-emptied-by-normalisation.json`.
 #[test]
 fn normalised_documents_equal_their_canonical_reparse() {
     let mut failures = Vec::new();

@@ -52,6 +52,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::install_interrupt_cleanup();
     let result = match cli.command {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Validate(args) => commands::validate::run(args),

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
@@ -134,35 +135,101 @@ impl Output {
     }
 }
 
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".cxf-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let result = if overwrite {
-        tmp.persist(path)
-    } else {
-        tmp.persist_noclobber(path)
-    };
-    result.map_err(|e| e.error).with_context(|| {
-        if !overwrite && path.exists() {
-            format!(
-                "{} already exists: choose another name or pass --overwrite",
-                path.display()
-            )
-        } else {
-            format!("cannot write {}", path.display())
+/// Temporary files being written: removed by the SIGINT/SIGTERM handler, which would otherwise
+/// kill the process before `tempfile`'s destructor runs and leave plaintext on disk.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Installs the handler that removes pending temporary files on SIGINT/SIGTERM/SIGHUP, then
+/// exits with 130.
+pub(crate) fn install_interrupt_cleanup() {
+    let _ = ctrlc::set_handler(|| {
+        if let Ok(pending) = PENDING.lock() {
+            for path in pending.iter() {
+                let _ = std::fs::remove_file(path);
+            }
         }
-    })?;
-    Ok(())
+        eprintln!("\ninterrupted: no output was written");
+        std::process::exit(130);
+    });
+}
+
+/// An output written to a temporary file next to its target, not yet renamed into place.
+pub(crate) struct Staged {
+    tmp: Option<tempfile::NamedTempFile>,
+    path: PathBuf,
+}
+
+impl Staged {
+    /// Writes `bytes` to a temporary file (mode 0600) in `path`'s directory and flushes it to
+    /// disk. Dropping the result without [`Staged::commit`] removes it.
+    pub(crate) fn new(path: &Path, bytes: &[u8]) -> Result<Staged> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".cxf-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.push(tmp.path().to_path_buf());
+        }
+        let mut file = tmp.as_file();
+        if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+            unregister(tmp.path());
+            return Err(e).with_context(|| format!("cannot write {}", path.display()));
+        }
+        Ok(Staged {
+            tmp: Some(tmp),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Renames the temporary file over the target (refusing an existing target unless
+    /// `overwrite`).
+    pub(crate) fn commit(mut self, overwrite: bool) -> Result<()> {
+        let tmp = self.tmp.take().expect("staged file present until commit");
+        let path = std::mem::take(&mut self.path);
+        let tmp_path = tmp.path().to_path_buf();
+        let result = if overwrite {
+            tmp.persist(&path)
+        } else {
+            tmp.persist_noclobber(&path)
+        };
+        unregister(&tmp_path);
+        result.map_err(|e| e.error).with_context(|| {
+            if !overwrite && path.exists() {
+                format!(
+                    "{} already exists: choose another name or pass --overwrite",
+                    path.display()
+                )
+            } else {
+                format!("cannot write {}", path.display())
+            }
+        })?;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(tmp) = &self.tmp {
+            unregister(tmp.path());
+        }
+    }
+}
+
+fn unregister(path: &Path) {
+    if let Ok(mut pending) = PENDING.lock() {
+        pending.retain(|p| p != path);
+    }
+}
+
+/// Writes `bytes` to `path` atomically: temporary file (mode 0600), flushed, renamed. Nothing
+/// is left behind on failure or interruption.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    Staged::new(path, bytes)?.commit(overwrite)
 }
 
 /// Makes text from an imported file safe to print: control characters (terminal escape

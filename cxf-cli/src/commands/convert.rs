@@ -10,7 +10,7 @@ use cxf::formats::{self, Format, LossReason};
 use serde_json::json;
 
 use super::source::{format_arg, read_source};
-use crate::output::{Output, safe, write_atomic};
+use crate::output::{Output, Staged, safe};
 
 /// Identity written into a Header the input did not have (a bare Account): the converter has
 /// no RP id of its own.
@@ -68,6 +68,9 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
     }
     let output = Output::from_arg(args.output.as_deref());
     output.check(true, args.overwrite)?;
+    if let Some(report) = &args.report {
+        Output::File(report.clone()).check(false, args.overwrite)?;
+    }
     let chatty = std::io::stderr().is_terminal();
     if chatty {
         eprintln!("reading {}...", safe(&args.input.display().to_string()));
@@ -91,8 +94,6 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
     } else {
         formats::write(to, doc).map_err(|e| anyhow::anyhow!("cannot write {to}: {e}"))?
     };
-    output.write(&out, args.overwrite)?;
-
     let summary = cxf::Summary::of(doc);
     let skipped = write_loss
         .entries()
@@ -101,6 +102,13 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
         .count();
     let mut loss = std::mem::take(&mut source.loss);
     loss.extend(write_loss);
+    // Stage the output and the report before committing either, so that a report that cannot
+    // be written leaves no output behind.
+    let staged_output = match &output {
+        Output::File(path) => Some(Staged::new(path, &out)?),
+        Output::Stdout => None,
+    };
+    let mut staged_report = None;
     if let Some(path) = &args.report {
         let report = json!({
             "input": args.input.display().to_string(),
@@ -114,7 +122,16 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
             })).collect::<Vec<_>>(),
         });
         let text = serde_json::to_vec_pretty(&report)?;
-        write_atomic(path, &text, args.overwrite).context("cannot write the report")?;
+        staged_report = Some(Staged::new(path, &text).context("cannot write the report")?);
+    }
+    match staged_output {
+        Some(staged) => staged.commit(args.overwrite)?,
+        None => output.write(&out, args.overwrite)?,
+    }
+    if let Some(staged) = staged_report {
+        staged
+            .commit(args.overwrite)
+            .context("cannot write the report")?;
     }
     if !loss.is_empty() {
         eprintln!("not carried ({}):", loss.len());
