@@ -1,5 +1,6 @@
 //! `cxf validate`: check CXF files against the CXF 1.0 rules (`cxf::validate`).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -104,12 +105,33 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
             );
         }
         ValidateFormat::Human => {
+            // Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+            let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let paint = |code: &str, text: &str| {
+                if colour {
+                    format!("\x1b[{code}m{text}\x1b[0m")
+                } else {
+                    text.to_owned()
+                }
+            };
+            let severity = |s: &str| {
+                let code = match s {
+                    "error" => "1;31",
+                    "warning" => "33",
+                    _ => "36",
+                };
+                paint(code, &format!("{s:7}"))
+            };
             for (path, valid, findings) in &results {
                 let count = |s: &str| findings.iter().filter(|f| f.severity == s).count();
                 eprintln!(
                     "{}: {} ({} errors, {} warnings, {} notes)",
                     safe(&path.display().to_string()),
-                    if *valid { "valid" } else { "INVALID" },
+                    if *valid {
+                        paint("32", "valid")
+                    } else {
+                        paint("1;31", "INVALID")
+                    },
                     count("error"),
                     count("warning"),
                     count("info"),
@@ -121,8 +143,8 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
                         &f.pointer
                     };
                     eprintln!(
-                        "  {:7} {} at {}: {}",
-                        f.severity,
+                        "  {} {} at {}: {}",
+                        severity(f.severity),
                         f.rule,
                         safe(at),
                         safe(&f.message)
