@@ -192,3 +192,23 @@ pub fn vault(items: usize) -> Document {
         ..Document::default()
     }
 }
+
+/// The fastest of `runs` timings of `f` (the least disturbed by other work on the machine).
+pub fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> std::time::Duration {
+    (0..runs)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            std::hint::black_box(f());
+            start.elapsed()
+        })
+        .min()
+        .expect("at least one run")
+}
+
+/// Peak resident memory of this process so far, in bytes (Linux `VmHWM`).
+pub fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

@@ -6,30 +6,18 @@
 
 use std::hint::black_box;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cxf::formats::{self, Format, ReadOptions};
 
 const RUNS: usize = 3;
 
-fn best<T>(mut f: impl FnMut() -> T) -> Duration {
-    (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            black_box(f());
-            start.elapsed()
-        })
-        .min()
-        .unwrap()
+fn best<T>(f: impl FnMut() -> T) -> Duration {
+    cxf_bench::best_of(RUNS, f)
 }
 
 fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
+    cxf_bench::peak_rss().unwrap_or(0)
 }
 
 fn to_cxf(bitwarden: &[u8]) -> Vec<u8> {

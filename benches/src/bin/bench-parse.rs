@@ -6,28 +6,15 @@
 
 use std::hint::black_box;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const RUNS: usize = 5;
 
-fn best<T>(mut f: impl FnMut() -> T) -> Duration {
-    (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            black_box(f());
-            start.elapsed()
-        })
-        .min()
-        .unwrap()
+fn best<T>(f: impl FnMut() -> T) -> Duration {
+    cxf_bench::best_of(RUNS, f)
 }
 
-/// Peak resident memory of this process so far, in bytes (Linux `VmHWM`).
-fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
+use cxf_bench::peak_rss;
 
 /// CPU time (user + system, all threads) of this process so far, in milliseconds (Linux
 /// `/proc/self/stat`, clock ticks of 10 ms). Under load, wall time mostly measures the other

@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release -p cxf-bench --bin bench-transfer [ITEMS]` (default 100000).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cxp::channel::{ConnectOptions, Listener, ListenerOptions, connect};
 use cxp::roles::{Exporter, Importer, ImporterConfig};
@@ -54,14 +54,7 @@ fn over_channel(bytes: &[u8], runtime: &std::path::Path) -> usize {
 }
 
 fn best(mut f: impl FnMut() -> usize, items: usize) -> Duration {
-    (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            assert_eq!(f(), items);
-            start.elapsed()
-        })
-        .min()
-        .unwrap()
+    cxf_bench::best_of(RUNS, || assert_eq!(f(), items))
 }
 
 fn main() {
