@@ -190,22 +190,31 @@ impl fmt::Debug for SecretB64 {
     }
 }
 
+impl SecretB64 {
+    /// A secret read from `s` at `path`, canonicalised like every base64url member (padding
+    /// removed, standard alphabet converted) with a note. Used where a value arrives outside
+    /// the member reader, e.g. an older draft's secret moved to its 1.0 place.
+    pub(crate) fn canonical_from(s: &str, ctx: &mut Ctx, path: &Path<'_>) -> Self {
+        match canonicalize(s) {
+            Some((mut fixed, code)) => {
+                ctx.note(code, path, note_for(code));
+                let secret = Secret::new(&fixed);
+                fixed.zeroize();
+                SecretB64(secret)
+            }
+            None => SecretB64(Secret::new(s)),
+        }
+    }
+}
+
 impl FromJson for SecretB64 {
     fn from_json(r: &mut Reader<'_>, ctx: &mut Ctx, path: &Path<'_>) -> Result<Self> {
         let s = r.read_str(path)?;
-        if let Some((mut fixed, code)) = canonicalize(&s) {
-            ctx.note(code, path, note_for(code));
-            let secret = Secret::new(&fixed);
-            fixed.zeroize();
-            if let Cow::Owned(mut original) = s {
-                original.zeroize();
-            }
-            return Ok(SecretB64(secret));
+        let secret = SecretB64::canonical_from(&s, ctx, path);
+        if let Cow::Owned(mut original) = s {
+            original.zeroize();
         }
-        Ok(SecretB64(match s {
-            Cow::Borrowed(s) => Secret::new(s),
-            Cow::Owned(s) => Secret::from_string(s),
-        }))
+        Ok(secret)
     }
 }
 

@@ -7,7 +7,7 @@ use crate::model::codec::record;
 use crate::model::{B64, SecretB64};
 use crate::parse::Ctx;
 use crate::pointer::Path;
-use crate::text::{Secret, Text};
+use crate::text::Text;
 
 record! {
     /// State of the WebAuthn `prf` / CTAP2 `hmac-secret` extension (§3.3.12.3).
@@ -60,11 +60,12 @@ impl Fido2Extensions {
         let Some(Value::String(secret)) = old.get("secret") else {
             return Ok(());
         };
-        let secret = SecretB64::from_secret(Secret::new(secret));
+        let old_path = path.key("hmacSecret");
+        let secret = SecretB64::canonical_from(secret, ctx, &old_path.key("secret"));
         self.unknown.remove("hmacSecret");
         ctx.note(
             "ps-hmac-secret",
-            &path.key("hmacSecret"),
+            &old_path,
             "`hmacSecret` (PS 2025-08 Appendix A) converted to `hmacCredentials`; its single \
              secret became `credWithUV` and `credWithoutUV` is missing",
         );
