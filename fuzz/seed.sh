@@ -51,6 +51,11 @@ for target in "${targets[@]}"; do
             esac
         done < <(find "$ROOT/$d" -type f -print0 | sort -z)
     done
+    # A target whose input is not a plain fixture (a selector byte first, binary fields) has a
+    # script fuzz/seeds/TARGET.sh that writes seeds in its layout into the corpus directory.
+    if [ -f "$FUZZ_DIR/seeds/$target.sh" ]; then
+        bash "$FUZZ_DIR/seeds/$target.sh" "$out"
+    fi
     # Dictionary (libFuzzer syntax: one quoted token a line, \\ \" \xNN escapes): JSON tokens,
     # the marker, and the member names and enumeration-like values (lowercase words with '-')
     # of the seeds, each with its quotes, so mutations produce well-formed CXF vocabulary.
