@@ -486,7 +486,7 @@ pub fn check_cxp_message(data: &[u8]) {
 
 /// Tolerate the open `cxp` bug pinned by `fixtures/cxp/bug-extra-number-loses-precision.json`
 /// (unknown members' floats do not round-trip exactly). Set to `false` once `cxp` is fixed.
-const TOLERATE_EXTRA_FLOAT_BUG: bool = true;
+const TOLERATE_EXTRA_FLOAT_BUG: bool = false;
 
 /// Equal JSON values, except that floats may differ in their last bits (relative 1e-15).
 fn same_json_up_to_float_rounding(a: &Value, b: &Value) -> bool {
