@@ -5,46 +5,90 @@ use std::fmt::Write as _;
 use super::report::Diagnostic;
 use super::rules::Rule;
 
-/// An RFC 6901 JSON Pointer under construction (`""` is the document root).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Ptr(String);
+/// An RFC 6901 JSON Pointer under construction (`""` is the document root), as a chain of
+/// borrowed segments on the walk's stack: building one costs nothing, and the text is only
+/// rendered when a diagnostic needs it (most members of a valid document never do).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ptr<'a> {
+    parent: Option<&'a Ptr<'a>>,
+    seg: Seg<'a>,
+}
 
-impl Ptr {
+#[derive(Clone, Copy, Debug)]
+enum Seg<'a> {
     /// The document root.
-    pub(crate) fn root() -> Self {
-        Ptr(String::new())
+    Root,
+    /// A member name, unescaped.
+    Key(&'a str),
+    /// An array index.
+    Idx(usize),
+    /// Pointer text that is already escaped (from a parse note).
+    Text(&'a str),
+}
+
+impl<'a> Ptr<'a> {
+    /// The document root (a static, so that `Ptr::root().key(..)` outlives its statement).
+    pub(crate) fn root() -> &'static Ptr<'static> {
+        static ROOT: Ptr<'static> = Ptr {
+            parent: None,
+            seg: Seg::Root,
+        };
+        &ROOT
     }
 
-    /// Child member `key` (escaped per RFC 6901: `~` → `~0`, `/` → `~1`).
-    pub(crate) fn key(&self, key: &str) -> Self {
-        let mut s = String::with_capacity(self.0.len() + key.len() + 1);
-        s.push_str(&self.0);
-        s.push('/');
-        for c in key.chars() {
-            match c {
-                '~' => s.push_str("~0"),
-                '/' => s.push_str("~1"),
-                c => s.push(c),
-            }
+    /// Child member `key`.
+    pub(crate) fn key<'b>(&'b self, key: &'b str) -> Ptr<'b> {
+        Ptr {
+            parent: Some(self),
+            seg: Seg::Key(key),
         }
-        Ptr(s)
     }
 
     /// Array element `i`.
-    pub(crate) fn idx(&self, i: usize) -> Self {
-        let mut s = self.0.clone();
-        let _ = write!(s, "/{i}");
-        Ptr(s)
+    pub(crate) fn idx(&self, i: usize) -> Ptr<'_> {
+        Ptr {
+            parent: Some(self),
+            seg: Seg::Idx(i),
+        }
     }
 
     /// A pointer given as RFC 6901 text (already escaped).
-    pub(crate) fn from_pointer(text: &str) -> Self {
-        Ptr(text.to_owned())
+    pub(crate) fn from_pointer(text: &'a str) -> Self {
+        Ptr {
+            parent: None,
+            seg: Seg::Text(text),
+        }
+    }
+
+    /// Append the pointer text to `out` (escaped per RFC 6901: `~` → `~0`, `/` → `~1`).
+    pub(crate) fn write_to(&self, out: &mut String) {
+        if let Some(parent) = self.parent {
+            parent.write_to(out);
+        }
+        match self.seg {
+            Seg::Root => {}
+            Seg::Text(t) => out.push_str(t),
+            Seg::Idx(i) => {
+                let _ = write!(out, "/{i}");
+            }
+            Seg::Key(k) => {
+                out.push('/');
+                for c in k.chars() {
+                    match c {
+                        '~' => out.push_str("~0"),
+                        '/' => out.push_str("~1"),
+                        c => out.push(c),
+                    }
+                }
+            }
+        }
     }
 
     /// The pointer text.
-    pub(crate) fn as_str(&self) -> &str {
-        &self.0
+    pub(crate) fn render(&self) -> String {
+        let mut s = String::new();
+        self.write_to(&mut s);
+        s
     }
 }
 
@@ -56,11 +100,11 @@ pub(crate) struct Sink {
 
 impl Sink {
     /// Record a finding of `rule` at `ptr`.
-    pub(crate) fn push(&mut self, rule: Rule, ptr: &Ptr, message: impl Into<String>) {
+    pub(crate) fn push(&mut self, rule: Rule, ptr: &Ptr<'_>, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic {
             rule: rule.id,
             severity: rule.severity,
-            pointer: ptr.as_str().to_owned(),
+            pointer: ptr.render(),
             message: message.into(),
             hint: None,
         });
@@ -70,7 +114,7 @@ impl Sink {
     pub(crate) fn push_hint(
         &mut self,
         rule: Rule,
-        ptr: &Ptr,
+        ptr: &Ptr<'_>,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) {
@@ -87,8 +131,13 @@ mod tests {
 
     #[test]
     fn pointers_escape_per_rfc6901() {
-        let p = Ptr::root().key("accounts").idx(0).key("a/b~c");
-        assert_eq!(p.as_str(), "/accounts/0/a~1b~0c");
-        assert_eq!(Ptr::root().as_str(), "");
+        assert_eq!(
+            Ptr::root().key("accounts").idx(0).key("a/b~c").render(),
+            "/accounts/0/a~1b~0c"
+        );
+        assert_eq!(Ptr::root().render(), "");
+        let note = Ptr::from_pointer("/accounts/0/x~1y");
+        let three = note.idx(3);
+        assert_eq!(three.key("~").render(), "/accounts/0/x~1y/3/~0");
     }
 }

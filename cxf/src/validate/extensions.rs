@@ -30,7 +30,7 @@ pub(crate) const PERMISSIONS: [&str; 7] = [
 
 /// Check an extension's `name` (extension at `ext`) on `host`. Returns `true` for `shared`
 /// placed where it may be (so its accessors should be checked).
-pub(crate) fn check_name(sink: &mut Sink, ext: &Ptr, name: &str, host: Host) -> bool {
+pub(crate) fn check_name(sink: &mut Sink, ext: &Ptr<'_>, name: &str, host: Host) -> bool {
     if name != "shared" {
         sink.push(
             rules::EXTENSION_UNKNOWN,
@@ -51,7 +51,7 @@ pub(crate) fn check_name(sink: &mut Sink, ext: &Ptr, name: &str, host: Host) -> 
 }
 
 /// Check one sharing accessor (at `acc`).
-pub(crate) fn check_accessor(sink: &mut Sink, acc: &Ptr, kind: &str, permissions: &[&str]) {
+pub(crate) fn check_accessor(sink: &mut Sink, acc: &Ptr<'_>, kind: &str, permissions: &[&str]) {
     if kind != "user" && kind != "group" {
         sink.push(
             rules::SHARED_ACCESSOR_TYPE,
@@ -114,24 +114,24 @@ mod tests {
     #[test]
     fn accessors() {
         let a = Ptr::root();
-        assert!(got(|s| check_accessor(s, &a, "user", &["read", "readSecret"])).is_empty());
+        assert!(got(|s| check_accessor(s, a, "user", &["read", "readSecret"])).is_empty());
         assert_eq!(
-            got(|s| check_accessor(s, &a, "robot", &["read"])),
+            got(|s| check_accessor(s, a, "robot", &["read"])),
             [("shared.accessor-type", "/type".into())]
         );
         assert_eq!(
-            got(|s| check_accessor(s, &a, "group", &["read", "fly"])),
+            got(|s| check_accessor(s, a, "group", &["read", "fly"])),
             [("shared.permission", "/permissions/1".into())]
         );
         assert_eq!(
-            got(|s| check_accessor(s, &a, "group", &["fly"])),
+            got(|s| check_accessor(s, a, "group", &["fly"])),
             [
                 ("shared.permission", "/permissions/0".into()),
                 ("shared.no-permissions", "/permissions".into())
             ]
         );
         assert_eq!(
-            got(|s| check_accessor(s, &a, "group", &[])),
+            got(|s| check_accessor(s, a, "group", &[])),
             [("shared.no-permissions", "/permissions".into())]
         );
     }

@@ -23,7 +23,7 @@ pub(crate) const KNOWN_FIELD_TYPES: [&str; 10] = [
 /// grammar of its declared `fieldType`.
 pub(crate) fn check_field(
     sink: &mut Sink,
-    field: &Ptr,
+    field: &Ptr<'_>,
     field_type: &str,
     value: &str,
     expected: Option<&str>,
@@ -59,7 +59,7 @@ pub(crate) fn check_field(
 
 /// Check a field `value` (at `at`) against the grammar of `field_type`. Messages never repeat
 /// the value: any field may hold a secret, whatever its declared type.
-pub(crate) fn check_value(sink: &mut Sink, at: &Ptr, field_type: &str, value: &str) {
+pub(crate) fn check_value(sink: &mut Sink, at: &Ptr<'_>, field_type: &str, value: &str) {
     const TYPED: [&str; 8] = [
         "boolean",
         "date",
@@ -248,7 +248,7 @@ mod tests {
             "wifi-network-security-type",
         ] {
             let mut sink = Sink::default();
-            check_value(&mut sink, &Ptr::root(), t, "hunter2 secret");
+            check_value(&mut sink, Ptr::root(), t, "hunter2 secret");
             let d = &sink.diagnostics[0];
             assert!(
                 !d.message.contains("hunter2")

@@ -1,10 +1,11 @@
 //! Identifier and b64url member checks (§1.3, §2.1).
 
-use std::collections::HashMap;
+use std::hash::BuildHasher as _;
 
+use hashbrown::HashTable;
 use zeroize::Zeroizing;
 
-use super::b64::{self, B64};
+use super::b64::{self, Form};
 use super::ctx::{Ptr, Sink};
 use super::rules;
 
@@ -12,52 +13,63 @@ use super::rules;
 pub(crate) const MAX_ID_BYTES: usize = 64;
 
 /// Check a b64url member written as `text` (at `at`) and return its bytes when it decodes.
-pub(crate) fn check_b64_text(sink: &mut Sink, at: &Ptr, text: &str) -> Option<Zeroizing<Vec<u8>>> {
-    classify_into(sink, at, text, rules::B64URL_INVALID)
+pub(crate) fn check_b64_text(
+    sink: &mut Sink,
+    at: &Ptr<'_>,
+    text: &str,
+) -> Option<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(Vec::new());
+    report_form(
+        sink,
+        at,
+        b64::classify_into(text, &mut out),
+        rules::B64URL_INVALID,
+    )
+    .then_some(out)
 }
 
-fn classify_into(
-    sink: &mut Sink,
-    at: &Ptr,
-    text: &str,
-    invalid: rules::Rule,
-) -> Option<Zeroizing<Vec<u8>>> {
-    match b64::classify(text) {
-        B64::Canonical(b) => Some(b),
-        B64::Padded(b) => {
+/// Report how a b64url value is written; whether it decoded.
+fn report_form(sink: &mut Sink, at: &Ptr<'_>, form: Form, invalid: rules::Rule) -> bool {
+    match form {
+        Form::Canonical => true,
+        Form::Padded => {
             sink.push_hint(
                 rules::B64URL_PADDED,
                 at,
                 "base64url value carries '=' padding",
                 "CXF producers write base64url without padding",
             );
-            Some(b)
+            true
         }
-        B64::NonCanonical(b) => {
+        Form::NonCanonical => {
             sink.push_hint(
                 rules::B64URL_NON_CANONICAL,
                 at,
                 "base64url value is not canonical (standard-alphabet '+' or '/', or stray trailing bits)",
                 "re-encode the bytes with the URL-safe alphabet, unpadded",
             );
-            Some(b)
+            true
         }
-        B64::Invalid => {
+        Form::Invalid => {
             sink.push(invalid, at, "value is not base64url");
-            None
+            false
         }
     }
 }
 
-/// Check an identifier written as `text`; returns its bytes when it decodes.
-pub(crate) fn check_id_text(sink: &mut Sink, at: &Ptr, text: &str) -> Option<Zeroizing<Vec<u8>>> {
-    let bytes = classify_into(sink, at, text, rules::ID_NOT_BASE64URL)?;
-    check_id_bytes(sink, at, &bytes);
-    Some(bytes)
+/// Check an identifier written as `text`, decoding it into `out` (ids are not secret; one
+/// buffer serves them all); whether it decoded.
+pub(crate) fn check_id_into(sink: &mut Sink, at: &Ptr<'_>, text: &str, out: &mut Vec<u8>) -> bool {
+    let form = b64::classify_into(text, out);
+    if !report_form(sink, at, form, rules::ID_NOT_BASE64URL) {
+        return false;
+    }
+    check_id_bytes(sink, at, out);
+    true
 }
 
 /// Check the decoded length of an identifier.
-pub(crate) fn check_id_bytes(sink: &mut Sink, at: &Ptr, bytes: &[u8]) {
+pub(crate) fn check_id_bytes(sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
     if bytes.len() > MAX_ID_BYTES {
         sink.push_hint(
             rules::ID_TOO_LONG,
@@ -73,22 +85,107 @@ pub(crate) fn check_id_bytes(sink: &mut Sink, at: &Ptr, bytes: &[u8]) {
     }
 }
 
+/// A set of identifiers (decoded bytes), each with the pointer of its first use. Bytes and
+/// pointers sit back to back in two arenas, so recording an id allocates nothing (a large
+/// vault records one per item); the hash is keyed, since ids come from the file.
+#[derive(Debug, Default)]
+pub(crate) struct IdSet {
+    hasher: std::hash::RandomState,
+    table: HashTable<usize>,
+    entries: Vec<Entry>,
+    bytes: Vec<u8>,
+    pointers: String,
+}
+
+#[derive(Debug)]
+struct Entry {
+    bytes: std::ops::Range<usize>,
+    pointer: std::ops::Range<usize>,
+}
+
+impl IdSet {
+    /// An empty set with room for `n` ids.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        IdSet {
+            table: HashTable::with_capacity(n),
+            entries: Vec::with_capacity(n),
+            ..Self::default()
+        }
+    }
+
+    /// Whether `id` is in the set.
+    pub(crate) fn contains(&self, id: &[u8]) -> bool {
+        let hash = self.hasher.hash_one(id);
+        self.table
+            .find(hash, |&i| &self.bytes[self.entries[i].bytes.clone()] == id)
+            .is_some()
+    }
+
+    /// Add `id`, first used at `at` (when given). When it is already there, the set is
+    /// unchanged and the pointer of its first use is returned.
+    pub(crate) fn insert(&mut self, id: &[u8], at: Option<&Ptr<'_>>) -> Option<&str> {
+        let IdSet {
+            hasher,
+            table,
+            entries,
+            bytes,
+            pointers,
+        } = self;
+        let hash = hasher.hash_one(id);
+        let found = table
+            .find(hash, |&i| &bytes[entries[i].bytes.clone()] == id)
+            .copied();
+        if let Some(i) = found {
+            return Some(&pointers[entries[i].pointer.clone()]);
+        }
+        let start = (bytes.len(), pointers.len());
+        bytes.extend_from_slice(id);
+        if let Some(at) = at {
+            at.write_to(pointers);
+        }
+        entries.push(Entry {
+            bytes: start.0..bytes.len(),
+            pointer: start.1..pointers.len(),
+        });
+        table.insert_unique(hash, entries.len() - 1, |&i| {
+            hasher.hash_one(&bytes[entries[i].bytes.clone()])
+        });
+        None
+    }
+
+    /// Remove every id, keeping the memory.
+    pub(crate) fn clear(&mut self) {
+        self.table.clear();
+        self.entries.clear();
+        self.bytes.clear();
+        self.pointers.clear();
+    }
+}
+
 /// Per-Account uniqueness of identifiers.
 #[derive(Debug, Default)]
 pub(crate) struct IdScope {
-    entities: HashMap<Vec<u8>, String>,
-    fields: HashMap<Vec<u8>, String>,
+    entities: IdSet,
+    fields: IdSet,
 }
 
 impl IdScope {
+    /// Room for `n` Account/Collection/Item ids.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        IdScope {
+            entities: IdSet::with_capacity(n),
+            fields: IdSet::default(),
+        }
+    }
+
     /// Record an Account/Collection/Item id; reports `id.duplicate` on a repeat.
-    pub(crate) fn entity(&mut self, sink: &mut Sink, at: &Ptr, bytes: &[u8]) {
+    pub(crate) fn entity(&mut self, sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
         Self::record(&mut self.entities, sink, at, bytes, rules::ID_DUPLICATE);
     }
 
     /// Record an EditableField / custom-fields id (unique within the current Item); reports
     /// `id.duplicate-field` on a repeat.
-    pub(crate) fn field(&mut self, sink: &mut Sink, at: &Ptr, bytes: &[u8]) {
+    pub(crate) fn field(&mut self, sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
         Self::record(&mut self.fields, sink, at, bytes, rules::ID_DUPLICATE_FIELD);
     }
 
@@ -97,14 +194,8 @@ impl IdScope {
         self.fields.clear();
     }
 
-    fn record(
-        map: &mut HashMap<Vec<u8>, String>,
-        sink: &mut Sink,
-        at: &Ptr,
-        bytes: &[u8],
-        rule: rules::Rule,
-    ) {
-        if let Some(first) = map.get(bytes) {
+    fn record(set: &mut IdSet, sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8], rule: rules::Rule) {
+        if let Some(first) = set.insert(bytes, Some(at)) {
             sink.push_hint(
                 rule,
                 at,
@@ -115,8 +206,6 @@ impl IdScope {
                     "field identifiers must be unique within an Item"
                 },
             );
-        } else {
-            map.insert(bytes.to_vec(), at.as_str().to_owned());
         }
     }
 }
@@ -134,24 +223,45 @@ mod tests {
             .collect()
     }
 
+    fn check_id_text(sink: &mut Sink, at: &Ptr<'_>, text: &str) {
+        check_id_into(sink, at, text, &mut Vec::new());
+    }
+
+    #[test]
+    fn id_sets_find_what_was_inserted_and_keep_the_first_pointer() {
+        let mut set = IdSet::with_capacity(2);
+        let p = Ptr::root().key("items");
+        for i in 0..1000u32 {
+            assert_eq!(set.insert(&i.to_be_bytes(), Some(&p.idx(i as usize))), None);
+        }
+        assert!(set.contains(&7u32.to_be_bytes()));
+        assert!(!set.contains(&1000u32.to_be_bytes()));
+        assert!(!set.contains(&[]));
+        assert_eq!(set.insert(&999u32.to_be_bytes(), None), Some("/items/999"));
+        assert_eq!(set.insert(&[], None), None);
+        assert_eq!(set.insert(&[], Some(&p)), Some(""));
+        set.clear();
+        assert!(!set.contains(&7u32.to_be_bytes()));
+    }
+
     #[test]
     fn id_text_rules() {
         let p = Ptr::root().key("id");
-        assert!(got(|s| drop(check_id_text(s, &p, "AAECAwQFBgcICQoLDA0ODw"))).is_empty());
+        assert!(got(|s| check_id_text(s, &p, "AAECAwQFBgcICQoLDA0ODw")).is_empty());
         assert_eq!(
-            got(|s| drop(check_id_text(s, &p, "not base64!"))),
+            got(|s| check_id_text(s, &p, "not base64!")),
             [("id.not-base64url", "/id".into())]
         );
         assert_eq!(
-            got(|s| drop(check_id_text(s, &p, &"A".repeat(88)))),
+            got(|s| check_id_text(s, &p, &"A".repeat(88))),
             [("id.too-long", "/id".into())]
         );
         assert_eq!(
-            got(|s| drop(check_id_text(s, &p, ""))),
+            got(|s| check_id_text(s, &p, "")),
             [("id.empty", "/id".into())]
         );
         assert_eq!(
-            got(|s| drop(check_id_text(s, &p, "AQ=="))),
+            got(|s| check_id_text(s, &p, "AQ==")),
             [("b64url.padded", "/id".into())]
         );
         assert_eq!(

@@ -56,14 +56,7 @@ fn run_with_budget(
     notes: &[crate::ParseNote],
     blob_budget: u64,
 ) -> Report {
-    let mut walk = walk::Walk {
-        sink: ctx::Sink::default(),
-        now,
-        blob_budget,
-        keys: Vec::new(),
-        key_tx: None,
-        chunks_sent: 0,
-    };
+    let mut walk = walk::Walk::new(now, blob_budget);
     notes::report(&mut walk.sink, notes);
     let from_notes = walk.sink.diagnostics.len();
     let threads = passkey::threads();
@@ -331,26 +324,12 @@ mod tests {
         let json = doc(&items.join(","), "", "");
         let parsed = Document::parse(json.as_bytes(), &Limits::default()).unwrap();
         let threaded = walk_with_key_threads(
-            walk::Walk {
-                sink: ctx::Sink::default(),
-                now: NOW,
-                blob_budget: passkey::LARGE_BLOB_BUDGET,
-                keys: Vec::new(),
-                key_tx: None,
-                chunks_sent: 0,
-            },
+            walk::Walk::new(NOW, passkey::LARGE_BLOB_BUDGET),
             &parsed.document,
             true,
             2,
         );
-        let mut w = walk::Walk {
-            sink: ctx::Sink::default(),
-            now: NOW,
-            blob_budget: passkey::LARGE_BLOB_BUDGET,
-            keys: Vec::new(),
-            key_tx: None,
-            chunks_sent: 0,
-        };
+        let mut w = walk::Walk::new(NOW, passkey::LARGE_BLOB_BUDGET);
         w.document(&parsed.document, true);
         let sequential = passkey::check_keys_on(w.sink.diagnostics, w.keys, 1);
         let count = |rule: &str| sequential.iter().filter(|d| d.rule == rule).count();

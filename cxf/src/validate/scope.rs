@@ -6,21 +6,24 @@ use super::rules;
 
 /// Check that `s` (at `at`) is an absolute URL. The URL is quoted in messages only when
 /// `reveal` (scope URLs are not secret; an api-key `url` field value may be).
-pub(crate) fn check_url(sink: &mut Sink, at: &Ptr, s: &str, reveal: bool) {
+pub(crate) fn check_url(sink: &mut Sink, at: &Ptr<'_>, s: &str, reveal: bool) {
+    let Err(e) = url::Url::parse(s) else {
+        return;
+    };
+    // Quoted only on failure: most URLs are fine, and quoting allocates.
     let shown = if reveal {
         format!("{} ", quote(s))
     } else {
         String::new()
     };
-    match url::Url::parse(s) {
-        Ok(_) => {}
-        Err(url::ParseError::RelativeUrlWithoutBase) => sink.push_hint(
+    match e {
+        url::ParseError::RelativeUrlWithoutBase => sink.push_hint(
             rules::URL_INVALID,
             at,
             format!("{shown}is not an absolute URL (no scheme)"),
             "write the full URL, e.g. \"https://example.com/login\"",
         ),
-        Err(e) => sink.push(
+        e => sink.push(
             rules::URL_INVALID,
             at,
             format!("{shown}is not a valid URL: {e}"),
@@ -41,7 +44,7 @@ fn digest_len(hash_alg: &str) -> Option<usize> {
 /// Check one AndroidAppId (at `app`): bundle id and certificate fingerprint.
 pub(crate) fn check_android_app(
     sink: &mut Sink,
-    app: &Ptr,
+    app: &Ptr<'_>,
     bundle_id: &str,
     certificate: Option<(&str, &[u8])>,
 ) {
@@ -112,27 +115,27 @@ mod tests {
     fn android_apps() {
         let a = Ptr::root();
         assert!(
-            got(|s| check_android_app(s, &a, "com.example.app", Some(("sha256", &[0; 32]))))
+            got(|s| check_android_app(s, a, "com.example.app", Some(("sha256", &[0; 32]))))
                 .is_empty()
         );
         assert!(
-            got(|s| check_android_app(s, &a, "com.example.app", Some(("sha512", &[0; 64]))))
+            got(|s| check_android_app(s, a, "com.example.app", Some(("sha512", &[0; 64]))))
                 .is_empty()
         );
-        assert!(got(|s| check_android_app(s, &a, "com.example.app", None)).is_empty());
+        assert!(got(|s| check_android_app(s, a, "com.example.app", None)).is_empty());
         assert_eq!(
-            got(|s| check_android_app(s, &a, "Example App", None)),
+            got(|s| check_android_app(s, a, "Example App", None)),
             [("android-app.bundle-id", "/bundleId".into())]
         );
         assert_eq!(
-            got(|s| check_android_app(s, &a, "com.example.app", Some(("sha256", &[0; 95])))),
+            got(|s| check_android_app(s, a, "com.example.app", Some(("sha256", &[0; 95])))),
             [(
                 "android-app.fingerprint-length",
                 "/certificate/fingerprint".into()
             )]
         );
         assert_eq!(
-            got(|s| check_android_app(s, &a, "com.example.app", Some(("md5", &[0; 16])))),
+            got(|s| check_android_app(s, a, "com.example.app", Some(("md5", &[0; 16])))),
             [(
                 "android-app.hash-alg-unknown",
                 "/certificate/hashAlg".into()

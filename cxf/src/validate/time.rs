@@ -10,7 +10,7 @@ pub(crate) const SKEW: u64 = 86_400;
 
 /// Check one timestamp (at `at`) for plausibility against `now` (UNIX seconds).
 /// Returns `true` when it is plausible (so ordering checks can use it).
-pub(crate) fn check_plausible(sink: &mut Sink, at: &Ptr, t: u64, now: u64) -> bool {
+pub(crate) fn check_plausible(sink: &mut Sink, at: &Ptr<'_>, t: u64, now: u64) -> bool {
     if t >= MILLIS_THRESHOLD {
         sink.push_hint(
             rules::TIMESTAMP_IMPLAUSIBLE,
@@ -36,7 +36,7 @@ pub(crate) fn check_plausible(sink: &mut Sink, at: &Ptr, t: u64, now: u64) -> bo
 /// exporter's clock.
 pub(crate) fn check_order(
     sink: &mut Sink,
-    obj: &Ptr,
+    obj: &Ptr<'_>,
     creation: Option<u64>,
     modified: Option<u64>,
     export: Option<u64>,
@@ -98,13 +98,13 @@ mod tests {
     #[test]
     fn ordering() {
         let o = Ptr::root();
-        assert!(got(|s| check_order(s, &o, Some(1), Some(2), Some(3))).is_empty());
+        assert!(got(|s| check_order(s, o, Some(1), Some(2), Some(3))).is_empty());
         assert_eq!(
-            got(|s| check_order(s, &o, Some(5), Some(2), None)),
+            got(|s| check_order(s, o, Some(5), Some(2), None)),
             [("timestamp.order", "/modifiedAt".into())]
         );
         assert_eq!(
-            got(|s| check_order(s, &o, Some(1), Some(SKEW + 1), Some(SKEW))),
+            got(|s| check_order(s, o, Some(1), Some(SKEW + 1), Some(SKEW))),
             [("timestamp.order", "/modifiedAt".into())]
         );
     }

@@ -1,8 +1,6 @@
 //! The document walk: visits every object of a [`Document`] in writer order and runs the
 //! checks of the other modules on it.
 
-use std::collections::HashSet;
-
 use crate::model::{
     Account, B64, Collection, Credential, EditableField, Extension, Fido2Extensions, FieldType,
     Item, LinkedItem, SecretB64,
@@ -12,7 +10,7 @@ use crate::{Document, Passkey};
 use super::ctx::{Ptr, Sink};
 use super::extensions::{self, Host};
 use super::formats::{self, quote};
-use super::ids::{self, IdScope};
+use super::ids::{self, IdScope, IdSet};
 use super::{fields, others, passkey, rules, scope, time};
 
 /// The value of an optional field.
@@ -35,10 +33,12 @@ pub(crate) struct Walk {
     pub(crate) key_tx: Option<std::sync::mpsc::Sender<(usize, Vec<passkey::DeferredKey>)>>,
     /// Chunks sent on `key_tx` so far.
     pub(crate) chunks_sent: usize,
+    /// The last identifier decoded by [`Walk::id`] (one buffer for them all).
+    id_buf: Vec<u8>,
 }
 
 /// Keys per chunk handed to a key-check thread during the walk.
-pub(crate) const KEY_CHUNK: usize = 512;
+pub(crate) const KEY_CHUNK: usize = 2048;
 
 /// Per-account state.
 struct AccountCtx {
@@ -46,7 +46,7 @@ struct AccountCtx {
     /// Decoded id of the account.
     account_id: Option<Vec<u8>>,
     /// Decoded ids of the account's items (for reference resolution).
-    item_ids: HashSet<Vec<u8>>,
+    item_ids: IdSet,
     /// Export timestamp, when plausible and non-zero.
     export: Option<u64>,
 }
@@ -62,6 +62,19 @@ impl AccountCtx {
 }
 
 impl Walk {
+    /// A walk at `now` (UNIX seconds) that may inflate `blob_budget` bytes of large blobs.
+    pub(crate) fn new(now: u64, blob_budget: u64) -> Self {
+        Walk {
+            sink: Sink::default(),
+            now,
+            blob_budget,
+            keys: Vec::new(),
+            key_tx: None,
+            chunks_sent: 0,
+            id_buf: Vec::new(),
+        }
+    }
+
     /// Check `doc`; header members only when `header` (a bare Account has none of its own).
     pub(crate) fn document(&mut self, doc: &Document, header: bool) {
         let root = Ptr::root();
@@ -114,21 +127,23 @@ impl Walk {
         }
     }
 
-    fn account(&mut self, account: &Account, at: &Ptr, export: Option<u64>) {
+    fn account(&mut self, account: &Account, at: &Ptr<'_>, export: Option<u64>) {
+        let mut item_ids = IdSet::with_capacity(account.items.len());
+        for item in &account.items {
+            if item.id.decode_into(&mut self.id_buf).is_ok() {
+                item_ids.insert(&self.id_buf, None);
+            }
+        }
         let mut ctx = AccountCtx {
-            ids: IdScope::default(),
+            ids: IdScope::with_capacity(1 + account.items.len() + account.collections.len()),
             account_id: None,
-            item_ids: account
-                .items
-                .iter()
-                .filter_map(|i| i.id.decode().ok())
-                .collect(),
+            item_ids,
             export,
         };
         let id_at = at.key("id");
-        if let Some(id) = ids::check_id_text(&mut self.sink, &id_at, &account.id) {
-            ctx.ids.entity(&mut self.sink, &id_at, &id);
-            ctx.account_id = Some(id.to_vec());
+        if self.id(&id_at, &account.id) {
+            ctx.ids.entity(&mut self.sink, &id_at, &self.id_buf);
+            ctx.account_id = Some(self.id_buf.clone());
         }
         let collections = at.key("collections");
         for (i, c) in account.collections.iter().enumerate() {
@@ -143,7 +158,7 @@ impl Walk {
 
     fn timestamps(
         &mut self,
-        at: &Ptr,
+        at: &Ptr<'_>,
         creation: Option<u64>,
         modified: Option<u64>,
         export: Option<u64>,
@@ -157,14 +172,15 @@ impl Walk {
         time::check_order(&mut self.sink, at, c, m, export);
     }
 
-    fn id(&mut self, at: &Ptr, id: &B64) -> Option<Vec<u8>> {
-        ids::check_id_text(&mut self.sink, at, id).map(|b| b.to_vec())
+    /// Check an identifier; when it decodes, its bytes are in `self.id_buf`.
+    fn id(&mut self, at: &Ptr<'_>, id: &B64) -> bool {
+        ids::check_id_into(&mut self.sink, at, id, &mut self.id_buf)
     }
 
-    fn collection(&mut self, c: &Collection, at: &Ptr, ctx: &mut AccountCtx) {
+    fn collection(&mut self, c: &Collection, at: &Ptr<'_>, ctx: &mut AccountCtx) {
         let id_at = at.key("id");
-        if let Some(id) = self.id(&id_at, &c.id) {
-            ctx.ids.entity(&mut self.sink, &id_at, &id);
+        if self.id(&id_at, &c.id) {
+            ctx.ids.entity(&mut self.sink, &id_at, &self.id_buf);
         }
         self.timestamps(at, c.creation_at, c.modified_at, ctx.export);
         let items = at.key("items");
@@ -187,20 +203,22 @@ impl Walk {
     }
 
     /// Check a LinkedItem's ids; `Some(resolved)` when it points into this account.
-    fn link(&mut self, link: &LinkedItem, at: &Ptr, ctx: &AccountCtx) -> Option<bool> {
-        let item = self.id(&at.key("item"), &link.item);
+    fn link(&mut self, link: &LinkedItem, at: &Ptr<'_>, ctx: &AccountCtx) -> Option<bool> {
+        let item = self
+            .id(&at.key("item"), &link.item)
+            .then(|| ctx.item_ids.contains(&self.id_buf));
         if let Some(account) = &link.account {
             self.id(&at.key("account"), account);
         }
         let item = item?;
-        ctx.is_own(link).then(|| ctx.item_ids.contains(&item))
+        ctx.is_own(link).then_some(item)
     }
 
-    fn item(&mut self, item: &Item, at: &Ptr, ctx: &mut AccountCtx) {
+    fn item(&mut self, item: &Item, at: &Ptr<'_>, ctx: &mut AccountCtx) {
         ctx.ids.begin_item();
         let id_at = at.key("id");
-        if let Some(id) = self.id(&id_at, &item.id) {
-            ctx.ids.entity(&mut self.sink, &id_at, &id);
+        if self.id(&id_at, &item.id) {
+            ctx.ids.entity(&mut self.sink, &id_at, &self.id_buf);
         }
         self.timestamps(at, item.creation_at, item.modified_at, ctx.export);
         if let Some(sc) = &item.scope {
@@ -213,8 +231,8 @@ impl Walk {
             for (i, app) in sc.android_apps.iter().enumerate() {
                 let app_at = apps.idx(i);
                 let cert = app.certificate.as_ref().and_then(|c| {
-                    let fp_at = app_at.key("certificate").key("fingerprint");
-                    ids::check_b64_text(&mut self.sink, &fp_at, &c.fingerprint)
+                    let cert_at = app_at.key("certificate");
+                    ids::check_b64_text(&mut self.sink, &cert_at.key("fingerprint"), &c.fingerprint)
                         .map(|fp| (c.hash_alg.as_str().to_owned(), fp))
                 });
                 scope::check_android_app(
@@ -253,7 +271,7 @@ impl Walk {
     /// Check an optional EditableField member `name` of the credential at `cred`.
     fn ef(
         &mut self,
-        cred: &Ptr,
+        cred: &Ptr<'_>,
         name: &str,
         field: Option<&EditableField>,
         expected: FieldType,
@@ -266,15 +284,15 @@ impl Walk {
 
     fn field(
         &mut self,
-        at: &Ptr,
+        at: &Ptr<'_>,
         f: &EditableField,
         expected: Option<FieldType>,
         ctx: &mut AccountCtx,
     ) {
         if let Some(id) = &f.id {
             let id_at = at.key("id");
-            if let Some(bytes) = self.id(&id_at, id) {
-                ctx.ids.field(&mut self.sink, &id_at, &bytes);
+            if self.id(&id_at, id) {
+                ctx.ids.field(&mut self.sink, &id_at, &self.id_buf);
             }
         }
         fields::check_field(
@@ -287,7 +305,7 @@ impl Walk {
         self.extensions(&f.extensions, &at.key("extensions"), Host::Field);
     }
 
-    fn credential(&mut self, c: &Credential, at: &Ptr, ctx: &mut AccountCtx) {
+    fn credential(&mut self, c: &Credential, at: &Ptr<'_>, ctx: &mut AccountCtx) {
         use FieldType as T;
         match c {
             Credential::Address(a) => {
@@ -361,8 +379,8 @@ impl Walk {
             Credential::CustomFields(cf) => {
                 if let Some(id) = &cf.id {
                     let id_at = at.key("id");
-                    if let Some(bytes) = self.id(&id_at, id) {
-                        ctx.ids.field(&mut self.sink, &id_at, &bytes);
+                    if self.id(&id_at, id) {
+                        ctx.ids.field(&mut self.sink, &id_at, &self.id_buf);
                     }
                 }
                 let fields_at = at.key("fields");
@@ -612,7 +630,7 @@ impl Walk {
 
     fn document_dates(
         &mut self,
-        at: &Ptr,
+        at: &Ptr<'_>,
         birth: &Option<EditableField>,
         issue: &Option<EditableField>,
         expiry: &Option<EditableField>,
@@ -627,11 +645,11 @@ impl Walk {
         );
     }
 
-    fn secret_b64(&mut self, at: &Ptr, v: &SecretB64) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+    fn secret_b64(&mut self, at: &Ptr<'_>, v: &SecretB64) -> Option<zeroize::Zeroizing<Vec<u8>>> {
         ids::check_b64_text(&mut self.sink, at, v.expose())
     }
 
-    fn passkey(&mut self, p: &Passkey, at: &Ptr) {
+    fn passkey(&mut self, p: &Passkey, at: &Ptr<'_>) {
         let cid_at = at.key("credentialId");
         if let Some(cid) = ids::check_b64_text(&mut self.sink, &cid_at, &p.credential_id) {
             passkey::check_credential_id(&mut self.sink, &cid_at, &cid);
@@ -645,7 +663,7 @@ impl Walk {
         if let Some(der) = self.secret_b64(&key_at, &p.key) {
             self.keys.push(passkey::DeferredKey {
                 pos: self.sink.diagnostics.len(),
-                at: key_at,
+                at: key_at.render(),
                 der,
             });
             if self.keys.len() >= KEY_CHUNK {
@@ -664,7 +682,7 @@ impl Walk {
         }
     }
 
-    fn fido2(&mut self, ext: &Fido2Extensions, at: &Ptr) {
+    fn fido2(&mut self, ext: &Fido2Extensions, at: &Ptr<'_>) {
         if let Some(h) = &ext.hmac_credentials {
             let h_at = at.key("hmacCredentials");
             let uv = self.secret_b64(&h_at.key("credWithUV"), &h.cred_with_uv);
@@ -720,7 +738,7 @@ impl Walk {
         }
     }
 
-    fn extensions(&mut self, list: &[Extension], at: &Ptr, host: Host) {
+    fn extensions(&mut self, list: &[Extension], at: &Ptr<'_>, host: Host) {
         for (i, ext) in list.iter().enumerate() {
             let ext_at = at.idx(i);
             extensions::check_name(&mut self.sink, &ext_at, ext.name(), host);
