@@ -109,7 +109,22 @@ pub(crate) fn check_value(sink: &mut Sink, at: &Ptr<'_>, field_type: &str, value
             },
         ),
         "subdivision-code" => (
-            formats::is_subdivision_code(value),
+            match formats::subdivision(value) {
+                formats::Subdivision::Listed => true,
+                formats::Subdivision::Malformed => false,
+                formats::Subdivision::Unlisted => {
+                    sink.push_hint(
+                        rules::FIELD_SUBDIVISION_UNLISTED,
+                        at,
+                        format!(
+                            "subdivision-code value is not in the ISO 3166-2 list of {}",
+                            super::iso3166_2::SOURCE
+                        ),
+                        "check the code against ISO 3166-2; it may be newer than this list, or withdrawn",
+                    );
+                    true
+                }
+            },
             rules::FIELD_SUBDIVISION_CODE,
             "subdivision-code value is not an ISO 3166-2 code",
             if !value.contains('-') && value.len() <= 3 {

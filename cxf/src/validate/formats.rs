@@ -25,17 +25,49 @@ pub(crate) fn is_country_code(s: &str) -> bool {
     ISO_3166_1_ALPHA2.binary_search(&s).is_ok()
 }
 
-/// `true` when `s` has the ISO 3166-2 shape `CC-XXX`: an assigned alpha-2 country code, a dash,
-/// then 1–3 upper-case letters or digits. (The full list of ~5000 subdivisions is not embedded.)
-pub(crate) fn is_subdivision_code(s: &str) -> bool {
+/// How a `subdivision-code` value stands against ISO 3166-2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Subdivision {
+    /// In the list the validator carries (`iso3166_2`).
+    Listed,
+    /// Has the shape `CC-XXX` (an assigned alpha-2 country code, a dash, 1–3 upper-case letters
+    /// or digits) but is not in the list: newer than the list, withdrawn, or made up.
+    Unlisted,
+    /// Not of that shape.
+    Malformed,
+}
+
+/// Classify a `subdivision-code` value.
+pub(crate) fn subdivision(s: &str) -> Subdivision {
     let Some((cc, sub)) = s.split_once('-') else {
-        return false;
+        return Subdivision::Malformed;
     };
-    is_country_code(cc)
+    let shaped = is_country_code(cc)
         && (1..=3).contains(&sub.len())
         && sub
             .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if !shaped {
+        return Subdivision::Malformed;
+    }
+    let listed = super::iso3166_2::SUBDIVISIONS
+        .binary_search_by_key(&cc, |&(c, _)| c)
+        .is_ok_and(|i| {
+            super::iso3166_2::SUBDIVISIONS[i]
+                .1
+                .split(' ')
+                .any(|x| x == sub)
+        });
+    if listed {
+        Subdivision::Listed
+    } else {
+        Subdivision::Unlisted
+    }
+}
+
+/// `true` when `s` is a listed ISO 3166-2 code (see [`subdivision`]).
+pub(crate) fn is_subdivision_code(s: &str) -> bool {
+    subdivision(s) == Subdivision::Listed
 }
 
 fn digits(s: &str, n: usize) -> Option<u32> {
@@ -266,12 +298,37 @@ mod tests {
         assert!(!is_country_code("us") && !is_country_code("USA") && !is_country_code("XX"));
         assert!(is_subdivision_code("US-CA") && is_subdivision_code("FR-75C"));
         assert!(is_subdivision_code("GB-ENG") && is_subdivision_code("DE-BY"));
-        assert!(
-            !is_subdivision_code("CA")
-                && !is_subdivision_code("US-")
-                && !is_subdivision_code("XX-CA")
-        );
-        assert!(!is_subdivision_code("US-CALI") && !is_subdivision_code("us-ca"));
+        assert!(is_subdivision_code("AD-02") && is_subdivision_code("ZW-MI"));
+        use Subdivision::*;
+        for malformed in ["CA", "US-", "XX-CA", "US-CALI", "us-ca", "US_CA", "-CA", ""] {
+            assert_eq!(subdivision(malformed), Malformed, "{malformed}");
+        }
+        // Well formed, not in the list: no such state, a renamed Indian state, a country
+        // without subdivisions.
+        for unlisted in ["US-XX", "IN-OR", "AQ-01"] {
+            assert_eq!(subdivision(unlisted), Unlisted, "{unlisted}");
+        }
+    }
+
+    #[test]
+    fn subdivision_table_is_sorted_and_well_formed() {
+        let table = &super::super::iso3166_2::SUBDIVISIONS;
+        assert!(table.windows(2).all(|w| w[0].0 < w[1].0));
+        let mut n = 0;
+        for (cc, subs) in table {
+            assert!(is_country_code(cc), "{cc}");
+            let subs: Vec<&str> = subs.split(' ').collect();
+            assert!(subs.windows(2).all(|w| w[0] < w[1]), "{cc}");
+            for sub in &subs {
+                assert_eq!(
+                    subdivision(&format!("{cc}-{sub}")),
+                    Subdivision::Listed,
+                    "{cc}-{sub}"
+                );
+            }
+            n += subs.len();
+        }
+        assert_eq!(n, 5046);
     }
 
     #[test]

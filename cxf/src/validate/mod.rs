@@ -22,6 +22,7 @@ mod extensions;
 mod fields;
 pub(crate) mod formats;
 mod ids;
+mod iso3166_2;
 mod keys;
 mod notes;
 mod others;

@@ -86,6 +86,9 @@ pub(crate) const FIELD_YEAR_MONTH: Rule = rule("field.year-month", Severity::Err
 pub(crate) const FIELD_COUNTRY_CODE: Rule = rule("field.country-code", Severity::Error);
 /// `field.subdivision-code` (error).
 pub(crate) const FIELD_SUBDIVISION_CODE: Rule = rule("field.subdivision-code", Severity::Error);
+/// `field.subdivision-unlisted` (warning).
+pub(crate) const FIELD_SUBDIVISION_UNLISTED: Rule =
+    rule("field.subdivision-unlisted", Severity::Warning);
 /// `field.number` (error).
 pub(crate) const FIELD_NUMBER: Rule = rule("field.number", Severity::Error);
 /// `field.email` (warning).
@@ -171,7 +174,7 @@ pub(crate) const SHARED_NO_PERMISSIONS: Rule = rule("shared.no-permissions", Sev
 
 /// Every rule, in catalogue order.
 #[cfg(test)]
-pub(crate) const ALL: [Rule; 72] = [
+pub(crate) const ALL: [Rule; 73] = [
     VERSION_UNPUBLISHED,
     DRAFT_LEGACY_SHAPE,
     HEADER_BARE_ACCOUNT,
@@ -205,6 +208,7 @@ pub(crate) const ALL: [Rule; 72] = [
     FIELD_YEAR_MONTH,
     FIELD_COUNTRY_CODE,
     FIELD_SUBDIVISION_CODE,
+    FIELD_SUBDIVISION_UNLISTED,
     FIELD_NUMBER,
     FIELD_EMAIL,
     FIELD_WIFI_SECURITY_TYPE,

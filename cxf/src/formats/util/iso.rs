@@ -14,16 +14,10 @@ pub(crate) fn country_code(s: &str) -> Option<String> {
     is_country_code(&up).then_some(up)
 }
 
-/// Whether `s` has the ISO 3166-2 shape `CC-XXX` with an assigned country code.
+/// Whether `s` (trimmed) is an ISO 3166-2 code in the validator's list, so that writing it as
+/// a `subdivision-code` never draws a validation finding.
 pub(crate) fn is_subdivision_code(s: &str) -> bool {
-    let Some((cc, sub)) = s.trim().split_once('-') else {
-        return false;
-    };
-    is_country_code(cc)
-        && (1..=3).contains(&sub.len())
-        && sub
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    crate::validate::formats::is_subdivision_code(s.trim())
 }
 
 #[cfg(test)]
@@ -36,7 +30,8 @@ mod tests {
         assert_eq!(country_code("UK").as_deref(), Some("GB"));
         assert_eq!(country_code("XX"), None);
         assert!(is_subdivision_code("US-CA"));
-        assert!(!is_subdivision_code("XX-CA"));
+        assert!(!is_subdivision_code("XX-CA") && !is_subdivision_code("US-XX"));
+        assert!(is_subdivision_code(" CA-ON "));
         assert!(is_passport_type("P") && is_passport_type("PD") && !is_passport_type("Regular"));
     }
 }
