@@ -1,6 +1,8 @@
 //! Parse and serialize throughput of the typed model against `serde_json::Value` on the same
-//! bytes, validation time (`cxf::validate::validate_parsed`) against parse alone, all measured
-//! in one run, plus peak memory of each parse in a child process.
+//! bytes, validation time (`cxf::validate::validate_parsed`) against parse alone, validation of
+//! the same vault with 1% and with all of its passkey keys embedding a wrong public key (the
+//! slow path of the batched key check), all measured in one run, plus peak memory of each parse
+//! in a child process.
 //!
 //! `cargo run --release -p cxf-bench --bin bench-parse [ITEMS]` (default 100000).
 
@@ -78,7 +80,20 @@ fn main() {
         .zip(cpu_ms())
         .map(|(a, b)| (b - a) as f64 / RUNS as f64);
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-
+    // The same vault with 1% and then all of its passkeys holding another key's public key:
+    // bad keys cost a per-key check each, but the batch check narrows them down first.
+    let tampered: Vec<(&str, Duration, usize, usize)> = [("1% bad keys", 100), ("all keys bad", 1)]
+        .into_iter()
+        .map(|(label, every)| {
+            let (doc, bad) = with_mismatched_public_keys(&doc, every);
+            let found = cxf::validate::validate(&doc)
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == "passkey.key-invalid")
+                .count();
+            (label, best(|| cxf::validate::validate(&doc)), found, bad)
+        })
+        .collect();
     let rate = |d: Duration| mb / d.as_secs_f64();
     println!("best of {RUNS} runs:");
     println!(
@@ -106,6 +121,13 @@ fn main() {
             "  CPU time   validate {v:8.0} ms per run (all threads)   parse {p:8.0} ms   ratio {:.2}x   (parse again: best {:.1} ms)",
             v / p.max(1.0),
             parse_again.as_secs_f64() * 1e3
+        );
+    }
+    for (label, time, found, bad) in &tampered {
+        println!(
+            "  validate, {label:12} {:8.1} ms   {found} of {bad} bad keys found   vs clean vault {:.2}x",
+            time.as_secs_f64() * 1e3,
+            time.as_secs_f64() / validate.as_secs_f64()
         );
     }
     println!(
@@ -145,4 +167,36 @@ fn main() {
         }
     }
     let _ = std::fs::remove_file(&path);
+}
+
+/// A copy of `doc` in which every `every`-th passkey embeds the public key of the next passkey
+/// (the key's last 65 bytes are the uncompressed point), and how many were changed.
+fn with_mismatched_public_keys(doc: &cxf::Document, every: usize) -> (cxf::Document, usize) {
+    let mut out = doc.clone();
+    let keys: Vec<Vec<u8>> = passkeys(&mut out)
+        .map(|p| p.key.decode().unwrap().to_vec())
+        .collect();
+    let mut changed = 0;
+    for (i, p) in passkeys(&mut out).enumerate() {
+        if i % every == every / 2 {
+            let next = &keys[(i + 1) % keys.len()];
+            let mut der = keys[i].clone();
+            let n = der.len();
+            der[n - 65..].copy_from_slice(&next[next.len() - 65..]);
+            p.key = cxf::SecretB64::encode(&der);
+            changed += 1;
+        }
+    }
+    (out, changed)
+}
+
+fn passkeys(doc: &mut cxf::Document) -> impl Iterator<Item = &mut cxf::Passkey> {
+    doc.accounts
+        .iter_mut()
+        .flat_map(|a| a.items.iter_mut())
+        .flat_map(|i| i.credentials.iter_mut())
+        .filter_map(|c| match c {
+            cxf::Credential::Passkey(p) => Some(&mut **p),
+            _ => None,
+        })
 }

@@ -37,8 +37,10 @@ pub(crate) struct Walk {
     id_buf: Vec<u8>,
 }
 
-/// Keys per chunk handed to a key-check thread during the walk.
-pub(crate) const KEY_CHUNK: usize = 2048;
+/// Keys per chunk handed to a key-check thread during the walk. The batch check costs fewer
+/// point additions per key the larger the batch (about 19 at 2048 keys, 17 at 4096); 4096 still
+/// leaves several chunks for the threads in a vault of 20,000 passkeys.
+pub(crate) const KEY_CHUNK: usize = 4096;
 
 /// Per-account state.
 struct AccountCtx {
