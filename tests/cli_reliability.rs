@@ -337,3 +337,48 @@ fn sigint_during_write_leaves_no_partial_output() {
     );
     assert_eq!(snapshot(&input), before, "input changed");
 }
+
+/// Runs `cxf args` with stdout (or stderr) connected to a pipe whose reader is already gone,
+/// the way `cxf inspect FILE | head -0` ends. Returns (exit code, stderr or "").
+fn with_closed(stream: &str, args: &[&str]) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let mut cmd = Command::new(CXF);
+    cmd.args(args).stdin(Stdio::null());
+    let out = if stream == "stdout" {
+        cmd.stdout(writer).stderr(Stdio::piped()).output().unwrap()
+    } else {
+        cmd.stderr(writer).stdout(Stdio::null()).output().unwrap()
+    };
+    (out.status.code(), stderr(&out))
+}
+
+/// A reader that goes away (`| head`) ends output quietly: no panic (exit 101), and the exit
+/// code is still the command's verdict, so `cxf validate f | head; echo ${PIPESTATUS[0]}` works.
+#[test]
+fn closed_pipe_is_a_normal_end_of_output() {
+    let valid = fixture_files(&fixtures_dir().join("cxf/valid"))[0].clone();
+    let invalid = fixtures_dir().join("cxf/invalid/account-missing-email.json");
+    let (valid, invalid) = (valid.to_str().unwrap(), invalid.to_str().unwrap());
+    let cases: &[(&str, &[&str], i32)] = &[
+        ("stdout", &["inspect", valid], 0),
+        ("stdout", &["inspect", "--format", "json", valid], 0),
+        ("stdout", &["validate", "--format", "json", invalid], 1),
+        ("stdout", &["validate", "--format", "json", valid], 0),
+        ("stderr", &["validate", invalid], 1),
+        ("stderr", &["validate", valid], 0),
+        ("stdout", &["schema"], 0),
+        ("stdout", &["formats"], 0),
+        ("stdout", &["convert", valid, "--to", "cxf"], 0),
+        ("stderr", &["inspect", "/nonexistent/export.json"], 2),
+    ];
+    for (stream, args, want) in cases {
+        let (code, err) = with_closed(stream, args);
+        assert!(!err.contains("panicked"), "cxf {args:?} panicked: {err}");
+        assert_eq!(
+            code,
+            Some(*want),
+            "cxf {args:?} with {stream} closed: {err}"
+        );
+    }
+}

@@ -3,8 +3,10 @@
 //! The binary is thin: it parses arguments, calls the `cxf`/`cxp` libraries and prints.
 //! Exit codes: 0 success; 1 invalid input or a refused operation; 2 usage or I/O error.
 
-mod commands;
+// `output` first: its printing macros are used by the commands.
+#[macro_use]
 mod output;
+mod commands;
 
 use std::process::ExitCode;
 

@@ -7,9 +7,67 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result, bail};
 use zeroize::Zeroizing;
+
+/// Prints a line on stdout like `println!`, returning `io::Result<()>` instead of panicking.
+/// A reader that went away (`cxf inspect FILE | head`) is a normal end, not an error.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::print_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Prints on stderr like `eprintln!`, without panicking when stderr is closed: there is
+/// nowhere left to report that.
+macro_rules! errln {
+    () => {
+        $crate::output::print_err(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::print_err(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Set once stdout's reader has gone away: later output is dropped, work still finishes so
+/// the exit code still tells the verdict.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Treats a closed pipe on stdout as the end of output (see [`STDOUT_CLOSED`]).
+pub(crate) fn stdout_result(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Writes and flushes `bytes` on stdout; a closed pipe ends output quietly.
+pub(crate) fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    stdout_result(out.write_all(bytes).and_then(|()| out.flush()))
+}
+
+/// The body of [`outln!`].
+pub(crate) fn print_out(args: std::fmt::Arguments<'_>) -> std::io::Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    stdout_result(std::io::stdout().lock().write_fmt(args))
+}
+
+/// The body of [`errln!`].
+pub(crate) fn print_err(args: std::fmt::Arguments<'_>) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|()| err.flush());
+}
 
 /// Exit code for invalid input or a refused operation.
 pub(crate) const EXIT_INVALID: u8 = 1;
@@ -34,7 +92,7 @@ pub(crate) fn report_error(err: &anyhow::Error) -> ExitCode {
     for cause in err.chain().skip(1) {
         let _ = write!(msg, "\n  caused by: {cause}");
     }
-    eprintln!("{msg}");
+    errln!("{msg}");
     if err.chain().any(|c| c.is::<Invalid>()) {
         ExitCode::from(EXIT_INVALID)
     } else {
@@ -124,12 +182,7 @@ impl Output {
     /// flushed to disk, then renamed over the target. Nothing is left behind on failure.
     pub(crate) fn write(&self, bytes: &[u8], overwrite: bool) -> Result<()> {
         match self {
-            Output::Stdout => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(bytes)
-                    .and_then(|()| out.flush())
-                    .context("cannot write to stdout")
-            }
+            Output::Stdout => write_stdout(bytes).context("cannot write to stdout"),
             Output::File(path) => write_atomic(path, bytes, overwrite),
         }
     }
@@ -148,7 +201,7 @@ pub(crate) fn install_interrupt_cleanup() {
                 let _ = std::fs::remove_file(path);
             }
         }
-        eprintln!("\ninterrupted: no output was written");
+        errln!("\ninterrupted: no output was written");
         std::process::exit(130);
     });
 }

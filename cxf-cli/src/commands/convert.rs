@@ -73,7 +73,7 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
     }
     let chatty = std::io::stderr().is_terminal();
     if chatty {
-        eprintln!("reading {}...", safe(&args.input.display().to_string()));
+        errln!("reading {}...", safe(&args.input.display().to_string()));
     }
     let mut source = read_source(&args.input, from, args.password_file.as_deref())?;
     let doc = &mut source.document;
@@ -87,7 +87,7 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
             .map_or(0, |d| d.as_secs());
     }
     if chatty {
-        eprintln!("writing {to}...");
+        errln!("writing {to}...");
     }
     let (out, write_loss) = if to == Format::Cxf && args.pretty {
         (doc.to_json_vec_pretty(), formats::LossReport::new())
@@ -134,15 +134,15 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
             .context("cannot write the report")?;
     }
     if !loss.is_empty() {
-        eprintln!("not carried ({}):", loss.len());
+        errln!("not carried ({}):", loss.len());
         for line in loss.to_string().lines().take(50) {
-            eprintln!("  {}", safe(line));
+            errln!("  {}", safe(line));
         }
         if loss.len() > 50 {
-            eprintln!("  ... and {} more (see --report FILE)", loss.len() - 50);
+            errln!("  ... and {} more (see --report FILE)", loss.len() - 50);
         }
     }
-    eprintln!(
+    errln!(
         "converted {} items ({} credentials) from {} to {}: {} items written, {} fields lost, {} normalisations",
         summary.items,
         summary.credentials,

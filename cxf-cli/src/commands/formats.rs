@@ -18,15 +18,15 @@ pub(crate) fn run(_args: FormatsArgs) -> Result<ExitCode> {
         .map(|f| f.name().len())
         .max()
         .unwrap_or(0);
-    println!("{:width$}  read  write  description", "name");
+    outln!("{:width$}  read  write  description", "name")?;
     for f in Format::ALL {
-        println!(
+        outln!(
             "{:width$}  {:4}  {:5}  {}",
             f.name(),
             if f.can_read() { "yes" } else { "-" },
             if f.can_write() { "yes" } else { "-" },
             f.display_name()
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -124,34 +124,37 @@ pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
                     "code": n.code, "pointer": n.pointer, "message": n.message,
                 })).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            outln!("{}", serde_json::to_string_pretty(&value)?)?;
         }
-        InspectFormat::Human => print_human(&args, &parsed, &summary),
+        InspectFormat::Human => print_human(&args, &parsed, &summary)?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_human(args: &InspectArgs, parsed: &cxf::Parsed, summary: &cxf::Summary) {
+fn print_human(
+    args: &InspectArgs,
+    parsed: &cxf::Parsed,
+    summary: &cxf::Summary,
+) -> std::io::Result<()> {
     let doc = &parsed.document;
-    println!("file:        {}", safe(&args.file.display().to_string()));
+    outln!("file:        {}", safe(&args.file.display().to_string()))?;
     match parsed.shape {
         cxf::Shape::Header => {
-            println!(
+            outln!(
                 "format:      CXF {}.{}",
-                doc.version.major, doc.version.minor
-            );
-            println!(
+                doc.version.major,
+                doc.version.minor
+            )?;
+            outln!(
                 "exporter:    {} ({})",
                 safe(&doc.exporter_display_name),
                 safe(&doc.exporter_rp_id)
-            );
-            println!("exported:    {}", rfc3339(doc.timestamp));
+            )?;
+            outln!("exported:    {}", rfc3339(doc.timestamp))?;
         }
-        _ => {
-            println!("format:      bare CXF Account (no Header: exporter and export time unknown)")
-        }
+        _ => outln!("format:      bare CXF Account (no Header: exporter and export time unknown)")?,
     }
-    println!("accounts:    {}", summary.accounts.len());
+    outln!("accounts:    {}", summary.accounts.len())?;
     for a in &summary.accounts {
         let who = match (a.username.is_empty(), a.email.is_empty()) {
             (false, false) => format!("{} <{}>", safe(&a.username), safe(&a.email)),
@@ -159,10 +162,10 @@ fn print_human(args: &InspectArgs, parsed: &cxf::Parsed, summary: &cxf::Summary)
             (false, true) => safe(&a.username),
             (true, true) => "(no name)".to_owned(),
         };
-        println!("  {who}: {} items, {} collections", a.items, a.collections);
+        outln!("  {who}: {} items, {} collections", a.items, a.collections)?;
     }
-    println!("items:       {}", summary.items);
-    println!("credentials: {}", summary.credentials);
+    outln!("items:       {}", summary.items)?;
+    outln!("credentials: {}", summary.credentials)?;
     let width = summary
         .credentials_by_type
         .keys()
@@ -175,10 +178,10 @@ fn print_human(args: &InspectArgs, parsed: &cxf::Parsed, summary: &cxf::Summary)
         } else {
             ""
         };
-        println!("  {:width$}  {n}{unknown}", safe(ty));
+        outln!("  {:width$}  {n}{unknown}", safe(ty))?;
     }
     if !summary.passkeys_by_rp_id.is_empty() {
-        println!("passkeys by relying party:");
+        outln!("passkeys by relying party:")?;
         let width = summary
             .passkeys_by_rp_id
             .keys()
@@ -186,42 +189,43 @@ fn print_human(args: &InspectArgs, parsed: &cxf::Parsed, summary: &cxf::Summary)
             .max()
             .unwrap_or(0);
         for (rp, n) in &summary.passkeys_by_rp_id {
-            println!("  {:width$}  {n}", safe(rp));
+            outln!("  {:width$}  {n}", safe(rp))?;
         }
     }
     let keys = passkeys(doc);
     if !keys.is_empty() {
-        println!(
+        outln!(
             "passkeys ({}; public keys derived from the private keys, which are not shown):",
             keys.len()
-        );
+        )?;
         for p in &keys {
             let name = if p.user_display_name.is_empty() || p.user_display_name == p.username {
                 safe(&p.username)
             } else {
                 format!("{} ({})", safe(&p.username), safe(&p.user_display_name))
             };
-            println!("  {}  user {name}", safe(&p.rp_id));
-            println!("    credential id:   {}", safe(&p.credential_id));
+            outln!("  {}  user {name}", safe(&p.rp_id))?;
+            outln!("    credential id:   {}", safe(&p.credential_id))?;
             match &p.public_key {
                 Ok(k) => {
-                    println!("    algorithm:       {}", k.algorithm);
-                    println!("    COSE key (hex):  {}", hex(&k.cose_key));
-                    println!("    COSE key (b64u): {}", b64url(&k.cose_key));
+                    outln!("    algorithm:       {}", k.algorithm)?;
+                    outln!("    COSE key (hex):  {}", hex(&k.cose_key))?;
+                    outln!("    COSE key (b64u): {}", b64url(&k.cose_key))?;
                 }
-                Err(e) => println!("    public key:      unavailable: {e}"),
+                Err(e) => outln!("    public key:      unavailable: {e}")?,
             }
         }
     }
     if !parsed.notes.is_empty() {
-        println!("normalised while reading ({}):", parsed.notes.len());
+        outln!("normalised while reading ({}):", parsed.notes.len())?;
         for n in &parsed.notes {
             let at = if n.pointer.is_empty() {
                 "(document)"
             } else {
                 &n.pointer
             };
-            println!("  {}: {} at {}", n.code, n.message, safe(at));
+            outln!("  {}: {} at {}", n.code, n.message, safe(at))?;
         }
     }
+    Ok(())
 }

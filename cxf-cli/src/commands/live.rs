@@ -74,7 +74,7 @@ impl ProgressLine {
 
     pub(crate) fn finish(&mut self) {
         if self.drawn {
-            eprintln!();
+            errln!();
             self.drawn = false;
         }
     }

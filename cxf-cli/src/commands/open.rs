@@ -56,14 +56,14 @@ pub(crate) fn run(args: OpenArgs) -> Result<ExitCode> {
     output.write(&out, args.overwrite)?;
     if !args.keep_key {
         if let Err(e) = std::fs::remove_file(&args.key) {
-            eprintln!(
+            errln!(
                 "warning: cannot delete {}: {e}; delete it by hand",
                 args.key.display()
             );
         }
     }
     let summary = cxf::Summary::of(doc);
-    eprintln!(
+    errln!(
         "decrypted {} items ({} credentials) from {} (self-asserted, not authenticated)",
         summary.items,
         summary.credentials,

@@ -69,15 +69,15 @@ pub(crate) fn run(args: ReceiveArgs) -> Result<ExitCode> {
         .context("cannot start listening")?;
     {
         let code = listener.pairing_code().expose();
-        eprintln!("Pairing code: {}", code.as_str());
-        eprintln!("Listening on: {}", listener.address());
-        eprintln!(
+        errln!("Pairing code: {}", code.as_str());
+        errln!("Listening on: {}", listener.address());
+        errln!(
             "Waiting for the sender: cxf send FILE --code {}",
             code.as_str()
         );
     }
     let mut channel = listener.accept().map_err(channel_error)?;
-    eprintln!("Paired; sending the export request");
+    errln!("Paired; sending the export request");
 
     let mut config = ImporterConfig::new(args.importer);
     config.mode = Some(ResponseMode::Direct);
@@ -124,13 +124,13 @@ pub(crate) fn run(args: ReceiveArgs) -> Result<ExitCode> {
         .map_err(|e| anyhow::anyhow!("cannot write {format}: {e}; nothing was written"))?;
     output.write(&out, args.overwrite)?;
     if !loss.is_empty() {
-        eprintln!("not carried by {format} ({}):", loss.len());
+        errln!("not carried by {format} ({}):", loss.len());
         for line in loss.to_string().lines().take(50) {
-            eprintln!("  {}", safe(line));
+            errln!("  {}", safe(line));
         }
     }
     let summary = cxf::Summary::of(doc);
-    eprintln!(
+    errln!(
         "received {} items ({} credentials) from {}{}",
         summary.items,
         summary.credentials,

@@ -69,12 +69,12 @@ pub(crate) fn run(args: ReencryptArgs) -> Result<ExitCode> {
     output.write(&out, args.overwrite)?;
     if !args.keep_key {
         if let Err(e) = std::fs::remove_file(&args.key) {
-            eprintln!(
+            errln!(
                 "warning: cannot delete {}: {e}; delete it by hand",
                 args.key.display()
             );
         }
     }
-    eprintln!("re-encrypted the export for the other request ({profile})");
+    errln!("re-encrypted the export for the other request ({profile})");
     Ok(ExitCode::SUCCESS)
 }

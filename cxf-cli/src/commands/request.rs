@@ -50,7 +50,7 @@ pub(crate) fn run(args: RequestArgs) -> Result<ExitCode> {
     bytes.push(b'\n');
     // Readers leave surrounding whitespace out of the request binding, so the newline is safe.
     output.write(&bytes, args.overwrite)?;
-    eprintln!(
+    errln!(
         "wrote an export request offering {} suites; private key in {} (keep it secret)",
         request.hpke.len(),
         args.key_out.display()

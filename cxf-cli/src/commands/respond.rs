@@ -55,7 +55,7 @@ pub(crate) fn run(args: RespondArgs) -> Result<ExitCode> {
             out.push(b'\n');
             output.write(&out, args.overwrite)?;
             let suite = response.hpke.as_ref().and_then(|h| h.suite());
-            eprintln!(
+            errln!(
                 "encrypted {} accounts for {} with {} ({})",
                 parsed.document.accounts.len(),
                 safe(&request.importer.rp_id),

@@ -1,6 +1,5 @@
 //! `cxf schema`: print the JSON Schema of CXF 1.0 (the structural rules).
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
@@ -17,9 +16,6 @@ pub(crate) struct SchemaArgs {}
 
 /// Print the schema on stdout.
 pub(crate) fn run(_args: SchemaArgs) -> Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(CXF_SCHEMA.as_bytes())
-        .and_then(|()| out.flush())
-        .context("writing the schema to stdout")?;
+    crate::output::write_stdout(CXF_SCHEMA.as_bytes()).context("writing the schema to stdout")?;
     Ok(ExitCode::SUCCESS)
 }

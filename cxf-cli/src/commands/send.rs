@@ -52,7 +52,7 @@ fn read_code(arg: Option<String>) -> Result<PairingCode> {
         Some(code) => code,
         None => {
             if std::io::stdin().is_terminal() {
-                eprint!("Pairing code: ");
+                crate::output::print_err(format_args!("Pairing code: "));
             }
             let mut line = String::new();
             std::io::stdin()
@@ -91,13 +91,13 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
     }
     let source = read_source(&args.input, from, args.password_file.as_deref())?;
     if !source.loss.is_empty() {
-        eprintln!(
+        errln!(
             "not carried from {} into CXF ({}):",
             source.format,
             source.loss.len()
         );
         for line in source.loss.to_string().lines().take(50) {
-            eprintln!("  {}", safe(line));
+            errln!("  {}", safe(line));
         }
     }
     let code = read_code(args.code)?;
@@ -106,7 +106,7 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
     options.io_timeout = Duration::from_secs(args.io_timeout);
     let mut channel = connect(address.as_ref(), &code, &options).map_err(channel_error)?;
     drop(code);
-    eprintln!("Paired; waiting for the export request");
+    errln!("Paired; waiting for the export request");
     let request_bytes = channel.recv().map_err(channel_error)?;
     let request = ExportRequest::from_json(&request_bytes).map_err(|e| {
         Invalid(format!(
@@ -131,7 +131,7 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
         .into());
     }
     let summary = cxf::Summary::of(&source.document);
-    eprintln!(
+    errln!(
         "sent {} items ({} credentials) to {}",
         summary.items,
         summary.credentials,

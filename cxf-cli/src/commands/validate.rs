@@ -99,10 +99,10 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
                     })
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&json!({ "files": files }))?
-            );
+            )?;
         }
         ValidateFormat::Human => {
             // Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
@@ -124,7 +124,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
             };
             for (path, valid, findings) in &results {
                 let count = |s: &str| findings.iter().filter(|f| f.severity == s).count();
-                eprintln!(
+                errln!(
                     "{}: {} ({} errors, {} warnings, {} notes)",
                     safe(&path.display().to_string()),
                     if *valid {
@@ -142,7 +142,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
                     } else {
                         &f.pointer
                     };
-                    eprintln!(
+                    errln!(
                         "  {} {} at {}: {}",
                         severity(f.severity),
                         f.rule,
@@ -150,7 +150,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
                         safe(&f.message)
                     );
                     if let Some(h) = &f.hint {
-                        eprintln!("          hint: {}", safe(h));
+                        errln!("          hint: {}", safe(h));
                     }
                 }
             }
