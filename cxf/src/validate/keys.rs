@@ -112,15 +112,16 @@ pub(crate) fn analyse(der: &[u8]) -> KeyCheck {
     KeyCheck::Pkcs8 { alg, problem }
 }
 
+/// The problem of a P-256 key that `p256` refuses (the batch path reports it too).
+pub(crate) const P256_UNUSABLE: &str = "the P-256 key is unusable: scalar out of range, malformed ECPrivateKey, or its public key does not match";
+
 fn check_p256(der: &[u8]) -> Option<&'static str> {
     use p256::pkcs8::DecodePrivateKey as _;
     // elliptic-curve rejects a zero / out-of-range scalar (so the public key is derivable) and
     // an embedded public key that differs from the derived one.
     match p256::SecretKey::from_pkcs8_der(der) {
         Ok(_) => None,
-        Err(_) => Some(
-            "the P-256 key is unusable: scalar out of range, malformed ECPrivateKey, or its public key does not match",
-        ),
+        Err(_) => Some(P256_UNUSABLE),
     }
 }
 

@@ -7,13 +7,16 @@
 //! one constant-time multiplication (the only one touching secrets); the right side involves
 //! public values only (`Qᵢ` from the file, `rᵢ` random) and uses a variable-time multi-scalar
 //! multiplication. If any key of the batch is wrong the equation fails except with probability
-//! about 2⁻¹²⁸ (the `rᵢ` are unknown when the file is written). Keys of a failing batch end up
-//! with the per-key check, so diagnostics are exactly those of the per-key check; to spare the
-//! good keys near a bad one, a failing batch is first split into [`SPLIT`] parts, each checked
-//! again, down to [`LEAF`] keys. When most parts fail, bad keys are dense and narrowing further
-//! costs more than it saves: the failing parts get the per-key check at once. (A batch check of
-//! a few keys costs about half a per-key check per key, so a document whose keys are all bad
-//! costs about 1.4x the per-key checks; one with a single bad key about 3x the clean batch.)
+//! about 2⁻¹²⁸ (the `rᵢ` are unknown when the file is written).
+//!
+//! Keys of a failing batch end up with a per-key `d·G == Q` check ([`Candidate::matches`]), so
+//! the diagnostics are exactly those of the per-key check. To spare the good keys near a bad
+//! one, a failing batch is first split into [`SPLIT`] parts, each checked again, down to
+//! [`LEAF`] keys. When bad keys are dense, narrowing costs more than it saves (a batch of a few
+//! hundred keys already fails): when most parts fail, or the first [`DENSE_PROBE`] parts all do,
+//! the failing and unchecked parts get the per-key check at once. A per-key check costs about
+//! five times a clean batch check per key, so a vault of bad keys costs about 1.5x the per-key
+//! checks alone; one with a few bad keys little more than the clean batch.
 //!
 //! The right side is a Pippenger bucket multi-scalar multiplication with signed digits over
 //! `p256`'s own group law: for 4,096 keys it costs about 17 point additions per key, against
@@ -45,6 +48,10 @@ pub(crate) const LEAF: usize = 64;
 
 /// Parts a failing batch is split into.
 const SPLIT: usize = 8;
+
+/// When the first this many parts of a failing batch all fail, bad keys are taken to be dense
+/// and the rest of the batch is not checked part by part either.
+const DENSE_PROBE: usize = 3;
 
 /// A P-256 key and the public key it embeds, ready for a batch check.
 pub(crate) struct Candidate {
@@ -116,6 +123,15 @@ pub(crate) fn candidate(der: &[u8]) -> Option<Candidate> {
     let secret = SecretKey::from_slice(scalar).ok()?;
     let public = *PublicKey::from_sec1_bytes(point).ok()?.as_affine();
     Some(Candidate { secret, public })
+}
+
+impl Candidate {
+    /// Whether the secret scalar yields the embedded public key: one constant-time fixed-base
+    /// multiplication, as in the per-key check.
+    pub(crate) fn matches(&self) -> bool {
+        ProjectivePoint::mul_by_generator(&*self.secret.to_nonzero_scalar())
+            == ProjectivePoint::from(self.public)
+    }
 }
 
 /// A fresh random seed for the batch coefficients (std's OS-seeded SipHash keys).
@@ -195,11 +211,17 @@ fn narrow(
         .step_by(step)
         .map(|start| start..(start + step).min(range.end))
         .collect();
-    let failing: Vec<Range<usize>> = parts
-        .iter()
-        .filter(|part| !check(candidates, (*part).clone(), seed, batch))
-        .cloned()
-        .collect();
+    let mut failing: Vec<Range<usize>> = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        if !check(candidates, part.clone(), seed, batch) {
+            failing.push(part.clone());
+        }
+        if i + 1 == DENSE_PROBE && failing.len() == DENSE_PROBE {
+            // Dense from the start: the unchecked parts most likely fail too.
+            failing.extend(parts[DENSE_PROBE..].iter().cloned());
+            break;
+        }
+    }
     if 2 * failing.len() > parts.len() {
         for part in failing {
             out.extend(part);
@@ -352,6 +374,17 @@ mod tests {
     }
 
     #[test]
+    fn a_candidate_matches_iff_its_public_key_is_its_own() {
+        let good = with_bad(3, &[]);
+        assert!(good.iter().all(Candidate::matches));
+        let bad = with_bad(3, &[1]);
+        assert_eq!(
+            bad.iter().map(Candidate::matches).collect::<Vec<_>>(),
+            [true, false, true]
+        );
+    }
+
+    #[test]
     fn signed_digits_give_back_the_coefficient() {
         for c in 2..=16 {
             for k in [
@@ -434,6 +467,13 @@ mod tests {
         let bad: Vec<usize> = (0..600).step_by(50).collect();
         let found = suspects(&with_bad(600, &bad), &seed, &mut batch);
         assert_eq!(found, (0..600).collect::<Vec<_>>());
+        // The first DENSE_PROBE parts fail: the rest is not checked, all of it is suspect.
+        let found = suspects(&with_bad(600, &[5, 80, 160]), &seed, &mut batch);
+        assert_eq!(found, (0..600).collect::<Vec<_>>());
+        // Two of the first three fail: narrowed as usual.
+        let found = suspects(&with_bad(600, &[5, 80, 590]), &seed, &mut batch);
+        let expected: Vec<usize> = (0..10).chain(75..85).chain(585..595).collect();
+        assert_eq!(found, expected);
         // At most LEAF keys: the whole failing batch.
         assert_eq!(
             suspects(&with_bad(LEAF as u16, &[3]), &seed, &mut batch),

@@ -71,8 +71,9 @@ pub(crate) fn check_keys_on(
 }
 
 /// The diagnostics of each key of `chunk`. P-256 keys of the usual shape are checked as one
-/// batch, narrowed down to the keys that fail it (see `p256_batch`); those and any other key get
-/// the per-key check, so the diagnostics are the same either way.
+/// batch, narrowed down to the keys that fail it (see `p256_batch`); those get a direct
+/// `d·G == Q` check and any other key the per-key check, with the diagnostics of the per-key
+/// check either way.
 pub(crate) fn check_chunk(chunk: &[DeferredKey], seed: &[u8; 16]) -> Vec<Vec<Diagnostic>> {
     let single = |k: &DeferredKey| {
         let mut sink = Sink::default();
@@ -95,7 +96,18 @@ pub(crate) fn check_chunk(chunk: &[DeferredKey], seed: &[u8; 16]) -> Vec<Vec<Dia
     // seed per run), so chunks may reuse batch numbers.
     let mut batch = 0;
     for s in p256_batch::suspects(&cands, seed, &mut batch) {
-        out[idx[s]] = single(&chunk[idx[s]]);
+        // A candidate is a well-formed key with an in-range scalar, so the per-key check can
+        // only fault its public key; checking that directly skips decoding the key again.
+        if !cands[s].matches() {
+            let mut sink = Sink::default();
+            let at = &chunk[idx[s]].at;
+            sink.push(
+                rules::PASSKEY_KEY_INVALID,
+                &Ptr::from_pointer(at),
+                keys::P256_UNUSABLE,
+            );
+            out[idx[s]] = sink.diagnostics;
+        }
     }
     out
 }
@@ -318,26 +330,72 @@ pub(crate) mod tests {
         assert_eq!(rules_of(|s| check_key(s, p, &bad)), ["passkey.key-invalid"]);
     }
 
+    /// A key whose embedded public key is another key's valid point: only `d·G == Q` can
+    /// catch it.
+    fn mismatched(good: &[u8]) -> Vec<u8> {
+        use p256::pkcs8::EncodePrivateKey as _;
+        let other = p256::SecretKey::from_slice(&[0x11; 32])
+            .unwrap()
+            .to_pkcs8_der()
+            .unwrap();
+        let other = other.as_bytes();
+        let mut k = good.to_vec();
+        let n = k.len();
+        k[n - 64..].copy_from_slice(&other[other.len() - 64..]);
+        k
+    }
+
+    #[test]
+    fn batch_path_reports_what_the_per_key_check_reports() {
+        let good = bytes(P256_PKCS8);
+        let mut off_curve = good.clone();
+        let last = off_curve.len() - 1;
+        off_curve[last] ^= 1;
+        let kinds = [
+            good.clone(),
+            mismatched(&good),
+            off_curve,
+            bytes(P256_SEC1),
+            bytes(ED25519_PKCS8),
+        ];
+        // Enough keys that the batch is split, with bad keys both sparse and clustered.
+        let chunk: Vec<DeferredKey> = (0..300)
+            .map(|i| DeferredKey {
+                pos: 0,
+                at: format!("/{i}/key"),
+                der: zeroize::Zeroizing::new(
+                    kinds[match i {
+                        7 | 150..=160 => 1,
+                        40 => 2,
+                        99 => 3,
+                        200 => 4,
+                        _ => 0,
+                    }]
+                    .clone(),
+                ),
+            })
+            .collect();
+        let found = check_chunk(&chunk, &p256_batch::seed());
+        for (k, diags) in chunk.iter().zip(&found) {
+            let mut sink = Sink::default();
+            check_key(&mut sink, &Ptr::from_pointer(&k.at), &k.der);
+            assert_eq!(diags, &sink.diagnostics, "{}", k.at);
+        }
+        let invalid = found.iter().filter(|d| !d.is_empty()).count();
+        assert_eq!(
+            invalid,
+            1 + 11 + 1 + 1,
+            "mismatched, off-curve and SEC1 keys"
+        );
+    }
+
     #[test]
     fn parallel_key_checks_keep_walk_order_for_any_thread_count() {
         // 140 keys (up to 3 threads of 64), every 7th a SEC1 key, every 11th holding another
         // key's public key; walk diagnostics before and after each key.
         let good = bytes(P256_PKCS8);
         let sec1 = bytes(P256_SEC1);
-        // A well-formed key whose embedded public key (a valid point) is another key's: only
-        // the batch equation can catch it.
-        let mismatched = {
-            use p256::pkcs8::EncodePrivateKey as _;
-            let other = p256::SecretKey::from_slice(&[0x11; 32])
-                .unwrap()
-                .to_pkcs8_der()
-                .unwrap();
-            let other = other.as_bytes();
-            let mut k = good.clone();
-            let n = k.len();
-            k[n - 64..].copy_from_slice(&other[other.len() - 64..]);
-            k
-        };
+        let mismatched = mismatched(&good);
         assert!(
             p256_batch::candidate(&mismatched).is_some(),
             "takes the batch path"
