@@ -65,11 +65,6 @@ pub(crate) fn subdivision(s: &str) -> Subdivision {
     }
 }
 
-/// `true` when `s` is a listed ISO 3166-2 code (see [`subdivision`]).
-pub(crate) fn is_subdivision_code(s: &str) -> bool {
-    subdivision(s) == Subdivision::Listed
-}
-
 fn digits(s: &str, n: usize) -> Option<u32> {
     (s.len() == n && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
 }
@@ -296,10 +291,10 @@ mod tests {
     fn country_and_subdivision_codes() {
         assert!(is_country_code("US") && is_country_code("DE") && is_country_code("ZW"));
         assert!(!is_country_code("us") && !is_country_code("USA") && !is_country_code("XX"));
-        assert!(is_subdivision_code("US-CA") && is_subdivision_code("FR-75C"));
-        assert!(is_subdivision_code("GB-ENG") && is_subdivision_code("DE-BY"));
-        assert!(is_subdivision_code("AD-02") && is_subdivision_code("ZW-MI"));
         use Subdivision::*;
+        for listed in ["US-CA", "FR-75C", "GB-ENG", "DE-BY", "AD-02", "ZW-MI"] {
+            assert_eq!(subdivision(listed), Listed, "{listed}");
+        }
         for malformed in ["CA", "US-", "XX-CA", "US-CALI", "us-ca", "US_CA", "-CA", ""] {
             assert_eq!(subdivision(malformed), Malformed, "{malformed}");
         }

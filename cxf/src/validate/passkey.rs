@@ -75,9 +75,9 @@ pub(crate) fn check_keys_on(
 /// `d·G == Q` check and any other key the per-key check, with the diagnostics of the per-key
 /// check either way.
 pub(crate) fn check_chunk(chunk: &[DeferredKey], seed: &[u8; 16]) -> Vec<Vec<Diagnostic>> {
-    let single = |k: &DeferredKey| {
+    let report = |k: &DeferredKey, check: &KeyCheck| {
         let mut sink = Sink::default();
-        check_key(&mut sink, &Ptr::from_pointer(&k.at), &k.der);
+        report_key(&mut sink, &Ptr::from_pointer(&k.at), check);
         sink.diagnostics
     };
     let mut out: Vec<Vec<Diagnostic>> = vec![Vec::new(); chunk.len()];
@@ -89,25 +89,20 @@ pub(crate) fn check_chunk(chunk: &[DeferredKey], seed: &[u8; 16]) -> Vec<Vec<Dia
                 idx.push(i);
                 cands.push(c);
             }
-            None => out[i] = single(k),
+            None => out[i] = report(k, &keys::analyse(&k.der)),
         }
     }
     // Each batch check is sound on its own for coefficients the file could not know (a fresh
     // seed per run), so chunks may reuse batch numbers.
     let mut batch = 0;
     for s in p256_batch::suspects(&cands, seed, &mut batch) {
-        // A candidate is a well-formed key with an in-range scalar, so the per-key check can
-        // only fault its public key; checking that directly skips decoding the key again.
-        if !cands[s].matches() {
-            let mut sink = Sink::default();
-            let at = &chunk[idx[s]].at;
-            sink.push(
-                rules::PASSKEY_KEY_INVALID,
-                &Ptr::from_pointer(at),
-                keys::P256_UNUSABLE,
-            );
-            out[idx[s]] = sink.diagnostics;
-        }
+        // A candidate is a well-formed P-256 key with an in-range scalar, so the per-key
+        // check can only fault its public key; checking that directly skips decoding again.
+        let check = KeyCheck::Pkcs8 {
+            alg: KeyAlg::P256,
+            problem: (!cands[s].matches()).then_some(keys::P256_UNUSABLE),
+        };
+        out[idx[s]] = report(&chunk[idx[s]], &check);
     }
     out
 }
@@ -134,11 +129,18 @@ pub(crate) fn merge(
     merged
 }
 
-/// Check the passkey private key `der` (decoded `key`, at `at`).
+/// Check the passkey private key `der` (decoded `key`, at `at`) on its own: the reference
+/// the batched [`check_chunk`] is tested against.
+#[cfg(test)]
 pub(crate) fn check_key(sink: &mut Sink, at: &Ptr<'_>, der: &[u8]) {
-    match keys::analyse(der) {
+    report_key(sink, at, &keys::analyse(der));
+}
+
+/// The diagnostics of an analysed key (the batch path reports its suspects through it too).
+fn report_key(sink: &mut Sink, at: &Ptr<'_>, check: &KeyCheck) {
+    match check {
         KeyCheck::Pkcs8 { alg, problem } => {
-            if let Some(problem) = problem {
+            if let Some(problem) = *problem {
                 sink.push(rules::PASSKEY_KEY_INVALID, at, problem);
             }
             if matches!(alg, KeyAlg::OtherEc(_) | KeyAlg::Other(_)) {
