@@ -117,8 +117,13 @@ pub(crate) fn check_ssh_key(sink: &mut Sink, cred: &Ptr<'_>, key_type: &str, der
 }
 
 /// Check a `file` credential (at `cred`): decoded `integrityHash` length and `name`.
-pub(crate) fn check_file(sink: &mut Sink, cred: &Ptr<'_>, name: &str, integrity_hash: &[u8]) {
-    if integrity_hash.len() != 32 {
+pub(crate) fn check_file(
+    sink: &mut Sink,
+    cred: &Ptr<'_>,
+    name: &str,
+    integrity_hash: Option<&[u8]>,
+) {
+    if let Some(integrity_hash) = integrity_hash.filter(|h| h.len() != 32) {
         sink.push_hint(
             rules::FILE_INTEGRITY_HASH,
             &cred.key("integrityHash"),
@@ -289,13 +294,13 @@ mod tests {
     #[test]
     fn file_card_dates_passport() {
         let c = Ptr::root();
-        assert!(got(|s| check_file(s, c, "a.txt", &[0; 32])).is_empty());
+        assert!(got(|s| check_file(s, c, "a.txt", Some(&[0; 32]))).is_empty());
         assert_eq!(
-            got(|s| check_file(s, c, "a.txt", b"abc")),
+            got(|s| check_file(s, c, "a.txt", Some(b"abc"))),
             [("file.integrity-hash", "/integrityHash".into())]
         );
         assert_eq!(
-            got(|s| check_file(s, c, " ", &[0; 32])),
+            got(|s| check_file(s, c, " ", Some(&[0; 32]))),
             [("file.name-empty", "/name".into())]
         );
         assert!(

@@ -434,15 +434,12 @@ impl Walk {
                     &at.key("integrityHash"),
                     &f.integrity_hash,
                 );
-                if let Some(hash) = hash {
-                    others::check_file(&mut self.sink, at, &f.name, &hash);
-                } else if f.name.trim().is_empty() {
-                    self.sink.push(
-                        rules::FILE_NAME_EMPTY,
-                        &at.key("name"),
-                        "the file name is empty",
-                    );
-                }
+                others::check_file(
+                    &mut self.sink,
+                    at,
+                    &f.name,
+                    hash.as_ref().map(|h| h.as_slice()),
+                );
             }
             Credential::GeneratedPassword(_) => {}
             Credential::IdentityDocument(d) => {
