@@ -75,6 +75,20 @@ fn parse_failures_are_reported_as_parse_rules() {
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["files"][0]["diagnostics"][0]["rule"], "parse.syntax");
+    let hint = v["files"][0]["diagnostics"][0]["hint"].as_str().unwrap();
+    assert!(hint.contains("not complete JSON"), "{hint}");
+    // The other commands that read CXF say what to do too.
+    let inspect = cxf(&["inspect", &fixture("invalid/syntax-trailing-data.json")]);
+    assert_eq!(inspect.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&inspect.stderr);
+    assert!(
+        stderr.contains("is not a readable CXF document"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: the file is not complete JSON"),
+        "{stderr}"
+    );
 }
 
 #[test]

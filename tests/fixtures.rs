@@ -155,10 +155,21 @@ fn invalid_fixtures_are_rejected_with_rule_and_pointer() {
         let mut want = want;
         let mut got = match parse(path) {
             // Parsed: the expectation is the validator's error and warning diagnostics.
-            Ok(parsed) => cxf::validate::validate_parsed_at(&parsed, VALIDATION_NOW)
-                .at_least(cxf::Severity::Warning)
-                .map(|d| (d.rule.to_owned(), d.pointer.clone()))
-                .collect(),
+            Ok(parsed) => {
+                let report = cxf::validate::validate_parsed_at(&parsed, VALIDATION_NOW);
+                // Every finding tells the user what to do, not only what is wrong.
+                if let Some(d) = report
+                    .diagnostics
+                    .iter()
+                    .find(|d| d.hint.as_deref().is_none_or(|h| h.trim().is_empty()))
+                {
+                    return Err(format!("{} at {} has no hint", d.rule, d.pointer));
+                }
+                report
+                    .at_least(cxf::Severity::Warning)
+                    .map(|d| (d.rule.to_owned(), d.pointer.clone()))
+                    .collect()
+            }
             Err(e) => vec![(format!("parse.{}", e.kind().code()), e.pointer().to_owned())],
         };
         want.sort();

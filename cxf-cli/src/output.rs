@@ -100,6 +100,18 @@ pub(crate) fn report_error(err: &anyhow::Error) -> ExitCode {
     }
 }
 
+/// Parses the CXF document read from `path`; a failure is [`Invalid`], with what to do about it.
+pub(crate) fn parse_cxf(path: &Path, bytes: &[u8], limits: &cxf::Limits) -> Result<cxf::Parsed> {
+    cxf::Document::parse(bytes, limits).map_err(|e| {
+        Invalid(format!(
+            "{} is not a readable CXF document: {e}\n  hint: {}",
+            path.display(),
+            e.kind().hint()
+        ))
+        .into()
+    })
+}
+
 /// Reads a whole input file (`-` for stdin) into a buffer wiped on drop, refusing inputs larger
 /// than `limit` bytes without reading them whole.
 pub(crate) fn read_input(path: &Path, limit: usize) -> Result<Zeroizing<Vec<u8>>> {

@@ -47,6 +47,29 @@ impl ParseErrorKind {
             ParseErrorKind::NotCxf(_) => "not-cxf",
         }
     }
+
+    /// What the user can do about it, in one sentence (for a CLI or an importer's dialog).
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ParseErrorKind::Syntax(_) => {
+                "the file is not complete JSON: check that it was not cut short or edited, or export it again"
+            }
+            ParseErrorKind::Limit { .. } => {
+                "the input is larger or deeper than the default limits allow; if you trust it, raise the limit (cxf::Limits)"
+            }
+            ParseErrorKind::MissingMember
+            | ParseErrorKind::WrongType { .. }
+            | ParseErrorKind::InvalidValue(_) => {
+                "the exporter does not follow CXF 1.0 here; export again with an up-to-date exporter, or report it to its makers"
+            }
+            ParseErrorKind::DuplicateMember => {
+                "remove one of the two members: JSON readers disagree on which one counts"
+            }
+            ParseErrorKind::NotCxf(_) => {
+                "if this is another password manager's export, convert it to CXF first (`cxf convert FILE --to cxf`)"
+            }
+        }
+    }
 }
 
 /// A parse failure with the JSON Pointer of the offending member and the position in the input.

@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use crate::output::{Invalid, read_input, rfc3339, safe};
+use crate::output::{parse_cxf, read_input, rfc3339, safe};
 
 /// Output format of `inspect`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -93,12 +93,7 @@ fn passkey_json(p: &PasskeyInfo) -> serde_json::Value {
 pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
     let limits = cxf::Limits::default();
     let bytes = read_input(&args.file, limits.max_document_bytes)?;
-    let parsed = cxf::Document::parse(&bytes, &limits).map_err(|e| {
-        Invalid(format!(
-            "{} is not a readable CXF document: {e}",
-            args.file.display()
-        ))
-    })?;
+    let parsed = parse_cxf(&args.file, &bytes, &limits)?;
     let doc = &parsed.document;
     let summary = cxf::Summary::of(doc);
     match args.format {

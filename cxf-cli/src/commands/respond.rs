@@ -8,7 +8,7 @@ use clap::Args;
 use cxp::roles::Exporter;
 
 use super::transfer::{DEFAULT_RP_ID, profile, read_request};
-use crate::output::{Invalid, Output, read_input, safe};
+use crate::output::{Invalid, Output, parse_cxf, read_input, safe};
 
 #[derive(Debug, Args)]
 #[command(
@@ -41,12 +41,7 @@ pub(crate) fn run(args: RespondArgs) -> Result<ExitCode> {
     let request = read_request(&args.request)?;
     let limits = cxf::Limits::default();
     let bytes = read_input(&args.input, limits.max_document_bytes)?;
-    let parsed = cxf::Document::parse(&bytes, &limits).map_err(|e| {
-        Invalid(format!(
-            "{} is not a readable CXF document: {e}",
-            args.input.display()
-        ))
-    })?;
+    let parsed = parse_cxf(&args.input, &bytes, &limits)?;
     drop(bytes);
     let exporter = Exporter::new(args.exporter).with_profile(profile);
     match exporter.respond_document(&request, &parsed.document) {

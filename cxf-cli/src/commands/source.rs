@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use cxf::formats::{self, Detection, Format, LossReport, ReadError, ReadOptions};
 use zeroize::Zeroizing;
 
-use crate::output::{Invalid, read_input};
+use crate::output::{Invalid, parse_cxf, read_input};
 
 /// A vault read from a file.
 pub(crate) struct Source {
@@ -68,12 +68,7 @@ pub(crate) fn read_source(
         anyhow::bail!("{format} cannot be read (see `cxf formats`)");
     }
     if format == Format::Cxf {
-        let parsed = cxf::Document::parse(&bytes, &limits).map_err(|e| {
-            Invalid(format!(
-                "{} is not a readable CXF document: {e}",
-                path.display()
-            ))
-        })?;
+        let parsed = parse_cxf(path, &bytes, &limits)?;
         return Ok(Source {
             format,
             document: parsed.document,

@@ -51,7 +51,7 @@ fn check(bytes: &[u8], limits: &cxf::Limits) -> Vec<Finding> {
             severity: "error",
             pointer: e.pointer().to_owned(),
             message: e.to_string(),
-            hint: None,
+            hint: Some(e.kind().hint().to_owned()),
         }],
         Ok(parsed) => cxf::validate::validate_parsed(&parsed)
             .diagnostics

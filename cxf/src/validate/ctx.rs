@@ -99,29 +99,22 @@ pub(crate) struct Sink {
 }
 
 impl Sink {
-    /// Record a finding of `rule` at `ptr`.
-    pub(crate) fn push(&mut self, rule: Rule, ptr: &Ptr<'_>, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic {
-            rule: rule.id,
-            severity: rule.severity,
-            pointer: ptr.render(),
-            message: message.into(),
-            hint: None,
-        });
-    }
-
-    /// Record a finding with a hint on what to do.
-    pub(crate) fn push_hint(
+    /// Record a finding of `rule` at `ptr`, with a hint on what to do about it (every finding
+    /// has one, so a user is never left with a bare complaint).
+    pub(crate) fn push(
         &mut self,
         rule: Rule,
         ptr: &Ptr<'_>,
         message: impl Into<String>,
         hint: impl Into<String>,
     ) {
-        self.push(rule, ptr, message);
-        if let Some(last) = self.diagnostics.last_mut() {
-            last.hint = Some(hint.into());
-        }
+        self.diagnostics.push(Diagnostic {
+            rule: rule.id,
+            severity: rule.severity,
+            pointer: ptr.render(),
+            message: message.into(),
+            hint: Some(hint.into()),
+        });
     }
 }
 

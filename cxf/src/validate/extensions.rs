@@ -36,11 +36,12 @@ pub(crate) fn check_name(sink: &mut Sink, ext: &Ptr<'_>, name: &str, host: Host)
             rules::EXTENSION_UNKNOWN,
             &ext.key("name"),
             format!("unknown extension {} (importers ignore it)", quote(name)),
+            "no action needed: an importer that does not implement the extension ignores it",
         );
         return false;
     }
     if matches!(host, Host::Account | Host::Field) {
-        sink.push_hint(
+        sink.push(
             rules::EXTENSION_SHARED_PLACEMENT,
             ext,
             "the shared extension is only allowed on Collections and Items",
@@ -60,6 +61,7 @@ pub(crate) fn check_accessor(sink: &mut Sink, acc: &Ptr<'_>, kind: &str, permiss
                 "accessor type {} is not \"user\" or \"group\"; importers ignore it",
                 quote(kind)
             ),
+            "use \"user\" or \"group\"",
         );
     }
     let perms = acc.key("permissions");
@@ -71,8 +73,8 @@ pub(crate) fn check_accessor(sink: &mut Sink, acc: &Ptr<'_>, kind: &str, permiss
             sink.push(
                 rules::SHARED_PERMISSION,
                 &perms.idx(i),
-                format!("unknown permission {}; importers drop it", quote(p)),
-            );
+                format!("unknown permission {}; importers drop it", quote(p)), "use the permissions CXF 1.0 defines: read, readSecret, update, create, delete, share, manage",
+);
         }
     }
     if known == 0 {
@@ -80,6 +82,7 @@ pub(crate) fn check_accessor(sink: &mut Sink, acc: &Ptr<'_>, kind: &str, permiss
             rules::SHARED_NO_PERMISSIONS,
             &perms,
             "accessor has no known permission; importers ignore it",
+            "give the accessor at least one CXF 1.0 permission, or remove it",
         );
     }
 }

@@ -30,7 +30,7 @@ pub(crate) fn check_field(
 ) {
     let known = KNOWN_FIELD_TYPES.contains(&field_type);
     if !known {
-        sink.push_hint(
+        sink.push(
             rules::FIELD_UNKNOWN_TYPE,
             &field.key("fieldType"),
             format!("unknown fieldType {}", quote(field_type)),
@@ -39,7 +39,7 @@ pub(crate) fn check_field(
     }
     if let Some(expected) = expected {
         if expected != field_type {
-            sink.push_hint(
+            sink.push(
                 rules::FIELD_TYPE_MISMATCH,
                 &field.key("fieldType"),
                 format!(
@@ -71,7 +71,7 @@ pub(crate) fn check_value(sink: &mut Sink, at: &Ptr<'_>, field_type: &str, value
         "wifi-network-security-type",
     ];
     if value.is_empty() && TYPED.contains(&field_type) {
-        sink.push_hint(
+        sink.push(
             rules::FIELD_EMPTY_VALUE,
             at,
             format!("the {field_type} field has an empty value"),
@@ -113,7 +113,7 @@ pub(crate) fn check_value(sink: &mut Sink, at: &Ptr<'_>, field_type: &str, value
                 formats::Subdivision::Listed => true,
                 formats::Subdivision::Malformed => false,
                 formats::Subdivision::Unlisted => {
-                    sink.push_hint(
+                    sink.push(
                         rules::FIELD_SUBDIVISION_UNLISTED,
                         at,
                         format!(
@@ -154,7 +154,7 @@ pub(crate) fn check_value(sink: &mut Sink, at: &Ptr<'_>, field_type: &str, value
         _ => return,
     };
     if !ok {
-        sink.push_hint(rule, at, message, hint);
+        sink.push(rule, at, message, hint);
     }
 }
 

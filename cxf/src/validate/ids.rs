@@ -33,7 +33,7 @@ fn report_form(sink: &mut Sink, at: &Ptr<'_>, form: Form, invalid: rules::Rule) 
     match form {
         Form::Canonical => true,
         Form::Padded => {
-            sink.push_hint(
+            sink.push(
                 rules::B64URL_PADDED,
                 at,
                 "base64url value carries '=' padding",
@@ -42,7 +42,7 @@ fn report_form(sink: &mut Sink, at: &Ptr<'_>, form: Form, invalid: rules::Rule) 
             true
         }
         Form::NonCanonical => {
-            sink.push_hint(
+            sink.push(
                 rules::B64URL_NON_CANONICAL,
                 at,
                 "base64url value is not canonical (standard-alphabet '+' or '/', or stray trailing bits)",
@@ -51,7 +51,12 @@ fn report_form(sink: &mut Sink, at: &Ptr<'_>, form: Form, invalid: rules::Rule) 
             true
         }
         Form::Invalid => {
-            sink.push(invalid, at, "value is not base64url");
+            sink.push(
+                invalid,
+                at,
+                "value is not base64url",
+                "encode the bytes with the URL-safe base64 alphabet (A-Z a-z 0-9 - _), unpadded",
+            );
             false
         }
     }
@@ -71,7 +76,7 @@ pub(crate) fn check_id_into(sink: &mut Sink, at: &Ptr<'_>, text: &str, out: &mut
 /// Check the decoded length of an identifier.
 pub(crate) fn check_id_bytes(sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
     if bytes.len() > MAX_ID_BYTES {
-        sink.push_hint(
+        sink.push(
             rules::ID_TOO_LONG,
             at,
             format!(
@@ -81,7 +86,12 @@ pub(crate) fn check_id_bytes(sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
             "identifiers are opaque: hash or replace long ids (e.g. 16 random bytes)",
         );
     } else if bytes.is_empty() {
-        sink.push(rules::ID_EMPTY, at, "identifier is empty");
+        sink.push(
+            rules::ID_EMPTY,
+            at,
+            "identifier is empty",
+            "give the object an id of 1 to 64 random bytes, base64url-encoded",
+        );
     }
 }
 
@@ -196,7 +206,7 @@ impl IdScope {
 
     fn record(set: &mut IdSet, sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8], rule: rules::Rule) {
         if let Some(first) = set.insert(bytes, Some(at)) {
-            sink.push_hint(
+            sink.push(
                 rule,
                 at,
                 format!("identifier already used at {first}"),

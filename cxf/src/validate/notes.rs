@@ -33,7 +33,7 @@ pub(crate) fn report(sink: &mut Sink, notes: &[ParseNote]) {
     for note in notes {
         if let Some(rule) = rule_for(note.code) {
             let at = Ptr::from_pointer(&note.pointer);
-            sink.push_hint(
+            sink.push(
                 rule,
                 &at,
                 note.message.clone(),

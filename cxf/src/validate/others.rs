@@ -18,13 +18,13 @@ pub(crate) fn check_totp(
     let at = cred.key("secret");
     match formats::check_base32(secret) {
         Base32::Canonical(_) => {}
-        Base32::Lenient(_) => sink.push_hint(
+        Base32::Lenient(_) => sink.push(
             rules::TOTP_SECRET_FORMAT,
             &at,
             "the TOTP secret is Base32 but not canonical (lower case, padding or separators)",
             "write it upper case without '=' padding, spaces or dashes",
         ),
-        Base32::Invalid => sink.push_hint(
+        Base32::Invalid => sink.push(
             rules::TOTP_SECRET_BASE32,
             &at,
             "the TOTP secret is not RFC 4648 Base32",
@@ -32,7 +32,7 @@ pub(crate) fn check_totp(
         ),
     }
     if !matches!(algorithm, "sha1" | "sha256" | "sha512") {
-        sink.push_hint(
+        sink.push(
             rules::TOTP_ALGORITHM,
             &cred.key("algorithm"),
             format!("unknown TOTP algorithm {}", quote(algorithm)),
@@ -44,12 +44,14 @@ pub(crate) fn check_totp(
             rules::TOTP_DIGITS,
             &cred.key("digits"),
             format!("digits is {digits}; a TOTP code has 1 to 10 digits"),
+            "use the digit count the service gives (usually 6)",
         );
     } else if !(6..=8).contains(&digits) {
         sink.push(
             rules::TOTP_DIGITS_UNUSUAL,
             &cred.key("digits"),
             format!("digits is {digits}; RFC 4226 codes have 6 to 8 digits"),
+            "check the digit count with the service; most use 6",
         );
     }
     if period == 0 {
@@ -57,9 +59,10 @@ pub(crate) fn check_totp(
             rules::TOTP_PERIOD,
             &cred.key("period"),
             "period is 0 seconds",
+            "use the period the service gives (usually 30 seconds)",
         );
     } else if period > 3600 {
-        sink.push_hint(
+        sink.push(
             rules::TOTP_PERIOD_UNUSUAL,
             &cred.key("period"),
             format!("period is {period} seconds"),
@@ -79,6 +82,7 @@ pub(crate) fn check_ssh_key(sink: &mut Sink, cred: &Ptr<'_>, key_type: &str, der
                 "{} is not a known SSH public key algorithm name",
                 quote(key_type)
             ),
+            "use an OpenSSH algorithm name such as ssh-ed25519, ecdsa-sha2-nistp256 or ssh-rsa",
         );
     }
     let at = cred.key("privateKey");
@@ -93,16 +97,17 @@ pub(crate) fn check_ssh_key(sink: &mut Sink, cred: &Ptr<'_>, key_type: &str, der
                         quote(key_type),
                         alg.name()
                     ),
+                    "set keyType to the algorithm of the private key",
                 );
             }
         }
-        KeyCheck::OpenSsh => sink.push_hint(
+        KeyCheck::OpenSsh => sink.push(
             rules::SSH_KEY_PRIVATE_KEY,
             &at,
             "privateKey is an OpenSSH openssh-key-v1 blob, not PKCS#8",
             "convert it: `ssh-keygen -p -m PKCS8 -f KEY`, then DER-encode and base64url it",
         ),
-        KeyCheck::Sec1 | KeyCheck::Pkcs1 => sink.push_hint(
+        KeyCheck::Sec1 | KeyCheck::Pkcs1 => sink.push(
             rules::SSH_KEY_PRIVATE_KEY,
             &at,
             "privateKey is a traditional (SEC1 / PKCS#1) key, not PKCS#8",
@@ -112,6 +117,7 @@ pub(crate) fn check_ssh_key(sink: &mut Sink, cred: &Ptr<'_>, key_type: &str, der
             rules::SSH_KEY_PRIVATE_KEY,
             &at,
             "privateKey is not a PKCS#8 PrivateKeyInfo (DER)",
+            "export the private key as PKCS#8 DER, then base64url-encode it",
         ),
     }
 }
@@ -124,7 +130,7 @@ pub(crate) fn check_file(
     integrity_hash: Option<&[u8]>,
 ) {
     if let Some(integrity_hash) = integrity_hash.filter(|h| h.len() != 32) {
-        sink.push_hint(
+        sink.push(
             rules::FILE_INTEGRITY_HASH,
             &cred.key("integrityHash"),
             format!(
@@ -139,6 +145,7 @@ pub(crate) fn check_file(
             rules::FILE_NAME_EMPTY,
             &cred.key("name"),
             "the file name is empty",
+            "give the file the name it was stored under",
         );
     }
 }
@@ -164,6 +171,7 @@ pub(crate) fn check_date_order(
                 rules::DATES_ORDER,
                 &cred.key(b_name).key("value"),
                 format!("{b_name} is before {a_name}"),
+                "check the dates on the document; they are probably swapped or mistyped",
             );
         }
     }
@@ -192,6 +200,7 @@ pub(crate) fn check_card(
                     rules::CARD_EXPIRY,
                     &cred.key("expiryDate").key("value"),
                     "expiryDate is before validFrom",
+                    "check the dates on the card; they are probably swapped",
                 );
             }
         }
@@ -201,8 +210,8 @@ pub(crate) fn check_card(
             sink.push(
                 rules::CARD_NUMBER,
                 &cred.key("number").key("value"),
-                "the card number is not 12-19 digits with a valid Luhn check digit",
-            );
+                "the card number is not 12-19 digits with a valid Luhn check digit", "check the number printed on the card (some cards use other lengths, so this is only a note)",
+);
         }
     }
 }
@@ -210,7 +219,7 @@ pub(crate) fn check_card(
 /// Check a passport's `passportType` value (at the field `field`).
 pub(crate) fn check_passport_type(sink: &mut Sink, field: &Ptr<'_>, value: &str) {
     if !formats::is_passport_type(value) {
-        sink.push_hint(
+        sink.push(
             rules::PASSPORT_TYPE,
             &field.key("value"),
             "passportType is not an ICAO 9303 document code",

@@ -141,10 +141,10 @@ fn report_key(sink: &mut Sink, at: &Ptr<'_>, check: &KeyCheck) {
     match check {
         KeyCheck::Pkcs8 { alg, problem } => {
             if let Some(problem) = *problem {
-                sink.push(rules::PASSKEY_KEY_INVALID, at, problem);
+                sink.push(rules::PASSKEY_KEY_INVALID, at, problem, "this key cannot sign for the passkey; export it again from the original manager");
             }
             if matches!(alg, KeyAlg::OtherEc(_) | KeyAlg::Other(_)) {
-                sink.push_hint(
+                sink.push(
                     rules::PASSKEY_KEY_ALGORITHM,
                     at,
                     format!("the key is a PKCS#8 {} key, which WebAuthn does not use", alg.name()),
@@ -152,19 +152,19 @@ fn report_key(sink: &mut Sink, at: &Ptr<'_>, check: &KeyCheck) {
                 );
             }
         }
-        KeyCheck::Sec1 => sink.push_hint(
+        KeyCheck::Sec1 => sink.push(
             rules::PASSKEY_KEY_PKCS8,
             at,
             "the key is a SEC1 ECPrivateKey (RFC 5915), not a PKCS#8 PrivateKeyInfo",
             "wrap it in PKCS#8 (e.g. `openssl pkcs8 -topk8 -nocrypt -outform DER`) before base64url-encoding",
         ),
-        KeyCheck::Pkcs1 => sink.push_hint(
+        KeyCheck::Pkcs1 => sink.push(
             rules::PASSKEY_KEY_PKCS8,
             at,
             "the key is a PKCS#1 RSAPrivateKey, not a PKCS#8 PrivateKeyInfo",
             "wrap it in PKCS#8 before base64url-encoding",
         ),
-        KeyCheck::OpenSsh | KeyCheck::NotPkcs8 => sink.push_hint(
+        KeyCheck::OpenSsh | KeyCheck::NotPkcs8 => sink.push(
             rules::PASSKEY_KEY_PKCS8,
             at,
             "the key is not a PKCS#8 PrivateKeyInfo (DER)",
@@ -176,7 +176,7 @@ fn report_key(sink: &mut Sink, at: &Ptr<'_>, check: &KeyCheck) {
 /// Check the decoded `credentialId` length (WebAuthn: 1..=1023 bytes).
 pub(crate) fn check_credential_id(sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
     if bytes.is_empty() || bytes.len() > 1023 {
-        sink.push_hint(
+        sink.push(
             rules::PASSKEY_CREDENTIAL_ID,
             at,
             format!(
@@ -191,7 +191,7 @@ pub(crate) fn check_credential_id(sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
 /// Check the decoded `userHandle` length (WebAuthn user.id: 1..=64 bytes).
 pub(crate) fn check_user_handle(sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
     if bytes.is_empty() || bytes.len() > 64 {
-        sink.push_hint(
+        sink.push(
             rules::PASSKEY_USER_HANDLE,
             at,
             format!(
@@ -211,7 +211,7 @@ pub(crate) fn check_rp_id(sink: &mut Sink, at: &Ptr<'_>, rp_id: &str) {
         Err(DomainProblem::Url) => "rpId looks like a URL; an RP ID is a bare domain",
         Err(DomainProblem::Malformed) => "rpId is not a valid domain",
     };
-    sink.push_hint(
+    sink.push(
         rules::PASSKEY_RP_ID,
         at,
         format!("{problem} ({})", formats::quote(rp_id)),
@@ -228,7 +228,7 @@ pub(crate) fn check_hmac(
     without_uv: &[u8],
 ) {
     if algorithm != "hmac-sha256" {
-        sink.push_hint(
+        sink.push(
             rules::PASSKEY_HMAC_ALGORITHM,
             &at.key("algorithm"),
             format!(
@@ -244,6 +244,7 @@ pub(crate) fn check_hmac(
                 rules::PASSKEY_HMAC_LENGTH,
                 &at.key(name),
                 format!("{name} is {} bytes; it should be 32", seed.len()),
+                "export the authenticator's 32-byte hmac-secret values unchanged",
             );
         }
     }
@@ -257,8 +258,8 @@ pub(crate) fn check_large_blob(sink: &mut Sink, at: &Ptr<'_>, uncompressed_size:
             at,
             format!(
                 "largeBlob claims {uncompressed_size} bytes uncompressed, above the {MAX_LARGE_BLOB_BYTES}-byte limit"
-            ),
-        );
+            ), "store the blob as the authenticator wrote it: DEFLATE data with its exact uncompressedSize",
+);
         return;
     }
     let mut out = zeroize::Zeroizing::new(Vec::new());
@@ -270,16 +271,16 @@ pub(crate) fn check_large_blob(sink: &mut Sink, at: &Ptr<'_>, uncompressed_size:
             at,
             format!(
                 "largeBlob data inflates to more than uncompressedSize ({uncompressed_size}) bytes"
-            ),
-        ),
+            ), "store the blob as the authenticator wrote it: DEFLATE data with its exact uncompressedSize",
+),
         Ok(n) => sink.push(
             rules::PASSKEY_LARGE_BLOB,
             at,
             format!(
                 "largeBlob data inflates to {n} bytes, not uncompressedSize ({uncompressed_size})"
-            ),
-        ),
-        Err(_) => sink.push_hint(
+            ), "store the blob as the authenticator wrote it: DEFLATE data with its exact uncompressedSize",
+),
+        Err(_) => sink.push(
             rules::PASSKEY_LARGE_BLOB,
             at,
             "largeBlob data is not a raw DEFLATE stream",
@@ -406,7 +407,7 @@ pub(crate) mod tests {
         let mut keys = Vec::new();
         for i in 0..140 {
             let at = Ptr::root().idx(i);
-            walk.push(rules::PASSKEY_RP_ID, &at.key("rpId"), "before");
+            walk.push(rules::PASSKEY_RP_ID, &at.key("rpId"), "before", "");
             keys.push(DeferredKey {
                 pos: walk.diagnostics.len(),
                 at: at.key("key").render(),
@@ -417,7 +418,7 @@ pub(crate) mod tests {
                 }),
             });
             if i % 2 == 0 {
-                walk.push(rules::PASSKEY_HMAC_ALGORITHM, &at.key("ext"), "after");
+                walk.push(rules::PASSKEY_HMAC_ALGORITHM, &at.key("ext"), "after", "");
             }
         }
         let clone = |keys: &[DeferredKey]| -> Vec<DeferredKey> {

@@ -46,7 +46,8 @@ pub struct Diagnostic {
     pub pointer: String,
     /// What is wrong, in one sentence.
     pub message: String,
-    /// What to do about it, when there is something specific to say.
+    /// What to do about it. `validate` sets it on every diagnostic; it is optional so that
+    /// callers can build diagnostics of their own without one.
     pub hint: Option<String>,
 }
 

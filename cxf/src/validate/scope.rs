@@ -17,7 +17,7 @@ pub(crate) fn check_url(sink: &mut Sink, at: &Ptr<'_>, s: &str, reveal: bool) {
         String::new()
     };
     match e {
-        url::ParseError::RelativeUrlWithoutBase => sink.push_hint(
+        url::ParseError::RelativeUrlWithoutBase => sink.push(
             rules::URL_INVALID,
             at,
             format!("{shown}is not an absolute URL (no scheme)"),
@@ -27,6 +27,7 @@ pub(crate) fn check_url(sink: &mut Sink, at: &Ptr<'_>, s: &str, reveal: bool) {
             rules::URL_INVALID,
             at,
             format!("{shown}is not a valid URL: {e}"),
+            "write an absolute URL with its scheme, e.g. \"https://example.com/\"",
         ),
     }
 }
@@ -49,7 +50,7 @@ pub(crate) fn check_android_app(
     certificate: Option<(&str, &[u8])>,
 ) {
     if !formats::is_bundle_id(bundle_id) {
-        sink.push_hint(
+        sink.push(
             rules::ANDROID_APP_BUNDLE_ID,
             &app.key("bundleId"),
             format!("{} is not an Android package name", quote(bundle_id)),
@@ -65,8 +66,9 @@ pub(crate) fn check_android_app(
             rules::ANDROID_APP_HASH_ALG_UNKNOWN,
             &cert.key("hashAlg"),
             format!("unknown certificate hashAlg {}", quote(hash_alg)),
+            "use sha256, sha512 or sha1 so importers can check the fingerprint",
         ),
-        Some(n) if n != fingerprint.len() => sink.push_hint(
+        Some(n) if n != fingerprint.len() => sink.push(
             rules::ANDROID_APP_FINGERPRINT_LENGTH,
             &cert.key("fingerprint"),
             format!(

@@ -12,7 +12,7 @@ pub(crate) const SKEW: u64 = 86_400;
 /// Returns `true` when it is plausible (so ordering checks can use it).
 pub(crate) fn check_plausible(sink: &mut Sink, at: &Ptr<'_>, t: u64, now: u64) -> bool {
     if t >= MILLIS_THRESHOLD {
-        sink.push_hint(
+        sink.push(
             rules::TIMESTAMP_IMPLAUSIBLE,
             at,
             format!("timestamp {t} is far beyond any date in seconds"),
@@ -24,6 +24,7 @@ pub(crate) fn check_plausible(sink: &mut Sink, at: &Ptr<'_>, t: u64, now: u64) -
             rules::TIMESTAMP_IMPLAUSIBLE,
             at,
             format!("timestamp {t} is in the future"),
+            "check the exporting device's clock; CXF timestamps are UNIX seconds (UTC)",
         );
         false
     } else {
@@ -47,6 +48,7 @@ pub(crate) fn check_order(
                 rules::TIMESTAMP_ORDER,
                 &obj.key("modifiedAt"),
                 format!("modifiedAt ({m}) is before creationAt ({c})"),
+                "check the exporting device's clock; an object cannot change before it exists",
             );
         }
     }
@@ -57,8 +59,8 @@ pub(crate) fn check_order(
                     sink.push(
                         rules::TIMESTAMP_ORDER,
                         &obj.key(name),
-                        format!("{name} ({t}) is after the export timestamp ({e})"),
-                    );
+                        format!("{name} ({t}) is after the export timestamp ({e})"), "check the exporting device's clock; nothing in the export can change after it",
+);
                 }
             }
         }

@@ -84,7 +84,7 @@ impl Walk {
         if header {
             let v = &doc.version;
             if (v.major, v.minor) != (1, 0) {
-                self.sink.push_hint(
+                self.sink.push(
                     rules::VERSION_UNPUBLISHED,
                     &root.key("version"),
                     format!(
@@ -102,7 +102,7 @@ impl Walk {
                         quote(&doc.exporter_rp_id)
                     ),
                 };
-                self.sink.push_hint(
+                self.sink.push(
                     rules::HEADER_EXPORTER_RP_ID,
                     &root.key("exporterRpId"),
                     what,
@@ -114,6 +114,7 @@ impl Walk {
                     rules::HEADER_DISPLAY_NAME_EMPTY,
                     &root.key("exporterDisplayName"),
                     "exporterDisplayName is empty",
+                    "set exporterDisplayName to the app's name as users know it",
                 );
             }
             let ts = root.key("timestamp");
@@ -194,6 +195,7 @@ impl Walk {
                     rules::LINKED_ITEM_UNRESOLVED,
                     &link_at.key("item"),
                     "the collection lists an item of this account that is not in the export",
+                    "export the linked item too, or drop the link",
                 );
             }
         }
@@ -249,7 +251,7 @@ impl Walk {
             .iter()
             .any(|c| matches!(c, Credential::BasicAuth(_)))
         {
-            self.sink.push_hint(
+            self.sink.push(
                 rules::SCOPE_MISSING,
                 at,
                 "the item has a basic-auth credential but no scope",
@@ -262,6 +264,7 @@ impl Walk {
                 rules::ITEM_NO_CREDENTIALS,
                 &creds,
                 "the item has no credentials",
+                "add the item's credentials, or leave the item out",
             );
         }
         for (i, c) in item.credentials.iter().enumerate() {
@@ -483,7 +486,7 @@ impl Walk {
             Credential::ItemReference(r) => {
                 let ref_at = at.key("reference");
                 if self.link(&r.reference, &ref_at, ctx) == Some(false) {
-                    self.sink.push_hint(
+                    self.sink.push(
                         rules::ITEM_REFERENCE_UNRESOLVED,
                         &ref_at.key("item"),
                         "the referenced item belongs to this account but is not in the export",
@@ -580,7 +583,7 @@ impl Walk {
             }
             Credential::Totp(t) => {
                 if t.period.is_none() || t.digits.is_none() {
-                    self.sink.push_hint(
+                    self.sink.push(
                         rules::TOTP_DEFAULTS_MISSING,
                         at,
                         "the TOTP credential has no period or no digits",
@@ -621,8 +624,8 @@ impl Walk {
                     format!(
                         "unknown credential type {} (importers skip it)",
                         quote(&u.type_name)
-                    ),
-                );
+                    ), "no action needed unless it is a misspelt CXF 1.0 type: importers skip types they do not know",
+);
             }
         }
     }
@@ -688,7 +691,7 @@ impl Walk {
             let no_uv = match &h.cred_without_uv {
                 Some(v) => self.secret_b64(&h_at.key("credWithoutUV"), v),
                 None => {
-                    self.sink.push_hint(
+                    self.sink.push(
                         rules::PASSKEY_HMAC_INCOMPLETE,
                         &h_at.key("credWithoutUV"),
                         "hmacCredentials has no credWithoutUV",
@@ -727,7 +730,7 @@ impl Walk {
         }
         for legacy in ["hmacSecret", "supplementalKeys"] {
             if ext.unknown.get(legacy).is_some() {
-                self.sink.push_hint(
+                self.sink.push(
                     rules::PASSKEY_LEGACY_EXTENSION,
                     &at.key(legacy),
                     format!("fido2Extensions.{legacy} is a draft-era member, not part of CXF 1.0"),
