@@ -39,6 +39,10 @@ fn an_error_fails_with_exit_1_and_names_rule_and_pointer() {
         "{err}"
     );
     assert!(err.contains("hint:"), "{err}");
+    assert!(
+        err.contains("INVALID (1 error, 0 warnings, 0 notes)"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -123,18 +123,21 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
                 paint(code, &format!("{s:7}"))
             };
             for (path, valid, findings) in &results {
-                let count = |s: &str| findings.iter().filter(|f| f.severity == s).count();
+                let count = |s: &str, noun: &str| {
+                    let n = findings.iter().filter(|f| f.severity == s).count();
+                    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+                };
                 errln!(
-                    "{}: {} ({} errors, {} warnings, {} notes)",
+                    "{}: {} ({}, {}, {})",
                     safe(&path.display().to_string()),
                     if *valid {
                         paint("32", "valid")
                     } else {
                         paint("1;31", "INVALID")
                     },
-                    count("error"),
-                    count("warning"),
-                    count("info"),
+                    count("error", "error"),
+                    count("warning", "warning"),
+                    count("info", "note"),
                 );
                 for f in findings {
                     let at = if f.pointer.is_empty() {
