@@ -1082,7 +1082,8 @@ fn bitwarden_writer_keeps_passkeys_ssh_keys_and_folders() {
     // Nothing the Bitwarden source had is lost on the way back to Bitwarden.
     assert!(loss.is_empty(), "{loss}");
     let json = loss.to_json();
-    assert_eq!(json["entries"].as_array().unwrap().len(), 0);
+    assert_eq!(json["lost"].as_array().unwrap().len(), 0);
+    assert_eq!(json["changed"].as_array().unwrap().len(), 0);
 }
 
 #[test]
@@ -1105,7 +1106,9 @@ fn csv_writers_report_what_they_cannot_hold() {
         ("favorite", "no-equivalent"),
         ("tags", "no-equivalent"),
         ("collections", "no-equivalent"),
-        ("creationAt/modifiedAt", "no-equivalent"),
+        ("creationAt", "no-equivalent"),
+        ("modifiedAt", "no-equivalent"),
+        ("account.username", "no-equivalent"),
     ] {
         assert!(
             whats.contains(&expected),
@@ -1115,7 +1118,21 @@ fn csv_writers_report_what_they_cannot_hold() {
     // Six items without a login are skipped, each reported.
     assert_eq!(whats.iter().filter(|w| w.0 == "item").count(), 6);
     let json = loss.to_json();
-    assert_eq!(json["entries"][0]["itemTitle"], "Example login");
+    let totp = json["lost"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["what"] == "credentials[1]:totp")
+        .unwrap();
+    assert_eq!(totp["itemTitle"], "Example login");
+    assert_eq!(totp["pointer"], "/accounts/0/items/0/credentials/1");
+    // Nothing here is lost without the writer saying why.
+    assert!(
+        loss.entries()
+            .iter()
+            .all(|e| e.reason != formats::LossReason::NotReadBack),
+        "{loss}"
+    );
     assert!(!json.to_string().contains("cxf-pw-1"));
 }
 

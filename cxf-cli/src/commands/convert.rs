@@ -116,7 +116,9 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
             "to": to.name(),
             "itemsRead": summary.items,
             "itemsWritten": summary.items - skipped.min(summary.items),
-            "lost": loss.to_json()["entries"],
+            "summary": { "lost": loss.lost().count(), "changed": loss.changed().count() },
+            "lost": loss.to_json()["lost"],
+            "changed": loss.to_json()["changed"],
             "notes": source.notes.iter().map(|n| json!({
                 "code": n.code, "pointer": n.pointer, "message": n.message,
             })).collect::<Vec<_>>(),
@@ -134,7 +136,7 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
             .context("cannot write the report")?;
     }
     if !loss.is_empty() {
-        errln!("not carried ({}):", loss.len());
+        errln!("not carried as it was ({}):", loss.summary());
         for line in loss.to_string().lines().take(50) {
             errln!("  {}", safe(line));
         }
@@ -143,13 +145,13 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
         }
     }
     errln!(
-        "converted {} items ({} credentials) from {} to {}: {} items written, {} fields lost, {} normalisations",
+        "converted {} items ({} credentials) from {} to {}: {} items written, {}, {} normalisations",
         summary.items,
         summary.credentials,
         source.format,
         to,
         summary.items - skipped.min(summary.items),
-        loss.len(),
+        loss.summary(),
         source.notes.len()
     );
     Ok(ExitCode::SUCCESS)

@@ -103,12 +103,13 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         let urls = f.urls();
         let url = urls.first().copied().unwrap_or("");
         let note = Zeroizing::new(f.notes.join("\n\n"));
-        let totp = match f.totp.map(|t| (t, build::otp_of(t))) {
+        let totp = match f.totp.map(|(ci, t)| (ci, build::otp_of(t))) {
             Some((_, Some(o))) => otp::to_uri(&o),
-            Some((_, None)) => {
-                loss.add(
+            Some((ci, None)) => {
+                loss.lose(
                     &f.item_ref(),
-                    "totp",
+                    &format!("/credentials/{ci}"),
+                    format!("credentials[{ci}]:totp"),
                     LossReason::InvalidValue,
                     "TOTP secret or algorithm not writable as an otpauth URI",
                 );

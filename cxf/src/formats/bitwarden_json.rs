@@ -546,20 +546,22 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         std::collections::HashMap::new();
     let mut items = Vec::new();
     let mut index = 0usize;
-    for account in &doc.accounts {
+    for (ai, account) in doc.accounts.iter().enumerate() {
+        build::report_account_extras(ai, account, "Bitwarden JSON", loss);
         folder_of.clear();
         collect_folders(&account.collections, "", &mut folders, &mut folder_of);
         memberships_of.clear();
         for (item, folder) in folder_of.drain(..) {
             memberships_of.entry(item).or_default().push(folder);
         }
-        for item in &account.items {
-            let r = ItemRef::new(index, item.title.as_str());
+        for (ii, item) in account.items.iter().enumerate() {
+            let r = ItemRef::in_document(ai, ii, index, item.title.as_str());
             index += 1;
             let memberships: &[String] = memberships_of.get(&item.id).map_or(&[], Vec::as_slice);
             if memberships.len() > 1 {
-                loss.add(
+                loss.lose(
                     &r,
+                    "",
                     "collections",
                     LossReason::NoEquivalent,
                     "a Bitwarden item sits in one folder; only the first collection was kept",
@@ -669,8 +671,9 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
         if kind == 1 {
             login["uris"] = Value::Array(uris);
         } else if !uris.is_empty() {
-            loss.add(
+            loss.lose(
                 r,
+                "/scope",
                 "scope",
                 LossReason::NoEquivalent,
                 "only Bitwarden logins have URIs",
@@ -678,9 +681,11 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
         }
     }
     for (ci, c) in item.credentials.iter().enumerate() {
+        let at = format!("/credentials/{ci}");
         let lost = |loss: &mut LossReport, why: &str| {
-            loss.add(
+            loss.lose(
                 r,
+                &at,
                 format!("credentials[{ci}]:{}", c.type_name()),
                 LossReason::NoEquivalent,
                 why.to_owned(),
@@ -787,8 +792,9 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                 Some(Ok(o)) => {
                     ssh = json!({ "privateKey": o.private_pem.as_str(), "publicKey": o.public_line, "keyFingerprint": o.fingerprint });
                 }
-                Some(Err(e)) => loss.add(
+                Some(Err(e)) => loss.lose(
                     r,
+                    &at,
                     format!("credentials[{ci}]:ssh-key"),
                     key_loss_reason(e),
                     key_loss_detail(e),
@@ -848,9 +854,12 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                     for (member, value, concealed) in &members {
                         fields.push(json!({ "name": format!("{prefix}.{member}"), "value": value.as_str(), "type": u8::from(*concealed), "linkedId": null }));
                     }
-                    lost(
-                        loss,
-                        &format!(
+                    loss.change(
+                        r,
+                        &at,
+                        format!("credentials[{ci}]:{}", c.type_name()),
+                        LossReason::NoEquivalent,
+                        format!(
                             "Bitwarden has no place for this {} here; stored as custom fields `{prefix}.*`",
                             c.type_name()
                         ),
@@ -861,7 +870,13 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
     }
     build::report_item_extras(item, r, "Bitwarden JSON", loss);
     if !item.tags.is_empty() {
-        loss.add(r, "tags", LossReason::NoEquivalent, "Bitwarden has no tags");
+        loss.lose(
+            r,
+            "/tags",
+            "tags",
+            LossReason::NoEquivalent,
+            "Bitwarden has no tags",
+        );
     }
     let mut out = json!({
         "passwordHistory": null,

@@ -226,20 +226,46 @@ pub(crate) fn report_item_extras(
     loss: &mut LossReport,
 ) {
     if item.subtitle.is_some() {
-        loss.add(
+        loss.lose(
             r,
+            "/subtitle",
             "subtitle",
             LossReason::NoEquivalent,
             format!("{target} has no item subtitle"),
         );
     }
     if !item.extensions.is_empty() {
-        loss.add(
+        loss.lose(
             r,
+            "/extensions",
             "extensions",
             LossReason::NoEquivalent,
             format!("{target} cannot hold CXF extensions"),
         );
+    }
+}
+
+/// Reports what only CXF holds of an account: its user name, e-mail and full name.
+pub(crate) fn report_account_extras(
+    ai: usize,
+    account: &crate::Account,
+    target: &str,
+    loss: &mut LossReport,
+) {
+    for (member, present) in [
+        ("username", !account.username.is_empty()),
+        ("email", !account.email.is_empty()),
+        ("fullName", account.full_name.is_some()),
+    ] {
+        if present {
+            loss.lose(
+                &ItemRef::node(format!("/accounts/{ai}/{member}")),
+                "",
+                format!("account.{member}"),
+                LossReason::NoEquivalent,
+                format!("{target} has no account owner details"),
+            );
+        }
     }
 }
 

@@ -9,16 +9,20 @@ use crate::{Credential, Document, Item, Totp};
 /// What a login-only format can hold of one item.
 pub(crate) struct Flat<'a> {
     pub(crate) item: &'a Item,
+    /// Position of the item across accounts.
     pub(crate) index: usize,
+    /// Account and position in the account.
+    pub(crate) at: (usize, usize),
     pub(crate) username: &'a str,
     pub(crate) password: &'a str,
-    pub(crate) totp: Option<&'a Totp>,
+    /// The first TOTP and its position in the item's credentials.
+    pub(crate) totp: Option<(usize, &'a Totp)>,
     pub(crate) notes: Vec<&'a str>,
 }
 
 impl Flat<'_> {
     pub(crate) fn item_ref(&self) -> ItemRef<'_> {
-        ItemRef::new(self.index, self.item.title.as_str())
+        ItemRef::in_document(self.at.0, self.at.1, self.index, self.item.title.as_str())
     }
 
     pub(crate) fn urls(&self) -> Vec<&str> {
@@ -52,57 +56,89 @@ pub(crate) fn flatten<'a>(
 ) -> Vec<Flat<'a>> {
     let mut out = Vec::new();
     let mut index = 0usize;
-    let mut collections = 0usize;
-    let mut timestamps = false;
-    for account in &doc.accounts {
-        collections += account.collections.len();
-        for item in &account.items {
-            let r = ItemRef::new(index, item.title.as_str());
+    for (ai, account) in doc.accounts.iter().enumerate() {
+        build::report_account_extras(ai, account, caps.name, loss);
+        if !account.collections.is_empty() {
+            loss.lose(
+                &ItemRef::node(format!("/accounts/{ai}/collections")),
+                "",
+                "collections",
+                LossReason::NoEquivalent,
+                format!(
+                    "{} has no folders; {} collection(s) not carried",
+                    caps.name,
+                    account.collections.len()
+                ),
+            );
+        }
+        for (ii, item) in account.items.iter().enumerate() {
+            let r = ItemRef::in_document(ai, ii, index, item.title.as_str());
             let mut flat = Flat {
                 item,
                 index,
+                at: (ai, ii),
                 username: "",
                 password: "",
                 totp: None,
                 notes: Vec::new(),
             };
             index += 1;
-            let mut has_login = false;
-            for (ci, c) in item.credentials.iter().enumerate() {
-                let what = || format!("credentials[{ci}]:{}", c.type_name());
-                match c {
-                    Credential::BasicAuth(b) if !has_login => {
-                        has_login = true;
-                        flat.username = build::value(&b.username);
-                        flat.password = build::value(&b.password);
-                    }
-                    Credential::Totp(t) if caps.totp && flat.totp.is_none() => flat.totp = Some(t),
-                    Credential::Note(n) if caps.note => flat.notes.push(n.content.value.expose()),
-                    _ => loss.add(
-                        &r,
-                        what(),
-                        LossReason::NoEquivalent,
-                        format!("{} holds only logins", caps.name),
-                    ),
-                }
-            }
+            let has_login = item
+                .credentials
+                .iter()
+                .any(|c| matches!(c, Credential::BasicAuth(_)));
             if !has_login && !keep_without_login {
-                loss.add(
+                loss.lose(
                     &r,
+                    "",
                     "item",
                     LossReason::Skipped,
                     format!("{} holds only logins and this item has none", caps.name),
                 );
                 continue;
             }
+            let mut login_taken = false;
+            for (ci, c) in item.credentials.iter().enumerate() {
+                let what = format!("credentials[{ci}]:{}", c.type_name());
+                match c {
+                    Credential::BasicAuth(b) if !login_taken => {
+                        login_taken = true;
+                        flat.username = build::value(&b.username);
+                        flat.password = build::value(&b.password);
+                        for (member, f) in [("username", &b.username), ("password", &b.password)] {
+                            if f.as_ref().is_some_and(|f| f.label.is_some()) {
+                                loss.lose(
+                                    &r,
+                                    &format!("/credentials/{ci}/{member}/label"),
+                                    format!("credentials[{ci}]:basic-auth.{member}.label"),
+                                    LossReason::NoEquivalent,
+                                    format!("{} has no field labels", caps.name),
+                                );
+                            }
+                        }
+                    }
+                    Credential::Totp(t) if caps.totp && flat.totp.is_none() => {
+                        flat.totp = Some((ci, t));
+                    }
+                    Credential::Note(n) if caps.note => flat.notes.push(n.content.value.expose()),
+                    _ => loss.lose(
+                        &r,
+                        &format!("/credentials/{ci}"),
+                        what,
+                        LossReason::NoEquivalent,
+                        format!("{} holds only logins", caps.name),
+                    ),
+                }
+            }
             let urls = flat.urls();
-            if urls.len() > caps.urls {
-                loss.add(
+            for extra in caps.urls..urls.len() {
+                loss.lose(
                     &r,
+                    &format!("/scope/urls/{extra}"),
                     "scope.urls",
                     LossReason::NoEquivalent,
                     format!(
-                        "{} holds {} URL per login; the others were left out",
+                        "{} holds {} URL per login; this one was left out",
                         caps.name, caps.urls
                     ),
                 );
@@ -110,27 +146,45 @@ pub(crate) fn flatten<'a>(
             let apps = item.scope.as_ref().map_or(0, |s| s.android_apps.len());
             // Chrome's `url` cell holds one `android://` app when the item has no URL.
             let apps_written = usize::from(caps.android && urls.is_empty() && apps > 0);
-            if apps > apps_written {
-                loss.add(
+            for app in apps_written..apps {
+                loss.lose(
                     &r,
+                    &format!("/scope/androidApps/{app}"),
                     "scope.androidApps",
                     LossReason::NoEquivalent,
                     format!("{} has no Android app bindings", caps.name),
                 );
             }
             if !item.tags.is_empty() {
-                loss.add(
+                loss.lose(
                     &r,
+                    "/tags",
                     "tags",
                     LossReason::NoEquivalent,
                     format!("{} has no tags", caps.name),
                 );
             }
             build::report_item_extras(item, &r, caps.name, loss);
-            timestamps |= item.creation_at.is_some() || item.modified_at.is_some();
+            if !caps.timestamps {
+                for (member, t) in [
+                    ("creationAt", item.creation_at),
+                    ("modifiedAt", item.modified_at),
+                ] {
+                    if t.is_some() {
+                        loss.lose(
+                            &r,
+                            &format!("/{member}"),
+                            member,
+                            LossReason::NoEquivalent,
+                            format!("{} has no creation or modification times", caps.name),
+                        );
+                    }
+                }
+            }
             if item.favorite == Some(true) {
-                loss.add(
+                loss.lose(
                     &r,
+                    "/favorite",
                     "favorite",
                     LossReason::NoEquivalent,
                     format!("{} has no favourites", caps.name),
@@ -138,25 +192,6 @@ pub(crate) fn flatten<'a>(
             }
             out.push(flat);
         }
-    }
-    if timestamps && !caps.timestamps {
-        loss.add(
-            &ItemRef::default(),
-            "creationAt/modifiedAt",
-            LossReason::NoEquivalent,
-            format!("{} has no creation or modification times", caps.name),
-        );
-    }
-    if collections > 0 {
-        loss.add(
-            &ItemRef::default(),
-            "collections",
-            LossReason::NoEquivalent,
-            format!(
-                "{} has no folders; {collections} collection(s) not carried",
-                caps.name
-            ),
-        );
     }
     out
 }

@@ -611,32 +611,38 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         ),
     );
     out.line(3, &format!("<Name>{}</Name>", esc(name).as_str()));
-    let mut index = 0usize;
-    for account in &doc.accounts {
+    let mut offset = 0usize;
+    for (ai, account) in doc.accounts.iter().enumerate() {
+        build::report_account_extras(ai, account, "KeePass XML", loss);
         let mut placed: std::collections::HashSet<B64> = std::collections::HashSet::new();
-        let by_id: std::collections::HashMap<&B64, &Item> =
-            account.items.iter().map(|i| (&i.id, i)).collect();
+        let by_id: std::collections::HashMap<&B64, (ItemRef<'_>, &Item)> = account
+            .items
+            .iter()
+            .enumerate()
+            .map(|(ii, i)| {
+                (
+                    &i.id,
+                    (
+                        ItemRef::in_document(ai, ii, offset + ii, i.title.as_str()),
+                        i,
+                    ),
+                )
+            })
+            .collect();
         let mut groups = Zeroizing::new(String::new());
         let mut sub = Out {
             buf: Zeroizing::new(String::new()),
         };
-        write_groups(
-            &account.collections,
-            3,
-            &mut sub,
-            &mut placed,
-            &by_id,
-            &mut index,
-            loss,
-        );
+        write_groups(&account.collections, 3, &mut sub, &mut placed, &by_id, loss);
         groups.push_str(&sub.buf);
-        for item in &account.items {
+        for (ii, item) in account.items.iter().enumerate() {
             if !placed.contains(&item.id) {
-                write_entry(item, 3, &mut out, index, loss);
-                index += 1;
+                let r = ItemRef::in_document(ai, ii, offset + ii, item.title.as_str());
+                write_entry(item, 3, &mut out, &r, loss);
             }
         }
         out.buf.push_str(&groups);
+        offset += account.items.len();
     }
     out.line(2, "</Group>");
     out.line(1, "</Root>");
@@ -649,8 +655,7 @@ fn write_groups(
     depth: usize,
     out: &mut Out,
     placed: &mut std::collections::HashSet<B64>,
-    by_id: &std::collections::HashMap<&B64, &Item>,
-    index: &mut usize,
+    by_id: &std::collections::HashMap<&B64, (ItemRef<'_>, &Item)>,
     loss: &mut LossReport,
 ) {
     for c in cs {
@@ -664,12 +669,13 @@ fn write_groups(
             &format!("<Name>{}</Name>", esc(&c.title).as_str()),
         );
         for li in &c.items {
-            let Some(item) = by_id.get(&li.item).copied() else {
+            let Some((r, item)) = by_id.get(&li.item) else {
                 continue;
             };
             if placed.contains(&item.id) {
-                loss.add(
-                    &ItemRef::new(*index, item.title.as_str()),
+                loss.lose(
+                    r,
+                    "",
                     "collections",
                     LossReason::NoEquivalent,
                     "a KeePass entry sits in one group; only the first collection was kept",
@@ -677,24 +683,14 @@ fn write_groups(
                 continue;
             }
             placed.insert(item.id.clone());
-            write_entry(item, depth + 1, out, *index, loss);
-            *index += 1;
+            write_entry(item, depth + 1, out, r, loss);
         }
-        write_groups(
-            &c.sub_collections,
-            depth + 1,
-            out,
-            placed,
-            by_id,
-            index,
-            loss,
-        );
+        write_groups(&c.sub_collections, depth + 1, out, placed, by_id, loss);
         out.line(depth, "</Group>");
     }
 }
 
-fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mut LossReport) {
-    let r = ItemRef::new(index, item.title.as_str());
+fn write_entry(item: &Item, depth: usize, out: &mut Out, r: &ItemRef<'_>, loss: &mut LossReport) {
     let d = depth + 1;
     out.line(depth, "<Entry>");
     out.line(
@@ -728,7 +724,7 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
     }
     out.line(d + 1, "<Expires>False</Expires>");
     out.line(d, "</Times>");
-    build::report_item_extras(item, &r, "KeePass XML", loss);
+    build::report_item_extras(item, r, "KeePass XML", loss);
     let mut used: Vec<String> = Vec::new();
     let mut strings: Vec<(String, Zeroizing<String>, bool)> = Vec::new();
     let mut put = |key: &str,
@@ -754,8 +750,8 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
     let mut password = "";
     let mut notes: Vec<&str> = Vec::new();
     let (mut has_auth, mut has_totp, mut has_passkey) = (false, false, false);
-    let mut flattened: Vec<&Credential> = Vec::new();
-    for c in &item.credentials {
+    let mut flattened: Vec<(usize, &Credential)> = Vec::new();
+    for (ci, c) in item.credentials.iter().enumerate() {
         match c {
             Credential::BasicAuth(b) if !has_auth => {
                 has_auth = true;
@@ -768,7 +764,7 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
                     has_totp = true;
                     put("otp", &otp::to_uri(&o), true, &mut strings);
                 }
-                None => flattened.push(c),
+                None => flattened.push((ci, c)),
             },
             Credential::Passkey(p) if !has_passkey => match p
                 .key
@@ -802,7 +798,7 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
                         username = p.username.as_str();
                     }
                 }
-                None => flattened.push(c),
+                None => flattened.push((ci, c)),
             },
             Credential::CustomFields(cf) => {
                 for f in &cf.fields {
@@ -819,7 +815,7 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
                     );
                 }
             }
-            _ => flattened.push(c),
+            _ => flattened.push((ci, c)),
         }
     }
     put("UserName", username, false, &mut strings);
@@ -844,30 +840,33 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
         .as_ref()
         .is_some_and(|s| !s.android_apps.is_empty())
     {
-        for app in item.scope.iter().flat_map(|s| &s.android_apps) {
+        for (ai, app) in item.scope.iter().flat_map(|s| &s.android_apps).enumerate() {
             put("AndroidApp", &app.bundle_id, false, &mut strings);
+            loss.change(
+                r,
+                &format!("/scope/androidApps/{ai}"),
+                "scope.androidApps",
+                LossReason::NoEquivalent,
+                "stored as an `AndroidApp` attribute, without its certificate fingerprint",
+            );
         }
-        loss.add(
-            &r,
-            "scope.androidApps",
-            LossReason::NoEquivalent,
-            "stored as `AndroidApp` attributes without certificate fingerprints",
-        );
     }
-    for (ci, c) in flattened.iter().enumerate() {
+    for (fi, &(ci, c)) in flattened.iter().enumerate() {
+        let at = format!("/credentials/{ci}");
         let fields = build::credential_members(item, c);
         if fields.is_empty() {
-            loss.add(
-                &r,
-                format!("credential:{}", c.type_name()),
+            loss.lose(
+                r,
+                &at,
+                format!("credentials[{ci}]:{}", c.type_name()),
                 LossReason::NoEquivalent,
                 "no KeePass equivalent",
             );
             continue;
         }
-        let same_before = flattened[..ci]
+        let same_before = flattened[..fi]
             .iter()
-            .filter(|o| o.type_name() == c.type_name())
+            .filter(|o| o.1.type_name() == c.type_name())
             .count();
         let prefix = if same_before == 0 {
             c.type_name().to_owned()
@@ -882,9 +881,10 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, index: usize, loss: &mu
                 &mut strings,
             );
         }
-        loss.add(
-            &r,
-            format!("credential:{}", c.type_name()),
+        loss.change(
+            r,
+            &at,
+            format!("credentials[{ci}]:{}", c.type_name()),
             LossReason::NoEquivalent,
             format!(
                 "KeePass has no {} type; stored as plain attributes `{prefix}.*`",

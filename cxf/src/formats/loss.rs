@@ -1,8 +1,22 @@
-//! The loss report: what a conversion could not carry, per item, and why.
+//! The loss report: what a conversion could not carry, value by value, and why.
+//!
+//! Every entry names the value by an RFC 6901 JSON Pointer into the CXF form of the input (for a
+//! CXF input, the input itself): the smallest node that was not carried, such as a field's
+//! `value`, a `label`, a whole credential or a whole item. Entries are of two kinds:
+//!
+//! * [`LossKind::Lost`]: the value is not in the output at all;
+//! * [`LossKind::Changed`]: the value is in the output in another shape (moved into the notes or
+//!   a custom field, a type flattened to text); the entry says where and why.
+//!
+//! Writers explain what they leave out, but the report of a write does not rest on their
+//! bookkeeping: [`write()`](crate::formats::write) reads its own output back and compares it
+//! with the source value by value (see `readback.rs`), so a value that is missing is listed even
+//! when the writer forgot it, and a value the writer called lost but wrote anyway is listed as
+//! changed.
 
 use std::fmt;
 
-/// Why something was not carried into the target.
+/// Why something was not carried into the target, or carried in another shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LossReason {
@@ -16,16 +30,25 @@ pub enum LossReason {
     InvalidValue,
     /// A whole record was skipped on purpose (trashed items, malformed CSV rows, sync pseudo-rows).
     Skipped,
+    /// The target's importer would refuse the record (Chrome and Firefox need a URL and a
+    /// password): it is written, but will not arrive.
+    TargetRefuses,
+    /// Found only by reading the output back: the writer left the value out without saying so.
+    /// This is a bug of the writer; the report is still exact.
+    NotReadBack,
 }
 
 impl LossReason {
-    /// Stable code: `no-equivalent`, `unsupported`, `invalid-value` or `skipped`.
+    /// Stable code: `no-equivalent`, `unsupported`, `invalid-value`, `skipped`,
+    /// `target-refuses` or `not-read-back`.
     pub fn code(self) -> &'static str {
         match self {
             LossReason::NoEquivalent => "no-equivalent",
             LossReason::Unsupported => "unsupported",
             LossReason::InvalidValue => "invalid-value",
             LossReason::Skipped => "skipped",
+            LossReason::TargetRefuses => "target-refuses",
+            LossReason::NotReadBack => "not-read-back",
         }
     }
 }
@@ -36,16 +59,43 @@ impl fmt::Display for LossReason {
     }
 }
 
-/// One thing that was not carried. Never holds a secret value: only titles, member names and
-/// explanations.
+/// Whether a value is gone or only in another shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LossKind {
+    /// The value is not in the output.
+    Lost,
+    /// The value is in the output, in another shape or place.
+    Changed,
+}
+
+impl LossKind {
+    /// Stable code: `lost` or `changed`.
+    pub fn code(self) -> &'static str {
+        match self {
+            LossKind::Lost => "lost",
+            LossKind::Changed => "changed",
+        }
+    }
+}
+
+/// One value (or node) that was not carried as it was. Never holds a secret value: only
+/// pointers, titles, member names and explanations.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LossEntry {
+    /// Lost or changed.
+    pub kind: LossKind,
+    /// RFC 6901 JSON Pointer of the node in the CXF form of the input (`/accounts/0/items/3/
+    /// credentials/1/number/value`). A reader's entry points at the item the source value
+    /// belonged to, or is empty when the source record produced no item (then `item_index`
+    /// names the record).
+    pub pointer: String,
     /// Position of the item (record, row, entry) in the source, counting from 0, when known.
     pub item_index: Option<usize>,
     /// Title of the item in the source, when it has one.
     pub item_title: Option<String>,
-    /// What was lost, as a path in the source's vocabulary (`passwordHistory`,
-    /// `login.uris[1].match`, `credential:passkey`, `row`, `item`).
+    /// What it is, in the source's vocabulary: a CXF member path for writers
+    /// (`credentials[1]:passport`, `tags`), the column or member name for readers
+    /// (`passwordHistory`, `login.uris[1].match`).
     pub what: String,
     /// Why.
     pub reason: LossReason,
@@ -53,7 +103,7 @@ pub struct LossEntry {
     pub detail: String,
 }
 
-/// Everything a read or a write could not carry. Empty means nothing was lost.
+/// Everything a read or a write could not carry. Empty means nothing was lost or changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LossReport {
     entries: Vec<LossEntry>,
@@ -70,7 +120,17 @@ impl LossReport {
         &self.entries
     }
 
-    /// Whether nothing was lost.
+    /// The entries whose value is not in the output.
+    pub fn lost(&self) -> impl Iterator<Item = &LossEntry> {
+        self.entries.iter().filter(|e| e.kind == LossKind::Lost)
+    }
+
+    /// The entries whose value is in the output in another shape.
+    pub fn changed(&self) -> impl Iterator<Item = &LossEntry> {
+        self.entries.iter().filter(|e| e.kind == LossKind::Changed)
+    }
+
+    /// Whether nothing was lost or changed.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -85,7 +145,40 @@ impl LossReport {
         self.entries.push(entry);
     }
 
-    /// Adds an entry from its parts.
+    /// Records that a value of `item` is lost; `at` is the pointer below the item's pointer
+    /// (`""` for the item itself, `/credentials/2`, `/tags`).
+    pub(crate) fn lose(
+        &mut self,
+        item: &ItemRef<'_>,
+        at: &str,
+        what: impl Into<String>,
+        reason: LossReason,
+        detail: impl Into<String>,
+    ) {
+        self.entry(LossKind::Lost, item, at, what.into(), reason, detail.into());
+    }
+
+    /// Records that a value of `item` is in the output in another shape (`detail` says where).
+    pub(crate) fn change(
+        &mut self,
+        item: &ItemRef<'_>,
+        at: &str,
+        what: impl Into<String>,
+        reason: LossReason,
+        detail: impl Into<String>,
+    ) {
+        self.entry(
+            LossKind::Changed,
+            item,
+            at,
+            what.into(),
+            reason,
+            detail.into(),
+        );
+    }
+
+    /// A lost value of `item` at the item's own pointer (readers: the source member `what`
+    /// has no place in the item).
     pub(crate) fn add(
         &mut self,
         item: &ItemRef<'_>,
@@ -93,12 +186,28 @@ impl LossReport {
         reason: LossReason,
         detail: impl Into<String>,
     ) {
+        self.lose(item, "", what, reason, detail);
+    }
+
+    fn entry(
+        &mut self,
+        kind: LossKind,
+        item: &ItemRef<'_>,
+        at: &str,
+        what: String,
+        reason: LossReason,
+        detail: String,
+    ) {
+        let mut pointer = item.pointer.clone();
+        pointer.push_str(at);
         self.entries.push(LossEntry {
+            kind,
+            pointer,
             item_index: item.index,
             item_title: item.title.map(str::to_owned),
-            what: what.into(),
+            what,
             reason,
-            detail: detail.into(),
+            detail,
         });
     }
 
@@ -107,30 +216,53 @@ impl LossReport {
         self.entries.extend(other.entries);
     }
 
-    /// The report as JSON: `{"entries":[{"itemIndex","itemTitle","what","reason","detail"}]}`
-    /// (the shape of `cxf convert --report`).
+    pub(crate) fn into_entries(self) -> Vec<LossEntry> {
+        self.entries
+    }
+
+    /// The report as JSON: `{"lost":[ENTRY...],"changed":[ENTRY...]}`, each entry
+    /// `{"pointer","itemIndex","itemTitle","what","reason","detail"}` (the shape of
+    /// `cxf convert --report`).
     pub fn to_json(&self) -> serde_json::Value {
-        let entries = self
-            .entries
-            .iter()
-            .map(|e| {
-                serde_json::json!({
-                    "itemIndex": e.item_index,
-                    "itemTitle": e.item_title,
-                    "what": e.what,
-                    "reason": e.reason.code(),
-                    "detail": e.detail,
+        let list = |kind: LossKind| {
+            self.entries
+                .iter()
+                .filter(|e| e.kind == kind)
+                .map(|e| {
+                    serde_json::json!({
+                        "pointer": e.pointer,
+                        "itemIndex": e.item_index,
+                        "itemTitle": e.item_title,
+                        "what": e.what,
+                        "reason": e.reason.code(),
+                        "detail": e.detail,
+                    })
                 })
-            })
-            .collect::<Vec<_>>();
-        serde_json::json!({ "entries": entries })
+                .collect::<Vec<_>>()
+        };
+        serde_json::json!({ "lost": list(LossKind::Lost), "changed": list(LossKind::Changed) })
+    }
+
+    /// `N values lost, M changed`.
+    pub fn summary(&self) -> String {
+        let lost = self.lost().count();
+        let changed = self.len() - lost;
+        format!(
+            "{lost} value{} lost, {changed} changed",
+            if lost == 1 { "" } else { "s" }
+        )
     }
 }
 
 impl fmt::Display for LossReport {
-    /// One line per entry: `#3 "Title": passwordHistory (no-equivalent): detail`.
+    /// One line per entry: `lost /accounts/0/items/3/tags #3 "Title": tags (no-equivalent):
+    /// detail`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for e in &self.entries {
+            write!(f, "{} ", e.kind.code())?;
+            if !e.pointer.is_empty() {
+                write!(f, "{} ", e.pointer)?;
+            }
             if let Some(i) = e.item_index {
                 write!(f, "#{i} ")?;
             }
@@ -144,17 +276,41 @@ impl fmt::Display for LossReport {
 }
 
 /// The item a loss entry is about.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct ItemRef<'a> {
     pub(crate) index: Option<usize>,
     pub(crate) title: Option<&'a str>,
+    /// JSON Pointer of the item in the CXF form of the input; empty when unknown (readers) or
+    /// for the whole document.
+    pub(crate) pointer: String,
 }
 
 impl<'a> ItemRef<'a> {
+    /// A record of a source file (readers): its position and title.
     pub(crate) fn new(index: usize, title: &'a str) -> Self {
         Self {
             index: Some(index),
             title: Some(title),
+            pointer: String::new(),
+        }
+    }
+
+    /// Item `item` of account `account` of a CXF document (writers); `index` counts items
+    /// across accounts.
+    pub(crate) fn in_document(account: usize, item: usize, index: usize, title: &'a str) -> Self {
+        Self {
+            index: Some(index),
+            title: Some(title),
+            pointer: format!("/accounts/{account}/items/{item}"),
+        }
+    }
+
+    /// A node of the document outside any item, e.g. `/accounts/0/collections`.
+    pub(crate) fn node(pointer: String) -> Self {
+        Self {
+            index: None,
+            title: None,
+            pointer,
         }
     }
 }

@@ -72,6 +72,7 @@ mod build;
 mod detect;
 mod flat;
 mod loss;
+mod readback;
 mod util;
 
 mod apple_csv;
@@ -95,7 +96,7 @@ use zeroize::Zeroizing;
 use crate::{Document, Limits, Secret};
 
 pub use detect::{Detection, detect, detect_format};
-pub use loss::{LossEntry, LossReason, LossReport};
+pub use loss::{LossEntry, LossKind, LossReason, LossReport};
 
 /// An export format this module knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -410,6 +411,14 @@ impl std::error::Error for ReadError {
 pub enum WriteError {
     /// The format can be read but not written.
     NotWritable(Format),
+    /// The written output did not read back with the format's own reader: a bug of this
+    /// library, reported rather than handing over a file nobody can import.
+    ReadBack {
+        /// The format written.
+        format: Format,
+        /// What the reader said (no input values).
+        message: String,
+    },
 }
 
 impl fmt::Display for WriteError {
@@ -428,6 +437,11 @@ impl fmt::Display for WriteError {
                     writable.join(", ")
                 )
             }
+            WriteError::ReadBack { format, message } => write!(
+                f,
+                "the {} output does not read back ({message}); nothing was written. This is a bug: please report it with the input's `cxf inspect` summary",
+                format.display_name()
+            ),
         }
     }
 }
@@ -475,24 +489,35 @@ pub fn read(
     Ok((doc, loss))
 }
 
-/// Writes a CXF document as `format`, with a report of what the format cannot hold.
+/// Writes a CXF document as `format`, with an exact report of what the output does not hold
+/// as it was: every value of `doc` that is not in the output (`lost`) or is there in another
+/// shape (`changed`), by JSON Pointer.
+///
+/// The report is checked, not trusted: the output is read back with the format's own reader and
+/// compared with `doc` value by value (see the module docs, "The loss report").
 ///
 /// # Errors
-/// [`WriteError::NotWritable`] for formats that can only be read.
+/// [`WriteError::NotWritable`] for formats that can only be read; [`WriteError::ReadBack`] if
+/// the output does not read back (a bug).
 pub fn write(
     format: Format,
     doc: &Document,
 ) -> Result<(Zeroizing<Vec<u8>>, LossReport), WriteError> {
-    let mut loss = LossReport::new();
+    let mut explained = LossReport::new();
     let bytes = match format {
         Format::Cxf => doc.to_json_vec_pretty(),
-        Format::BitwardenJson => bitwarden_json::write(doc, &mut loss),
-        Format::ChromeCsv => chrome_csv::write(doc, &mut loss),
-        Format::AppleCsv => apple_csv::write(doc, &mut loss),
-        Format::FirefoxCsv => firefox_csv::write(doc, &mut loss),
-        Format::KeepassXml => keepass_xml::write(doc, &mut loss),
+        Format::BitwardenJson => bitwarden_json::write(doc, &mut explained),
+        Format::ChromeCsv => chrome_csv::write(doc, &mut explained),
+        Format::AppleCsv => apple_csv::write(doc, &mut explained),
+        Format::FirefoxCsv => firefox_csv::write(doc, &mut explained),
+        Format::KeepassXml => keepass_xml::write(doc, &mut explained),
         other => return Err(WriteError::NotWritable(other)),
     };
+    let read_back_error = |message: String| WriteError::ReadBack { format, message };
+    let mut options = ReadOptions::default().with_timestamp(doc.timestamp);
+    options.limits.max_document_bytes = options.limits.max_document_bytes.max(bytes.len());
+    let (back, _) = read(format, &bytes, &options).map_err(|e| read_back_error(e.to_string()))?;
+    let loss = readback::reconcile(doc, &back, explained).map_err(read_back_error)?;
     Ok((bytes, loss))
 }
 
