@@ -827,7 +827,7 @@ fn check_round_trips(name: &str, doc: &Document, failures: &mut Vec<String>) -> 
             .filter(|l| {
                 let kind = l.split(' ').next().unwrap_or("");
                 let explains = |what: &str| match kind {
-                    "urls" => what.starts_with("scope"),
+                    "urls" => what.starts_with("scope") || what == "item",
                     "login" => what == "item",
                     _ => {
                         what.starts_with("credentials[")

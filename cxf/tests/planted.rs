@@ -192,3 +192,46 @@ fn report_json_has_pointers_and_kinds() {
     );
     let _ = LossReport::new();
 }
+
+/// Chrome and Firefox refuse logins without a password or a usable URL on import; such rows
+/// are not written and are reported as `target-refuses`, each by its item's pointer.
+#[test]
+fn browser_writers_report_rows_their_importer_refuses() {
+    let doc = br#"{"version":{"major":1,"minor":0},"exporterRpId":"t.example","exporterDisplayName":"t","timestamp":1,
+      "accounts":[{"id":"QQ","username":"","email":"","items":[
+        {"id":"AQ","title":"ok","scope":{"urls":["https://ok.example/"]},"credentials":[{"type":"basic-auth","username":{"fieldType":"string","value":"u1"},"password":{"fieldType":"concealed-string","value":"pw1"}}]},
+        {"id":"Ag","title":"no password","scope":{"urls":["https://np.example/"]},"credentials":[{"type":"basic-auth","username":{"fieldType":"string","value":"u2"}}]},
+        {"id":"Aw","title":"no url","credentials":[{"type":"basic-auth","username":{"fieldType":"string","value":"u3"},"password":{"fieldType":"concealed-string","value":"pw3"}}]},
+        {"id":"BA","title":"ftp","scope":{"urls":["ftp://files.example/"]},"credentials":[{"type":"basic-auth","username":{"fieldType":"string","value":"u4"},"password":{"fieldType":"concealed-string","value":"pw4"}}]}
+      ]}]}"#;
+    let doc = cxf::Document::parse(doc, &cxf::Limits::default())
+        .unwrap()
+        .document;
+    for (target, refused) in [
+        (Format::ChromeCsv, vec![1, 2, 3]),
+        (Format::FirefoxCsv, vec![1, 2]),
+    ] {
+        let (bytes, loss) = formats::write(target, &doc).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let got: Vec<usize> = loss
+            .lost()
+            .filter(|e| e.reason == LossReason::TargetRefuses)
+            .map(|e| {
+                assert_eq!(
+                    e.pointer,
+                    format!("/accounts/0/items/{}", e.item_index.unwrap())
+                );
+                e.item_index.unwrap()
+            })
+            .collect();
+        assert_eq!(got, refused, "{target}: {loss}");
+        for i in refused {
+            let user = format!("u{}", i + 1);
+            assert!(
+                !text.contains(&user),
+                "{target}: refused row {i} was written"
+            );
+        }
+        assert!(text.contains("u1") && text.contains("pw1"));
+    }
+}

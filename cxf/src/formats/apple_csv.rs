@@ -102,7 +102,7 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
     for f in flat::flatten(doc, caps, false, loss) {
         let urls = f.urls();
         let url = urls.first().copied().unwrap_or("");
-        let note = Zeroizing::new(f.notes.join("\n\n"));
+        let note = f.note();
         let totp = match f.totp.map(|(ci, t)| (ci, build::otp_of(t))) {
             Some((_, Some(o))) => otp::to_uri(&o),
             Some((ci, None)) => {

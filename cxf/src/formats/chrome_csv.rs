@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::flat::{self, Caps};
 use crate::formats::util::tabular::{self, CsvOut, Table};
-use crate::formats::{Format, LossReport, ReadError, ReadOptions};
+use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
 use crate::{AndroidAppCertificateFingerprint, AndroidAppId, B64, Document, Item, Text};
 
 const F: Format = Format::ChromeCsv;
@@ -96,7 +96,42 @@ pub(crate) fn chrome_url(item: &Item) -> String {
     })
 }
 
-/// Writes a Chrome CSV (CRLF, with the `note` column).
+/// Chrome's importer refuses a cell longer than this (password, username, note).
+const MAX_CELL: usize = 1000;
+/// ... and a URL longer than this.
+const MAX_URL: usize = 2048;
+
+/// Why Chrome's importer would refuse the row, if it would. Chromium's password importer
+/// (`CSVPasswordToCredentialUIEntry` in `password_importer.cc`) requires a non-empty password
+/// of at most 1000 characters, a username and a note of at most 1000, and a valid URL of at
+/// most 2048 characters that is `http`/`https` or an `android://` app.
+fn refusal(url: &str, username: &str, password: &str) -> Option<&'static str> {
+    if password.is_empty() {
+        return Some("a login without a password");
+    }
+    if password.chars().count() > MAX_CELL {
+        return Some("a password of more than 1000 characters");
+    }
+    if username.chars().count() > MAX_CELL {
+        return Some("a username of more than 1000 characters");
+    }
+    if url.is_empty() {
+        return Some("a login without a URL");
+    }
+    if url.len() > MAX_URL {
+        return Some("a URL of more than 2048 characters");
+    }
+    if url.starts_with("android://") {
+        return None;
+    }
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => None,
+        _ => Some("a URL that is not an http or https address"),
+    }
+}
+
+/// Writes a Chrome CSV (CRLF, with the `note` column). Rows Chrome's importer would refuse
+/// (see [`refusal`]) are not written and are reported as [`LossReason::TargetRefuses`].
 pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>> {
     let caps = Caps {
         totp: false,
@@ -110,7 +145,23 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
     out.record(["name", "url", "username", "password", "note"]);
     for f in flat::flatten(doc, caps, false, loss) {
         let url = chrome_url(f.item);
-        let note = Zeroizing::new(f.notes.join("\n\n"));
+        if let Some(why) = refusal(&url, f.username, f.password) {
+            f.refused("Chrome", why, loss);
+            continue;
+        }
+        let mut note = f.note();
+        if note.chars().count() > MAX_CELL {
+            for (ci, _) in &f.notes {
+                loss.lose(
+                    &f.item_ref(),
+                    &format!("/credentials/{ci}"),
+                    format!("credentials[{ci}]:note"),
+                    LossReason::TargetRefuses,
+                    "Chrome refuses a note of more than 1000 characters with the whole login; the note was left out so that the login imports",
+                );
+            }
+            note = Zeroizing::new(String::new());
+        }
         out.record([
             f.item.title.as_str(),
             url.as_str(),

@@ -90,7 +90,25 @@ pub(crate) fn read(
     Ok(build::document(F, vec![acc.finish()], options))
 }
 
-/// Writes a Firefox CSV (CRLF, every field quoted).
+/// Why Firefox's importer would refuse the row, if it would. Firefox
+/// (`LoginCSVImport.sys.mjs`, then `LoginHelper.maybeImportLogins`) reports
+/// `error_missing_field` for a row without an origin (`url`) or a password, and
+/// `error_invalid_origin` for a URL it cannot turn into an origin (no scheme).
+fn refusal(url: &str, password: &str) -> Option<&'static str> {
+    if password.is_empty() {
+        return Some("a login without a password");
+    }
+    if url.is_empty() {
+        return Some("a login without a URL");
+    }
+    match url::Url::parse(url) {
+        Ok(u) if u.has_host() || u.scheme() == "file" => None,
+        _ => Some("a URL that is not an absolute address with a host"),
+    }
+}
+
+/// Writes a Firefox CSV (CRLF, every field quoted). Rows Firefox's importer would refuse (see
+/// [`refusal`]) are not written and are reported as [`LossReason::TargetRefuses`].
 pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>> {
     let caps = Caps {
         totp: false,
@@ -115,6 +133,19 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
     for f in flat::flatten(doc, caps, false, loss) {
         let urls = f.urls();
         let url = urls.first().copied().unwrap_or("");
+        if let Some(why) = refusal(url, f.password) {
+            f.refused("Firefox", why, loss);
+            continue;
+        }
+        // Firefox names a login by its site; the reader gives the host back as the title, and
+        // the read-back drops this entry when the title was just that.
+        loss.lose(
+            &f.item_ref(),
+            "/title",
+            "title",
+            LossReason::NoEquivalent,
+            "Firefox CSV has no title column; Firefox shows the site instead",
+        );
         let realm = f
             .item
             .credentials

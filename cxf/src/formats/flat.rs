@@ -4,6 +4,8 @@
 use crate::formats::build;
 use crate::formats::loss::ItemRef;
 use crate::formats::{LossReason, LossReport};
+use zeroize::Zeroizing;
+
 use crate::{Credential, Document, Item, Totp};
 
 /// What a login-only format can hold of one item.
@@ -17,12 +19,31 @@ pub(crate) struct Flat<'a> {
     pub(crate) password: &'a str,
     /// The first TOTP and its position in the item's credentials.
     pub(crate) totp: Option<(usize, &'a Totp)>,
-    pub(crate) notes: Vec<&'a str>,
+    /// Note contents with their positions in the item's credentials.
+    pub(crate) notes: Vec<(usize, &'a str)>,
 }
 
 impl Flat<'_> {
     pub(crate) fn item_ref(&self) -> ItemRef<'_> {
         ItemRef::in_document(self.at.0, self.at.1, self.index, self.item.title.as_str())
+    }
+
+    /// The notes joined as one cell.
+    pub(crate) fn note(&self) -> Zeroizing<String> {
+        let notes: Vec<&str> = self.notes.iter().map(|(_, n)| *n).collect();
+        Zeroizing::new(notes.join("\n\n"))
+    }
+
+    /// Reports that the target's importer refuses this row (it is not written): `why` says
+    /// which rule, in the target's words.
+    pub(crate) fn refused(&self, target: &str, why: &str, loss: &mut LossReport) {
+        loss.lose(
+            &self.item_ref(),
+            "",
+            "item",
+            LossReason::TargetRefuses,
+            format!("{target} refuses {why}, so this login was not written; complete it in the source or choose another format"),
+        );
     }
 
     pub(crate) fn urls(&self) -> Vec<&str> {
@@ -120,7 +141,9 @@ pub(crate) fn flatten<'a>(
                     Credential::Totp(t) if caps.totp && flat.totp.is_none() => {
                         flat.totp = Some((ci, t));
                     }
-                    Credential::Note(n) if caps.note => flat.notes.push(n.content.value.expose()),
+                    Credential::Note(n) if caps.note => {
+                        flat.notes.push((ci, n.content.value.expose()))
+                    }
                     _ => loss.lose(
                         &r,
                         &format!("/credentials/{ci}"),

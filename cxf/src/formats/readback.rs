@@ -100,20 +100,36 @@ pub(crate) fn reconcile(
 ) -> Result<LossReport, String> {
     let src = leaves(source)?;
     let rb = leaves(back)?;
-    let fates = fates(&src, &rb);
+    let not_written: HashSet<&str> = explained
+        .entries()
+        .iter()
+        .filter(|e| {
+            e.kind == LossKind::Lost
+                && matches!(e.reason, LossReason::Skipped | LossReason::TargetRefuses)
+        })
+        .map(|e| e.pointer.as_str())
+        .collect();
+    let fates = fates(&src, &rb, &not_written);
     Ok(merge(&src, &fates, explained))
 }
 
-fn fates(src: &Leaves, rb: &Leaves) -> Vec<Fate> {
-    // Values of each read-back item, and which items hold each value.
+fn fates(src: &Leaves, rb: &Leaves, not_written: &HashSet<&str>) -> Vec<Fate> {
+    // Values of each read-back item, and which items hold each value (and each value in its
+    // role: a match in the same role counts twice when pairing items).
     let mut rb_item_leaves: Vec<Vec<usize>> = vec![Vec::new(); rb.items.len()];
     let mut rb_account_leaves: Vec<usize> = Vec::new();
     let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut role_holders: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
     for (li, l) in rb.leaves.iter().enumerate() {
         match l.item {
             Some(i) => {
                 rb_item_leaves[i].push(li);
                 let h = holders.entry(l.value.as_str()).or_default();
+                if h.last() != Some(&i) && h.len() <= COMMON {
+                    h.push(i);
+                }
+                let (a, b) = l.role();
+                let h = role_holders.entry((a, b, l.value.as_str())).or_default();
                 if h.last() != Some(&i) && h.len() <= COMMON {
                     h.push(i);
                 }
@@ -135,13 +151,25 @@ fn fates(src: &Leaves, rb: &Leaves) -> Vec<Fate> {
     let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
     let mut scores: HashMap<usize, usize> = HashMap::new();
     for (si, own) in src_item_leaves.iter().enumerate() {
+        // An item the writer says it did not write is not paired with another that shares
+        // its values (the planted-value test checks that such a claim is true).
+        if not_written.contains(src.items[si].as_str()) {
+            continue;
+        }
         scores.clear();
         for &li in own {
-            if let Some(h) = holders.get(src.leaves[li].value.as_str()) {
-                if h.len() <= COMMON {
-                    for &ri in h {
-                        *scores.entry(ri).or_insert(0) += 1;
-                    }
+            let l = &src.leaves[li];
+            let (a, b) = l.role();
+            for h in [
+                holders.get(l.value.as_str()),
+                role_holders.get(&(a, b, l.value.as_str())),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|h| h.len() <= COMMON)
+            {
+                for &ri in h {
+                    *scores.entry(ri).or_insert(0) += 1;
                 }
             }
         }
@@ -251,6 +279,9 @@ fn contains(hay: &str, v: &str) -> bool {
             || line
                 .strip_suffix(v)
                 .is_some_and(|head| head.trim_end().ends_with(':'))
+            || line
+                .strip_prefix(v)
+                .is_some_and(|rest| rest.starts_with(':'))
     })
 }
 
@@ -368,10 +399,7 @@ fn unexplained(src: &Leaves, fates: &[Fate], covered: &[bool], out: &mut LossRep
                     .take_while(|&k| covers(node, &src.leaves[k].pointer))
                     .last()
                     .map_or(li + 1, |k| k + 1);
-                if first == li
-                    && (li..end).all(|k| !covered[k] && fates[k] == Fate::Lost)
-                    && end > li + 1
-                {
+                if first == li && (li..end).all(|k| !covered[k] && fates[k] == Fate::Lost) {
                     group_end = end;
                     pointer = node;
                     break;
@@ -611,6 +639,87 @@ fn is_structure(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::loss::ItemRef;
+
+    fn doc(items: &str) -> Document {
+        let json = format!(
+            r#"{{"version":{{"major":1,"minor":0}},"exporterRpId":"t.example","exporterDisplayName":"t","timestamp":1,"accounts":[{{"id":"QQ","username":"","email":"","items":[{items}]}}]}}"#
+        );
+        Document::parse(json.as_bytes(), &Limits::default())
+            .unwrap()
+            .document
+    }
+
+    const NOTE: &str =
+        r#"{"type":"note","content":{"fieldType":"string","value":"the note text"}}"#;
+    const LOGIN: &str =
+        r#"{"type":"basic-auth","username":{"fieldType":"string","value":"alice"}}"#;
+
+    #[test]
+    fn a_silent_drop_is_named_and_a_false_claim_is_corrected() {
+        let source = doc(&format!(
+            r#"{{"id":"AQ","title":"Mail","credentials":[{LOGIN},{NOTE}]}},{{"id":"Ag","title":"Bank","credentials":[{LOGIN}]}}"#
+        ));
+        // The output lost the note of the first item and kept the second item whole, though
+        // the writer claimed it lost the second item's login.
+        let back = doc(&format!(
+            r#"{{"id":"Aw","title":"Bank","credentials":[{LOGIN}]}},{{"id":"BA","title":"Mail","credentials":[{LOGIN}]}}"#
+        ));
+        let mut claimed = LossReport::new();
+        claimed.lose(
+            &ItemRef::in_document(0, 1, 1, "Bank"),
+            "/credentials/0",
+            "credentials[0]:basic-auth",
+            LossReason::NoEquivalent,
+            "claimed",
+        );
+        let loss = reconcile(&source, &back, claimed).unwrap();
+        let entries: Vec<(&str, LossKind, LossReason)> = loss
+            .entries()
+            .iter()
+            .map(|e| (e.pointer.as_str(), e.kind, e.reason))
+            .collect();
+        assert_eq!(
+            entries,
+            [(
+                "/accounts/0/items/0/credentials/1",
+                LossKind::Lost,
+                LossReason::NotReadBack
+            )],
+            "{loss}"
+        );
+        assert_eq!(loss.entries()[0].item_title.as_deref(), Some("Mail"));
+    }
+
+    #[test]
+    fn a_value_moved_into_the_notes_is_changed() {
+        let source = doc(&format!(
+            r#"{{"id":"AQ","title":"Mail","credentials":[{LOGIN},{{"type":"custom-fields","fields":[{{"fieldType":"string","value":"7 Main Street","label":"Street"}}]}}]}}"#
+        ));
+        let back = doc(&format!(
+            r#"{{"id":"AQ","title":"Mail","credentials":[{LOGIN},{{"type":"note","content":{{"fieldType":"string","value":"Street: 7 Main Street"}}}}]}}"#
+        ));
+        let loss = reconcile(&source, &back, LossReport::new()).unwrap();
+        let entries: Vec<(&str, LossKind)> = loss
+            .entries()
+            .iter()
+            .map(|e| (e.pointer.as_str(), e.kind))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                (
+                    "/accounts/0/items/0/credentials/1/fields/0/value",
+                    LossKind::Changed
+                ),
+                (
+                    "/accounts/0/items/0/credentials/1/fields/0/label",
+                    LossKind::Changed
+                ),
+            ],
+            "{loss}"
+        );
+    }
 
     #[test]
     fn contained_values_need_a_line_or_a_label_when_short() {
