@@ -26,8 +26,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Summarise a CXF file: exporter, accounts, items and credentials by type, passkeys by
-    /// relying party, normalisations. Never prints a secret.
+    /// Summarise a CXF file (or another manager's export, read as CXF): exporter, accounts,
+    /// items and credentials by type, passkeys by relying party, normalisations. Never prints a
+    /// secret.
     Inspect(commands::inspect::InspectArgs),
     /// Check CXF files against the CXF 1.0 rules; exit 1 when one has an error (or, with
     /// --strict, a warning).

@@ -92,7 +92,10 @@ pub(crate) fn report_error(err: &anyhow::Error) -> ExitCode {
     for cause in err.chain().skip(1) {
         let _ = write!(msg, "\n  caused by: {cause}");
     }
-    errln!("{msg}");
+    // Messages quote file names and the files' own text: escape each line for the terminal.
+    for line in msg.lines() {
+        errln!("{}", safe(line));
+    }
     if err.chain().any(|c| c.is::<Invalid>()) {
         ExitCode::from(EXIT_INVALID)
     } else {
@@ -102,14 +105,23 @@ pub(crate) fn report_error(err: &anyhow::Error) -> ExitCode {
 
 /// Parses the CXF document read from `path`; a failure is [`Invalid`], with what to do about it.
 pub(crate) fn parse_cxf(path: &Path, bytes: &[u8], limits: &cxf::Limits) -> Result<cxf::Parsed> {
-    cxf::Document::parse(bytes, limits).map_err(|e| {
-        Invalid(format!(
-            "{} is not a readable CXF document: {e}\n  hint: {}",
-            path.display(),
-            e.kind().hint()
-        ))
-        .into()
-    })
+    cxf::Document::parse(bytes, limits).map_err(|e| not_readable_cxf(path, &e))
+}
+
+/// The error of a file that should be CXF and does not parse: [`Invalid`], with the hint.
+pub(crate) fn not_readable_cxf(path: &Path, e: &cxf::ParseError) -> anyhow::Error {
+    // The parser's message of a non-CXF value already says "not a CXF document".
+    let what = if matches!(e.kind(), cxf::ParseErrorKind::NotCxf(_)) {
+        ""
+    } else {
+        "not a readable CXF document: "
+    };
+    Invalid(format!(
+        "{} is {what}{e}\n  hint: {}",
+        path.display(),
+        e.kind().hint()
+    ))
+    .into()
 }
 
 /// Reads a whole input file (`-` for stdin) into a buffer wiped on drop, refusing inputs larger

@@ -1,13 +1,19 @@
 //! `cxf inspect`: what a CXF file holds, without printing a secret.
+//!
+//! Another manager's export is read through its format reader (the same path as `cxf convert`,
+//! password prompt included) and the resulting CXF document is inspected, saying so first,
+//! with how many values reading could not carry.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use cxf::formats::{self, Detection, Format};
 use serde_json::json;
 
-use crate::output::{parse_cxf, read_input, rfc3339, safe};
+use super::source::{convert_command, describe, format_arg, read_source_bytes};
+use crate::output::{not_readable_cxf, parse_cxf, read_input, rfc3339, safe};
 
 /// Output format of `inspect`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -20,14 +26,83 @@ pub(crate) enum InspectFormat {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf inspect export.cxf.json\n  cxf inspect --format json export.cxf.json | jq .credentialsByType\n  cxf inspect --format json export.cxf.json | jq '.passkeys[] | {rpId, algorithm, publicKeyCose}'\n\nFor each passkey: RP ID, user, credential id and the public key as a COSE_Key (hex and\nbase64url), derived from the private key, to compare with what the relying party stored.\nNo secret is ever printed."
+    after_help = "Examples:\n  cxf inspect export.cxf.json\n  cxf inspect --format json export.cxf.json | jq .credentialsByType\n  cxf inspect --format json export.cxf.json | jq '.passkeys[] | {rpId, algorithm, publicKeyCose}'\n  cxf inspect bitwarden_export.json\n  cxf inspect encrypted_export.json --password-file pw.txt\n  cxf inspect passwords.csv --from chrome-csv\n\nFor each passkey: RP ID, user, credential id and the public key as a COSE_Key (hex and\nbase64url), derived from the private key, to compare with what the relying party stored.\nAnother manager's export (`cxf formats` lists them) is read as CXF first, as `cxf convert`\nwould, and the output says so and how many values could not be carried.\nNo secret is ever printed."
 )]
 pub(crate) struct InspectArgs {
-    /// CXF file to inspect (a full Header or a bare Account; `-` for stdin).
+    /// File to inspect: CXF (a full Header or a bare Account) or another manager's export
+    /// (`-` for stdin).
     file: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     format: InspectFormat,
+    /// Format of the file; detected from the content when absent.
+    #[arg(long, value_name = "FORMAT")]
+    from: Option<String>,
+    /// File holding the password of a password-protected export (first line). Without it you
+    /// are asked on the terminal.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+}
+
+/// A file that is not CXF, read as CXF for inspection.
+struct Foreign {
+    format: Format,
+    /// How many values reading could not carry into CXF (the read loss report's length).
+    not_carried: usize,
+}
+
+impl Foreign {
+    /// "a Bitwarden JSON export, read as CXF for inspection".
+    fn what(&self) -> String {
+        format!("{}, read as CXF for inspection", describe(self.format))
+    }
+
+    /// Where to see what was not carried, when something was not.
+    fn hint(&self, path: &Path) -> Option<String> {
+        (self.not_carried > 0).then(|| {
+            format!(
+                "to list them: {}",
+                convert_command(path, "--report not-carried.json")
+            )
+        })
+    }
+}
+
+/// Reads the file as CXF or, when it is another manager's export, through its format reader.
+fn read(args: &InspectArgs, bytes: &[u8]) -> Result<(cxf::Parsed, Option<Foreign>)> {
+    let limits = cxf::Limits::default();
+    let from = args
+        .from
+        .as_deref()
+        .map(|f| format_arg("--from", f))
+        .transpose()?;
+    let from = match from {
+        Some(Format::Cxf) => return Ok((parse_cxf(&args.file, bytes, &limits)?, None)),
+        Some(format) => Some(format),
+        // CXF parses once; only a file it refuses is identified.
+        None => match cxf::Document::parse(bytes, &limits) {
+            Ok(parsed) => return Ok((parsed, None)),
+            Err(e) => match formats::detect(bytes) {
+                Detection::Certain(Format::Cxf) | Detection::Unknown => {
+                    return Err(not_readable_cxf(&args.file, &e));
+                }
+                Detection::Certain(format) => Some(format),
+                // Ambiguous (or recognised and not readable): the reader explains.
+                _ => None,
+            },
+        },
+    };
+    let source = read_source_bytes(&args.file, bytes, from, args.password_file.as_deref())?;
+    let foreign = Foreign {
+        format: source.format,
+        not_carried: source.loss.len(),
+    };
+    let parsed = cxf::Parsed {
+        document: source.document,
+        notes: source.notes,
+        shape: cxf::Shape::Header,
+    };
+    Ok((parsed, Some(foreign)))
 }
 
 /// What `inspect` shows of one passkey: public data only (the private key never leaves).
@@ -93,13 +168,15 @@ fn passkey_json(p: &PasskeyInfo) -> serde_json::Value {
 pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
     let limits = cxf::Limits::default();
     let bytes = read_input(&args.file, limits.max_document_bytes)?;
-    let parsed = parse_cxf(&args.file, &bytes, &limits)?;
+    let (parsed, foreign) = read(&args, &bytes)?;
+    drop(bytes);
     let doc = &parsed.document;
     let summary = cxf::Summary::of(doc);
     match args.format {
         InspectFormat::Json => {
-            let value = json!({
+            let mut value = json!({
                 "path": args.file.display().to_string(),
+                "format": Format::Cxf.name(),
                 "shape": match parsed.shape { cxf::Shape::Header => "header", _ => "bare-account" },
                 "version": {"major": doc.version.major, "minor": doc.version.minor},
                 "exporterRpId": doc.exporter_rp_id.as_str(),
@@ -119,9 +196,25 @@ pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
                     "code": n.code, "pointer": n.pointer, "message": n.message,
                 })).collect::<Vec<_>>(),
             });
+            if let Some(f) = &foreign {
+                // The Header a reader makes up (converter identity, time of reading) is not the
+                // file's: leave it out rather than pass it off as the export's.
+                value["format"] = json!(f.format.name());
+                value["formatName"] = json!(f.format.display_name());
+                value["readAsCxf"] = json!(f.what());
+                value["notCarried"] = json!(f.not_carried);
+                if let Some(hint) = f.hint(&args.file) {
+                    value["notCarriedHint"] = json!(hint);
+                }
+                for key in ["shape", "exporterRpId", "exporterDisplayName", "timestamp"] {
+                    value[key] = serde_json::Value::Null;
+                }
+            } else {
+                value["notCarried"] = json!(0);
+            }
             outln!("{}", serde_json::to_string_pretty(&value)?)?;
         }
-        InspectFormat::Human => print_human(&args, &parsed, &summary)?,
+        InspectFormat::Human => print_human(&args, &parsed, foreign.as_ref(), &summary)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -129,12 +222,24 @@ pub(crate) fn run(args: InspectArgs) -> Result<ExitCode> {
 fn print_human(
     args: &InspectArgs,
     parsed: &cxf::Parsed,
+    foreign: Option<&Foreign>,
     summary: &cxf::Summary,
 ) -> std::io::Result<()> {
     let doc = &parsed.document;
     outln!("file:        {}", safe(&args.file.display().to_string()))?;
-    match parsed.shape {
-        cxf::Shape::Header => {
+    match (foreign, parsed.shape) {
+        (Some(f), _) => {
+            outln!("format:      {}", f.what())?;
+            match f.not_carried {
+                0 => outln!("not carried: nothing: every value read has a place in CXF")?,
+                1 => outln!("not carried: 1 value could not be carried into CXF")?,
+                n => outln!("not carried: {n} values could not be carried into CXF")?,
+            }
+            if let Some(hint) = f.hint(&args.file) {
+                outln!("  {}", safe(&hint))?;
+            }
+        }
+        (None, cxf::Shape::Header) => {
             outln!(
                 "format:      CXF {}.{}",
                 doc.version.major,

@@ -1,5 +1,6 @@
 //! Reading a vault in any supported format: format detection, passwords of encrypted
-//! exports, CXF normalisation notes. Shared by `convert` and `send`.
+//! exports, CXF normalisation notes. Shared by `convert`, `send` and `inspect`; `validate` uses
+//! the wording of a file that is not CXF.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -60,15 +61,27 @@ pub(crate) fn read_source(
 ) -> Result<Source> {
     let limits = cxf::Limits::default();
     let bytes = read_input(path, limits.max_document_bytes)?;
+    read_source_bytes(path, &bytes, from, password_file)
+}
+
+/// Reads `bytes`, the content of `path`, as `from` (or the detected format); asks for the
+/// password of a password-protected export on the terminal when `password_file` is absent.
+pub(crate) fn read_source_bytes(
+    path: &Path,
+    bytes: &[u8],
+    from: Option<Format>,
+    password_file: Option<&Path>,
+) -> Result<Source> {
+    let limits = cxf::Limits::default();
     let format = match from {
         Some(f) => f,
-        None => detected(path, &bytes)?,
+        None => detected(path, bytes)?,
     };
     if !format.can_read() {
         anyhow::bail!("{format} cannot be read (see `cxf formats`)");
     }
     if format == Format::Cxf {
-        let parsed = parse_cxf(path, &bytes, &limits)?;
+        let parsed = parse_cxf(path, bytes, &limits)?;
         return Ok(Source {
             format,
             document: parsed.document,
@@ -78,14 +91,14 @@ pub(crate) fn read_source(
     }
     let mut options = ReadOptions::default().with_limits(limits);
     options.password = password(password_file)?;
-    let result = match formats::read(format, &bytes, &options) {
+    let result = match formats::read(format, bytes, &options) {
         Err(ReadError::PasswordRequired) if std::io::stdin().is_terminal() => {
             let typed = Zeroizing::new(
                 rpassword::prompt_password(format!("Password of {}: ", path.display()))
                     .context("cannot read the password")?,
             );
             options.password = Some(cxf::Secret::new(typed.as_str()));
-            formats::read(format, &bytes, &options)
+            formats::read(format, bytes, &options)
         }
         other => other,
     };
@@ -106,4 +119,82 @@ pub(crate) fn read_source(
         notes: Vec::new(),
         loss,
     })
+}
+
+/// "a Bitwarden JSON export", "an Apple Passwords CSV export": what a file in `format` is.
+pub(crate) fn describe(format: Format) -> String {
+    let name = format.display_name();
+    let article = if name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name} export")
+}
+
+/// The command that converts `path` to CXF, for hints: `cxf convert PATH --to cxf -o NAME`,
+/// where NAME is PATH with its extension replaced by `.cxf.json`. `extra` is appended (another
+/// option, e.g. `--report`).
+pub(crate) fn convert_command(path: &Path, extra: &str) -> String {
+    let (input, output) = if path == Path::new("-") {
+        ("-".to_owned(), "export.cxf.json".to_owned())
+    } else {
+        (file_word(path), file_word(&path.with_extension("cxf.json")))
+    };
+    let mut command = format!("cxf convert {input} --to cxf -o {output}");
+    if !extra.is_empty() {
+        command.push(' ');
+        command.push_str(extra);
+    }
+    command
+}
+
+/// A file name as a shell word that cannot be taken for an option.
+fn file_word(path: &Path) -> String {
+    let name = path.display().to_string();
+    if name.starts_with('-') {
+        shell_word(&format!("./{name}"))
+    } else {
+        shell_word(&name)
+    }
+}
+
+/// `word` quoted for a POSIX shell when it needs to be, so a hint can be pasted as is.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./,:@%+=".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_formats_with_their_article() {
+        assert_eq!(describe(Format::BitwardenJson), "a Bitwarden JSON export");
+        assert_eq!(describe(Format::AppleCsv), "an Apple Passwords CSV export");
+    }
+
+    #[test]
+    fn convert_hints_can_be_pasted_into_a_shell() {
+        assert_eq!(
+            convert_command(Path::new("dir/bitwarden.json"), ""),
+            "cxf convert dir/bitwarden.json --to cxf -o dir/bitwarden.cxf.json"
+        );
+        assert_eq!(
+            convert_command(Path::new("my export's.csv"), "--report loss.json"),
+            "cxf convert 'my export'\\''s.csv' --to cxf -o 'my export'\\''s.cxf.json' --report loss.json"
+        );
+        assert_eq!(
+            convert_command(Path::new("-"), ""),
+            "cxf convert - --to cxf -o export.cxf.json"
+        );
+    }
 }

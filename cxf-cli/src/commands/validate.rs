@@ -1,13 +1,20 @@
 //! `cxf validate`: check CXF files against the CXF 1.0 rules (`cxf::validate`).
+//!
+//! Only CXF documents are validated. A file the CXF parser refuses is then identified
+//! (`cxf::formats::detect`): another manager's export gets one `input.not-cxf` finding with the
+//! `cxf convert` command that turns it into CXF, not a parse error about members it was never
+//! meant to have. Detection runs only on that failure path, so valid CXF is parsed once.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use cxf::formats::{self, Detection, Format};
 use serde_json::json;
 
+use super::source::{convert_command, describe};
 use crate::output::{EXIT_INVALID, read_input, safe};
 
 /// Output format of `validate`.
@@ -21,7 +28,7 @@ pub(crate) enum ValidateFormat {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf validate export.cxf.json\n  cxf validate --strict --format json a.json b.json | jq '.files[] | select(.valid | not)'\n\nA file is valid when it parses and has no error (with --strict: no warning either).\nRules: see the `cxf::validate` documentation (docs/validation-rules.md)."
+    after_help = "Examples:\n  cxf validate export.cxf.json\n  cxf validate --strict --format json a.json b.json | jq '.files[] | select(.valid | not)'\n  cxf validate bitwarden_export.json   # not CXF: says so, and how to convert it\n\nA file is valid when it parses and has no error (with --strict: no warning either).\nAnother password manager's export is not a CXF document: it fails with the finding\ninput.not-cxf, whose hint is the `cxf convert` command that turns it into CXF.\nRules: see the `cxf::validate` documentation (docs/validation-rules.md)."
 )]
 pub(crate) struct ValidateArgs {
     /// CXF files to check (full Headers or bare Accounts; `-` for stdin).
@@ -44,15 +51,9 @@ struct Finding {
     hint: Option<String>,
 }
 
-fn check(bytes: &[u8], limits: &cxf::Limits) -> Vec<Finding> {
+fn check(path: &Path, bytes: &[u8], limits: &cxf::Limits) -> Vec<Finding> {
     match cxf::Document::parse(bytes, limits) {
-        Err(e) => vec![Finding {
-            rule: format!("parse.{}", e.kind().code()),
-            severity: "error",
-            pointer: e.pointer().to_owned(),
-            message: e.to_string(),
-            hint: Some(e.kind().hint().to_owned()),
-        }],
+        Err(e) => vec![not_parsed(path, bytes, &e)],
         Ok(parsed) => cxf::validate::validate_parsed(&parsed)
             .diagnostics
             .into_iter()
@@ -67,12 +68,46 @@ fn check(bytes: &[u8], limits: &cxf::Limits) -> Vec<Finding> {
     }
 }
 
+/// The finding of a file the CXF parser refused: another manager's export (named, with the
+/// command that converts it), or the parse error.
+fn not_parsed(path: &Path, bytes: &[u8], e: &cxf::ParseError) -> Finding {
+    let parse_error = |prefix: &str| Finding {
+        rule: format!("parse.{}", e.kind().code()),
+        severity: "error",
+        pointer: e.pointer().to_owned(),
+        message: format!("{prefix}{e}"),
+        hint: Some(e.kind().hint().to_owned()),
+    };
+    match formats::detect(bytes) {
+        // A CXF document with a structural error: the parser says where.
+        Detection::Certain(Format::Cxf) => parse_error(""),
+        Detection::Certain(format) => {
+            let name = if path == Path::new("-") {
+                "the standard input".to_owned()
+            } else {
+                path.display().to_string()
+            };
+            Finding {
+                rule: "input.not-cxf".to_owned(),
+                severity: "error",
+                pointer: String::new(),
+                message: format!("{name} is {}, not a CXF document", describe(format)),
+                hint: Some(format!("convert it first: {}", convert_command(path, ""))),
+            }
+        }
+        // The parser already says "not a CXF document".
+        _ if matches!(e.kind(), cxf::ParseErrorKind::NotCxf(_)) => parse_error(""),
+        // Unknown or ambiguous (or recognised and not readable): not CXF that anyone can read.
+        _ => parse_error("not a readable CXF document: "),
+    }
+}
+
 pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
     let limits = cxf::Limits::default();
     let mut results = Vec::with_capacity(args.files.len());
     for path in &args.files {
         let bytes = read_input(path, limits.max_document_bytes)?;
-        let findings = check(&bytes, &limits);
+        let findings = check(path, &bytes, &limits);
         let failing =
             |f: &&Finding| f.severity == "error" || (args.strict && f.severity == "warning");
         let valid = !findings.iter().any(|f| failing(&f));
