@@ -235,3 +235,43 @@ fn browser_writers_report_rows_their_importer_refuses() {
         assert!(text.contains("u1") && text.contains("pw1"));
     }
 }
+
+/// Another manager's JSON export read as Bitwarden JSON (`items` and `folders`, but none of
+/// Bitwarden's members in the items) is refused: its records hold no value the Bitwarden
+/// reader knows, and empty items are never handed over.
+#[test]
+fn a_foreign_export_read_with_the_wrong_reader_is_refused() {
+    let foreign = br#"{"folders":[{"title":"Work","uuid":"f1"}],"items":[
+        {"title":"Mail","category":"login","uuid":"a1","login_name":"alice"},
+        {"title":"Bank","category":"login","uuid":"a2","login_name":"bob"}
+    ]}"#;
+    let e = formats::read(
+        Format::BitwardenJson,
+        foreign,
+        &formats::ReadOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), "syntax");
+    assert!(e.to_string().contains("2 of 2 records"), "{e}");
+    assert!(!e.to_string().contains("alice"));
+}
+
+/// A KeePassXC CSV read as Chrome CSV: the columns Chrome's reader does not know are named.
+#[test]
+fn columns_a_reader_does_not_know_are_named() {
+    let csv = b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\",\"TOTP\",\"Icon\",\"Last Modified\",\"Created\"\r\n\"Root/Web\",\"Mail\",\"alice\",\"pw\",\"https://mail.example/\",\"\",\"otpauth://totp/x?secret=JBSWY3DPEHPK3PXP\",\"0\",\"2024-01-01T00:00:00Z\",\"2023-01-01T00:00:00Z\"\r\n";
+    let (_, loss) =
+        formats::read(Format::ChromeCsv, csv, &formats::ReadOptions::default()).unwrap();
+    let named: Vec<&str> = loss.entries().iter().map(|e| e.what.as_str()).collect();
+    assert_eq!(
+        named,
+        ["Group", "Title", "TOTP", "Icon", "Last Modified", "Created"],
+        "{loss}"
+    );
+    assert!(
+        loss.entries()
+            .iter()
+            .all(|e| e.reason == LossReason::Unsupported && e.kind == formats::LossKind::Lost)
+    );
+    assert!(!loss.to_string().contains("JBSWY3DPEHPK3PXP"));
+}

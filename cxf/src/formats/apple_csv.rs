@@ -55,6 +55,7 @@ pub(crate) fn read(
         item.credentials.extend(build::note(row.get(notes)));
         acc.push_item(item);
     }
+    table.report_unread(F, loss);
     Ok(build::document(F, vec![acc.finish()], options))
 }
 

@@ -95,5 +95,6 @@ pub(crate) fn read(
         }
         acc.push_item(item);
     }
+    table.report_unread(F, loss);
     Ok(build::document(F, vec![acc.finish()], options))
 }

@@ -19,7 +19,7 @@ const F: Format = Format::ChromeCsv;
 pub(crate) fn read(
     bytes: &[u8],
     options: &ReadOptions,
-    _loss: &mut LossReport,
+    loss: &mut LossReport,
 ) -> Result<Document, ReadError> {
     let table = Table::parse(tabular::text(bytes, F)?, F)?;
     if !table.has_all(&["url", "username", "password"]) {
@@ -46,6 +46,7 @@ pub(crate) fn read(
         item.credentials.extend(build::note(row.get(note)));
         acc.push_item(item);
     }
+    table.report_unread(F, loss);
     Ok(build::document(F, vec![acc.finish()], options))
 }
 

@@ -61,7 +61,10 @@ pub(crate) fn read(
         for (name, data) in &members {
             let table = Table::parse(tabular::text(data, F)?, F)?;
             match kind_of(&table) {
-                Some(kind) => read_table(&table, kind, &mut acc, &mut index, loss),
+                Some(kind) => {
+                    read_table(&table, kind, &mut acc, &mut index, loss);
+                    table.report_unread(F, loss);
+                }
                 None => loss.add(
                     &ItemRef::default(),
                     name.clone(),
@@ -76,6 +79,7 @@ pub(crate) fn read(
             ReadError::syntax(F, "header matches none of Dashlane's five CSV files")
         })?;
         read_table(&table, kind, &mut acc, &mut index, loss);
+        table.report_unread(F, loss);
     }
     Ok(build::document(F, vec![acc.finish()], options))
 }
@@ -316,6 +320,11 @@ fn personal(table: &Table, row: &Row, i: usize, acc: &mut AccountBuilder) {
     }
     if kind != "address" {
         extra.extend(build::labelled("Email", FieldType::Email, get("email")));
+        extra.extend(build::labelled(
+            "Email type",
+            FieldType::String,
+            get("email_type"),
+        ));
         extra.extend(build::labelled(
             "Phone",
             FieldType::String,

@@ -87,6 +87,12 @@ pub(crate) fn read(
         item.credentials.extend(build::custom_fields(None, extra));
         acc.push_item(item);
     }
+    table.not_carried(
+        "timelastused",
+        "CXF has no time of last use; these times were not carried",
+        loss,
+    );
+    table.report_unread(F, loss);
     Ok(build::document(F, vec![acc.finish()], options))
 }
 

@@ -125,6 +125,7 @@ pub(crate) fn read(
         acc.add_to_collection(&path, &id);
         acc.push_item(item);
     }
+    table.report_unread(F, loss);
     Ok(build::document(F, vec![acc.finish()], options))
 }
 

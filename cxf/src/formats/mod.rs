@@ -486,6 +486,30 @@ pub fn read(
             max: options.limits.max_items,
         });
     }
+    // A record that gave an item with no value at all was not understood: the file is likely
+    // another format with similar markers (an Enpass export read as Bitwarden). Refuse rather
+    // than hand over empty items.
+    let empty = doc
+        .accounts
+        .iter()
+        .flat_map(|a| a.items.iter())
+        .filter(|i| {
+            i.credentials.is_empty()
+                && i.title.trim().is_empty()
+                && i.scope
+                    .as_ref()
+                    .is_none_or(|s| s.urls.is_empty() && s.android_apps.is_empty())
+        })
+        .count();
+    if empty > 0 && format != Format::Cxf {
+        return Err(ReadError::syntax(
+            format,
+            format!(
+                "{empty} of {items} records hold no value this reader knows; the file is probably not a {} export",
+                format.display_name()
+            ),
+        ));
+    }
     Ok((doc, loss))
 }
 

@@ -4,7 +4,8 @@
 
 use zeroize::Zeroizing;
 
-use crate::formats::{Format, ReadError};
+use crate::formats::loss::ItemRef;
+use crate::formats::{Format, LossReason, LossReport, ReadError};
 
 /// Decodes input text: UTF-8, byte order mark removed.
 pub(crate) fn text(bytes: &[u8], format: Format) -> Result<&str, ReadError> {
@@ -53,6 +54,8 @@ pub(crate) struct Table {
     pub(crate) raw: Vec<String>,
     /// Data rows (blank lines dropped by the CSV parser).
     pub(crate) rows: Vec<Row>,
+    /// Which columns the reader looked up (see [`Table::report_unread`]).
+    used: Vec<std::cell::Cell<bool>>,
 }
 
 impl Table {
@@ -91,7 +94,8 @@ impl Table {
             Some(Err(e)) => return Err(csv_error(format, &e)),
             None => return Err(ReadError::syntax(format, "empty file: no header row")),
         };
-        let headers = raw.iter().map(|h| h.to_lowercase()).collect();
+        let headers: Vec<String> = raw.iter().map(|h| h.to_lowercase()).collect();
+        let used = vec![std::cell::Cell::new(false); headers.len()];
         let mut rows = Vec::new();
         for (index, record) in records.enumerate() {
             let record = record.map_err(|e| csv_error(format, &e))?;
@@ -103,12 +107,61 @@ impl Table {
                 index,
             });
         }
-        Ok(Table { headers, raw, rows })
+        Ok(Table {
+            headers,
+            raw,
+            rows,
+            used,
+        })
     }
 
-    /// Column of a header name (given in lower case).
+    /// Column of a header name (given in lower case); marks it read.
     pub(crate) fn col(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
+        let c = self.headers.iter().position(|h| h == name)?;
+        self.used[c].set(true);
+        Some(c)
+    }
+
+    /// Reports a column the reader knows but CXF has no place for (once, when some row has a
+    /// value), and marks it read.
+    pub(crate) fn not_carried(&self, name: &str, detail: &str, loss: &mut LossReport) {
+        let Some(c) = self.col(name) else { return };
+        if self.rows.iter().any(|r| !r.get(Some(c)).trim().is_empty()) {
+            loss.add(
+                &ItemRef::default(),
+                self.raw[c].clone(),
+                LossReason::NoEquivalent,
+                detail,
+            );
+        }
+    }
+
+    /// Names every column the reader did not look up and that holds a value in some row: its
+    /// values were not carried. Readers call this once they have read the rows.
+    pub(crate) fn report_unread(&self, format: Format, loss: &mut LossReport) {
+        for (c, used) in self.used.iter().enumerate() {
+            if used.get() || self.headers[c].is_empty() {
+                continue;
+            }
+            let rows = self
+                .rows
+                .iter()
+                .filter(|r| !r.get(Some(c)).trim().is_empty())
+                .count();
+            if rows == 0 {
+                continue;
+            }
+            loss.add(
+                &ItemRef::default(),
+                self.raw[c].clone(),
+                LossReason::Unsupported,
+                format!(
+                    "the {} reader does not know the column {:?}; its values in {rows} row(s) were not carried (if the file is another manager's export, read it as that format)",
+                    format.display_name(),
+                    self.raw[c]
+                ),
+            );
+        }
     }
 
     /// The first of several names that is present.
@@ -118,7 +171,7 @@ impl Table {
 
     /// Whether every name is a column.
     pub(crate) fn has_all(&self, names: &[&str]) -> bool {
-        names.iter().all(|n| self.col(n).is_some())
+        names.iter().all(|n| self.headers.iter().any(|h| h == n))
     }
 }
 
