@@ -340,6 +340,26 @@ fn convert_detects_the_input_format_and_reports_losses() {
 }
 
 #[test]
+fn convert_says_what_a_recognised_but_unreadable_export_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("export.json");
+    std::fs::write(
+        &input,
+        br#"{"folders":[],"items":[{"uuid":"u1","title":"Mail","category":"login","fields":[]}]}"#,
+    )
+    .unwrap();
+    let out = cxf(&["convert", input.to_str().unwrap(), "--to", "cxf"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "this looks like an Enpass JSON export, which cxf cannot read yet (see `cxf formats`)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn convert_to_a_read_only_format_is_refused() {
     let input = fixture_with_secrets();
     let out = cxf(&["convert", input.to_str().unwrap(), "--to", "lastpass-csv"]);

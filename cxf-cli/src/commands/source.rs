@@ -38,6 +38,12 @@ fn detected(path: &Path, bytes: &[u8]) -> Result<Format> {
                 names.join(", ")
             )
         }
+        unsupported @ Detection::Unsupported { .. } => Err(Invalid(format!(
+            "{}: {}",
+            path.display(),
+            formats::ConvertError::Detection(unsupported)
+        ))
+        .into()),
         _ => Err(Invalid(format!(
             "the format of {} was not recognised; name it with --from (`cxf formats` lists them)",
             path.display()

@@ -580,6 +580,18 @@ impl fmt::Display for ConvertError {
                     names.join(", ")
                 )
             }
+            ConvertError::Detection(Detection::Unsupported { name }) => {
+                let article =
+                    if name.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    };
+                write!(
+                    f,
+                    "this looks like {article} {name}, which cxf cannot read yet (see `cxf formats`)"
+                )
+            }
             ConvertError::Detection(_) => f.write_str(
                 "the input's format was not recognised; name it with --from (see `cxf formats`)",
             ),
