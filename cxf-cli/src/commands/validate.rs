@@ -95,6 +95,16 @@ fn not_parsed(path: &Path, bytes: &[u8], e: &cxf::ParseError) -> Finding {
                 hint: Some(format!("convert it first: {}", convert_command(path, ""))),
             }
         }
+        Detection::Unsupported { name } => Finding {
+            rule: "input.not-cxf".to_owned(),
+            severity: "error",
+            pointer: String::new(),
+            message: format!("this looks like {}, not a CXF document", with_article(name)),
+            hint: Some(
+                "cxf cannot read this format yet; export from that manager in another format (`cxf formats` lists them)"
+                    .to_owned(),
+            ),
+        },
         // The parser already says "not a CXF document".
         _ if matches!(e.kind(), cxf::ParseErrorKind::NotCxf(_)) => parse_error(""),
         // Unknown or ambiguous (or recognised and not readable): not CXF that anyone can read.
@@ -199,4 +209,13 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(EXIT_INVALID)
     })
+}
+
+/// `a NAME` or `an NAME`.
+fn with_article(name: &str) -> String {
+    let vowel = name
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {name}", if vowel { "an" } else { "a" })
 }
