@@ -275,3 +275,63 @@ fn columns_a_reader_does_not_know_are_named() {
     );
     assert!(!loss.to_string().contains("JBSWY3DPEHPK3PXP"));
 }
+
+/// A reader's entry about a record that became an item points at that item, whose title is
+/// the entry's title; an entry about a record that did not become an item has no pointer.
+#[test]
+fn reader_entries_point_at_their_item() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/formats");
+    let mut pointed = 0;
+    for sub in std::fs::read_dir(&dir).unwrap() {
+        let sub = sub.unwrap().path();
+        if !sub.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(sub).unwrap() {
+            let f = f.unwrap().path();
+            let name = f.to_string_lossy().to_string();
+            if name.ends_with(".expect.json") {
+                continue;
+            }
+            let expect: Value =
+                match std::fs::read(format!("{}.expect.json", name.rsplit_once('.').unwrap().0)) {
+                    Ok(b) => serde_json::from_slice(&b).unwrap(),
+                    Err(_) => continue,
+                };
+            let format: Format = expect["format"].as_str().unwrap().parse().unwrap();
+            let mut options = formats::ReadOptions::default();
+            if let Some(p) = expect.get("password").and_then(Value::as_str) {
+                options = options.with_password(p);
+            }
+            let Ok((doc, loss)) = formats::read(format, &std::fs::read(&f).unwrap(), &options)
+            else {
+                continue;
+            };
+            for e in loss.entries() {
+                if e.pointer.is_empty() {
+                    continue;
+                }
+                let parts: Vec<&str> = e.pointer.split('/').collect();
+                assert_eq!(parts[1], "accounts", "{name}: {e:?}");
+                assert_eq!(parts[3], "items", "{name}: {e:?}");
+                let item = &doc.accounts[parts[2].parse::<usize>().unwrap()].items
+                    [parts[4].parse::<usize>().unwrap()];
+                if let Some(t) = &e.item_title {
+                    if !t.is_empty() {
+                        assert_eq!(item.title.as_str(), t, "{name}: {e:?}");
+                    }
+                }
+                assert_ne!(
+                    e.reason,
+                    LossReason::Skipped,
+                    "{name}: a skipped record has no item"
+                );
+                pointed += 1;
+            }
+        }
+    }
+    assert!(
+        pointed >= 5,
+        "only {pointed} reader entries point at an item"
+    );
+}

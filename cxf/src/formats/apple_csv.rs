@@ -40,7 +40,7 @@ pub(crate) fn read(
         let u = row.get(url);
         let id = acc.item_id(None, row.index);
         let mut item = build::item(id, build::title_or_host(row.get(title), u));
-        let r = ItemRef::new(row.index, row.get(title));
+        let r = ItemRef::new(row.index, row.get(title)).with_item(&item.id);
         build::add_urls(&mut item, [u]);
         item.credentials
             .extend(build::basic_auth(row.get(user), row.get(pass)));

@@ -44,6 +44,7 @@ pub(crate) fn read(
         let title = row.get(name);
         let r = ItemRef::new(row.index, title);
         let id = acc.item_id(None, row.index);
+        let r = r.with_item(&id);
         let mut item = build::item(id.clone(), title);
         match row.get(kind).trim() {
             "login" => {

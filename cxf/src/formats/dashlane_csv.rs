@@ -117,6 +117,7 @@ fn credential(table: &Table, row: &Row, i: usize, acc: &mut AccountBuilder, loss
     let title = build::title_or_host(get("title"), url);
     let r = ItemRef::new(i, title);
     let id = acc.item_id(None, i);
+    let r = r.with_item(&id);
     let mut item = build::item(id.clone(), title);
     build::add_urls(&mut item, [url]);
     item.credentials

@@ -96,6 +96,7 @@ pub(crate) fn read(
         let title = build::title_or_host(row.get(name), if u == "http://sn" { "" } else { u });
         let r = ItemRef::new(row.index, title);
         let id = acc.item_id(None, row.index);
+        let r = r.with_item(&id);
         let mut item = build::item(id.clone(), title);
         let ex = row.get(extra);
         if u == "http://sn" {

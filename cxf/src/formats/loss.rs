@@ -107,6 +107,9 @@ pub struct LossEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LossReport {
     entries: Vec<LossEntry>,
+    /// Entries of a reader that name their item by its id: the pointer is set once the
+    /// document is complete ([`LossReport::resolve_items`]).
+    item_ids: Vec<(usize, crate::B64)>,
 }
 
 impl LossReport {
@@ -200,6 +203,9 @@ impl LossReport {
     ) {
         let mut pointer = item.pointer.clone();
         pointer.push_str(at);
+        if let Some(id) = &item.item_id {
+            self.item_ids.push((self.entries.len(), id.clone()));
+        }
         self.entries.push(LossEntry {
             kind,
             pointer,
@@ -213,7 +219,29 @@ impl LossReport {
 
     /// Appends the entries of another report.
     pub fn extend(&mut self, other: LossReport) {
+        let offset = self.entries.len();
+        self.item_ids
+            .extend(other.item_ids.into_iter().map(|(i, id)| (i + offset, id)));
         self.entries.extend(other.entries);
+    }
+
+    /// Points the entries that name their item by id at that item in `doc` (readers build the
+    /// document after they report). Entries of items that are not in it keep an empty pointer.
+    pub(crate) fn resolve_items(&mut self, doc: &crate::Document) {
+        if self.item_ids.is_empty() {
+            return;
+        }
+        let mut at = std::collections::HashMap::new();
+        for (ai, account) in doc.accounts.iter().enumerate() {
+            for (ii, item) in account.items.iter().enumerate() {
+                at.insert(&item.id, (ai, ii));
+            }
+        }
+        for (entry, id) in self.item_ids.drain(..) {
+            if let (Some((ai, ii)), Some(e)) = (at.get(&id), self.entries.get_mut(entry)) {
+                e.pointer = format!("/accounts/{ai}/items/{ii}{}", e.pointer);
+            }
+        }
     }
 
     pub(crate) fn into_entries(self) -> Vec<LossEntry> {
@@ -283,15 +311,24 @@ pub(crate) struct ItemRef<'a> {
     /// JSON Pointer of the item in the CXF form of the input; empty when unknown (readers) or
     /// for the whole document.
     pub(crate) pointer: String,
+    /// The id of the item a reader is building (the pointer is found from it at the end).
+    pub(crate) item_id: Option<crate::B64>,
 }
 
 impl<'a> ItemRef<'a> {
+    /// Names the item a reader builds from this record, so that entries point at it.
+    pub(crate) fn with_item(mut self, id: &crate::B64) -> Self {
+        self.item_id = Some(id.clone());
+        self
+    }
+
     /// A record of a source file (readers): its position and title.
     pub(crate) fn new(index: usize, title: &'a str) -> Self {
         Self {
             index: Some(index),
             title: Some(title),
             pointer: String::new(),
+            item_id: None,
         }
     }
 
@@ -302,6 +339,7 @@ impl<'a> ItemRef<'a> {
             index: Some(index),
             title: Some(title),
             pointer: format!("/accounts/{account}/items/{item}"),
+            item_id: None,
         }
     }
 
@@ -311,6 +349,7 @@ impl<'a> ItemRef<'a> {
             index: None,
             title: None,
             pointer,
+            item_id: None,
         }
     }
 }

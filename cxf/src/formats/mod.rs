@@ -501,6 +501,7 @@ pub fn read(
                     .is_none_or(|s| s.urls.is_empty() && s.android_apps.is_empty())
         })
         .count();
+    loss.resolve_items(&doc);
     if empty > 0 && format != Format::Cxf {
         return Err(ReadError::syntax(
             format,

@@ -113,6 +113,7 @@ fn read_item(
         return;
     }
     let id = acc.item_id(Some(s(it, "uuid").as_bytes()), index);
+    let r = r.with_item(&id);
     let mut item = build::item(id.clone(), title);
     item.creation_at = it.get("createdAt").and_then(Value::as_u64);
     item.modified_at = it.get("updatedAt").and_then(Value::as_u64);

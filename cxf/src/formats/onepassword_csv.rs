@@ -160,6 +160,7 @@ pub(crate) fn read(
         let r = ItemRef::new(row.index, &title);
         let uuid = first(row, Col::Uuid);
         let id = acc.item_id(Some(uuid.as_bytes()).filter(|u| !u.is_empty()), row.index);
+        let r = r.with_item(&id);
         let mut item = build::item(id, &title);
         build::add_urls(&mut item, urls.iter().map(String::as_str));
         let username = first(row, Col::Username);

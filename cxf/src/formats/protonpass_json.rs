@@ -108,6 +108,7 @@ fn read_item(
         .decode(s(it, "itemId"))
         .ok();
     let id = acc.item_id(raw_id.as_deref(), index);
+    let r = r.with_item(&id);
     let mut item = build::item(id.clone(), title);
     item.creation_at = it.get("createTime").and_then(Value::as_u64);
     item.modified_at = it.get("modifyTime").and_then(Value::as_u64);
