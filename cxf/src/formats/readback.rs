@@ -114,26 +114,11 @@ pub(crate) fn reconcile(
 }
 
 fn fates(src: &Leaves, rb: &Leaves, not_written: &HashSet<&str>) -> Vec<Fate> {
-    // Values of each read-back item, and which items hold each value (and each value in its
-    // role: a match in the same role counts twice when pairing items).
     let mut rb_item_leaves: Vec<Vec<usize>> = vec![Vec::new(); rb.items.len()];
     let mut rb_account_leaves: Vec<usize> = Vec::new();
-    let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut role_holders: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
     for (li, l) in rb.leaves.iter().enumerate() {
         match l.item {
-            Some(i) => {
-                rb_item_leaves[i].push(li);
-                let h = holders.entry(l.value.as_str()).or_default();
-                if h.last() != Some(&i) && h.len() <= COMMON {
-                    h.push(i);
-                }
-                let (a, b) = l.role();
-                let h = role_holders.entry((a, b, l.value.as_str())).or_default();
-                if h.last() != Some(&i) && h.len() <= COMMON {
-                    h.push(i);
-                }
-            }
+            Some(i) => rb_item_leaves[i].push(li),
             None => rb_account_leaves.push(li),
         }
     }
@@ -145,15 +130,58 @@ fn fates(src: &Leaves, rb: &Leaves, not_written: &HashSet<&str>) -> Vec<Fate> {
             None => src_account_leaves.push(li),
         }
     }
+    let mut fates = vec![Fate::Lost; src.leaves.len()];
+    let mut src_done = vec![false; src.items.len()];
+    let mut rb_used = vec![false; rb.items.len()];
+    // Most writers keep the order of items: a read-back item whose every value is in the next
+    // source item, in the same role, is that item (an unambiguous pair, found in linear time).
+    let mut next = 0;
+    for (si, own) in src_item_leaves.iter().enumerate() {
+        if next >= rb.items.len() {
+            break;
+        }
+        // An item the writer says it did not write is not paired with another that shares
+        // its values (the planted-value test checks that such a claim is true).
+        if not_written.contains(src.items[si].as_str()) {
+            src_done[si] = true;
+            continue;
+        }
+        let theirs = &rb_item_leaves[next];
+        if !theirs.is_empty() && within(rb, theirs, src, own) {
+            src_done[si] = true;
+            rb_used[next] = true;
+            next += 1;
+            judge(src, own, rb, theirs, &mut fates);
+        }
+    }
+    // The rest by shared values: which unpaired read-back items hold each value (and each
+    // value in its role: a match in the same role counts twice).
+    let mut holders: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut role_holders: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+    for (ri, ls) in rb_item_leaves.iter().enumerate() {
+        if rb_used[ri] {
+            continue;
+        }
+        for &li in ls {
+            let l = &rb.leaves[li];
+            let h = holders.entry(l.value.as_str()).or_default();
+            if h.last() != Some(&ri) && h.len() <= COMMON {
+                h.push(ri);
+            }
+            let (a, b) = l.role();
+            let h = role_holders.entry((a, b, l.value.as_str())).or_default();
+            if h.last() != Some(&ri) && h.len() <= COMMON {
+                h.push(ri);
+            }
+        }
+    }
     // Candidate pairs by the number of values they share; the best pairs are taken first over
     // the whole document, so a skipped item that shares a user name with a login cannot take
     // the login's place.
     let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
     let mut scores: HashMap<usize, usize> = HashMap::new();
     for (si, own) in src_item_leaves.iter().enumerate() {
-        // An item the writer says it did not write is not paired with another that shares
-        // its values (the planted-value test checks that such a claim is true).
-        if not_written.contains(src.items[si].as_str()) {
+        if src_done[si] || not_written.contains(src.items[si].as_str()) {
             continue;
         }
         scores.clear();
@@ -183,9 +211,6 @@ fn fates(src: &Leaves, rb: &Leaves, not_written: &HashSet<&str>) -> Vec<Fate> {
             .then(a.1.cmp(&b.1))
             .then(a.2.cmp(&b.2))
     });
-    let mut fates = vec![Fate::Lost; src.leaves.len()];
-    let mut src_done = vec![false; src.items.len()];
-    let mut rb_used = vec![false; rb.items.len()];
     for (_, si, ri) in pairs {
         if src_done[si] || rb_used[ri] {
             continue;
@@ -204,6 +229,25 @@ fn fates(src: &Leaves, rb: &Leaves, not_written: &HashSet<&str>) -> Vec<Fate> {
     fates
 }
 
+/// Whether every value of `theirs` (read back) is among `own` (source) in the same role.
+fn within(rb: &Leaves, theirs: &[usize], src: &Leaves, own: &[usize]) -> bool {
+    fn key(l: &Leaf) -> (&str, &str, &str) {
+        let (a, b) = l.role();
+        (a, b, l.value.as_str())
+    }
+    if theirs.len() > own.len() {
+        return false;
+    }
+    if own.len() * theirs.len() <= 1024 {
+        return theirs.iter().all(|&ri| {
+            let k = key(&rb.leaves[ri]);
+            own.iter().any(|&li| key(&src.leaves[li]) == k)
+        });
+    }
+    let mine: HashSet<(&str, &str, &str)> = own.iter().map(|&li| key(&src.leaves[li])).collect();
+    theirs.iter().all(|&ri| mine.contains(&key(&rb.leaves[ri])))
+}
+
 /// Decides the fate of the source values `own` against the read-back values `theirs`.
 ///
 /// Each read-back value stands for one source value: first a source value of the same role,
@@ -211,6 +255,9 @@ fn fates(src: &Leaves, rb: &Leaves, not_written: &HashSet<&str>) -> Vec<Fate> {
 /// writer filled with moved fields) are searched for values held inside them, so that a URL
 /// that carries its own source value does not also count for a relying party id inside it.
 fn judge(src: &Leaves, own: &[usize], rb: &Leaves, theirs: &[usize], fates: &mut [Fate]) {
+    if own.len() * theirs.len() <= 4096 {
+        return judge_small(src, own, rb, theirs, fates);
+    }
     let mut by_role: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
     let mut by_value: HashMap<&str, Vec<usize>> = HashMap::new();
     for &ri in theirs.iter().rev() {
@@ -264,6 +311,44 @@ fn judge(src: &Leaves, own: &[usize], rb: &Leaves, theirs: &[usize], fates: &mut
     }
 }
 
+/// [`judge`] for items of a few dozen values: the same rules, by scanning (no allocation but
+/// one small vector), which is several times faster than hashing.
+fn judge_small(src: &Leaves, own: &[usize], rb: &Leaves, theirs: &[usize], fates: &mut [Fate]) {
+    let mut consumed = vec![false; theirs.len()];
+    let find = |consumed: &[bool], same: &dyn Fn(&Leaf) -> bool| {
+        (0..theirs.len()).find(|&k| !consumed[k] && same(&rb.leaves[theirs[k]]))
+    };
+    for &li in own {
+        let l = &src.leaves[li];
+        let role = l.role();
+        if let Some(k) = find(&consumed, &|r: &Leaf| {
+            r.value == l.value && r.role() == role
+        }) {
+            consumed[k] = true;
+            fates[li] = Fate::Kept;
+        }
+    }
+    for &li in own {
+        if fates[li] != Fate::Lost {
+            continue;
+        }
+        let l = &src.leaves[li];
+        if let Some(k) = find(&consumed, &|r: &Leaf| r.value == l.value) {
+            consumed[k] = true;
+            fates[li] = Fate::Changed;
+        }
+    }
+    for &li in own {
+        if fates[li] != Fate::Lost {
+            continue;
+        }
+        let v = src.leaves[li].value.as_str();
+        if (0..theirs.len()).any(|k| !consumed[k] && contains(&rb.leaves[theirs[k]].value, v)) {
+            fates[li] = Fate::Changed;
+        }
+    }
+}
+
 /// Whether `hay` holds `v` in another shape: as a line, after `label: `, or anywhere when `v`
 /// is long enough not to be there by chance.
 fn contains(hay: &str, v: &str) -> bool {
@@ -296,8 +381,10 @@ fn merge(src: &Leaves, fates: &[Fate], explained: LossReport) -> LossReport {
     // that pointer order is not string order (`/10` < `/9`); search linearly per entry by a
     // prefix index instead.
     let mut by_item: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (li, l) in src.leaves.iter().enumerate() {
-        by_item.entry(item_prefix(&l.pointer)).or_default().push(li);
+    if !explained.is_empty() {
+        for (li, l) in src.leaves.iter().enumerate() {
+            by_item.entry(item_prefix(&l.pointer)).or_default().push(li);
+        }
     }
     let below = |pointer: &str| -> Vec<usize> {
         by_item
