@@ -98,6 +98,32 @@ impl AccountBuilder {
         }
     }
 
+    /// Sets the times and description of the collection at `path` (creating it as needed);
+    /// `None` leaves a value as it was.
+    pub(crate) fn set_collection_details<S: AsRef<str>>(
+        &mut self,
+        path: &[S],
+        creation_at: Option<u64>,
+        modified_at: Option<u64>,
+        subtitle: Option<&str>,
+    ) {
+        let path: Vec<&str> = path
+            .iter()
+            .map(AsRef::as_ref)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if path.is_empty() {
+            return;
+        }
+        let node = self.collections.node(&path);
+        node.creation_at = creation_at.or(node.creation_at);
+        node.modified_at = modified_at.or(node.modified_at);
+        if let Some(s) = subtitle.filter(|s| !s.trim().is_empty()) {
+            node.subtitle = Some(s.to_owned());
+        }
+    }
+
     /// The finished account.
     pub(crate) fn finish(self) -> Account {
         let id = derived_id(&[
@@ -151,6 +177,9 @@ struct CollectionTree {
     order: Vec<String>,
     items: Vec<B64>,
     seen: HashSet<B64>,
+    creation_at: Option<u64>,
+    modified_at: Option<u64>,
+    subtitle: Option<String>,
 }
 
 impl CollectionTree {
@@ -188,10 +217,15 @@ impl CollectionTree {
                 })
                 .collect();
             let id = derived_id(&[b"collection", path.as_bytes()]);
+            let (creation_at, modified_at) = (child.creation_at, child.modified_at);
+            let subtitle = child.subtitle.clone().map(Text::from);
             let sub_collections = child.into_collections(&path);
             out.push(Collection {
                 id,
+                creation_at,
+                modified_at,
                 title: Text::from(name),
+                subtitle,
                 items,
                 sub_collections: sub_collections.into(),
                 ..Collection::default()

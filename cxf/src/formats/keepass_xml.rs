@@ -1,16 +1,29 @@
 //! KeePass 2 XML (KeePass 2.x "KeePass XML (2.x)" export, `keepassxc-cli export -f xml`).
 //!
-//! Groups become collections (the root group itself is the database, not a collection); the
-//! recycle bin is skipped and reported. Entry strings: `Title`, `UserName`, `Password`, `URL`
-//! (plus `KP2A_URL*` extra URLs), `Notes`; TOTP in any of the three conventions (`otp` URI,
-//! KeePass 2.47 `TimeOtp-*`, legacy `TOTP Seed`/`TOTP Settings`); KeePassXC passkeys
-//! (`KPEX_PASSKEY_*`, the private key as PEM PKCS#8); every other string becomes a custom field
-//! (`ProtectInMemory` → `concealed-string`); the KeePassXC tag `Favorite` is `Item.favorite`.
-//! Attachments, history and auto-type settings have no CXF home here and are reported.
+//! Groups become collections (the root group itself is the database, not a collection), with
+//! the group's `<Times>` as `creationAt`/`modifiedAt` and its `<Notes>` as the subtitle; the
+//! recycle bin is skipped and reported. Times are read as ISO 8601 (XML exports) or as base64
+//! of 8 little-endian bytes of seconds since 0001-01-01 (KDBX 4 payloads), as KeePassXC does.
+//! Tags are split at `,`, `;` and tab, trimmed and deduplicated, as KeePassXC does.
+//! Entry strings: `Title`, `UserName`, `Password`, `URL` (plus `KP2A_URL*` extra URLs),
+//! `Notes`; TOTP in any of the three conventions (`otp` URI, KeePass 2.47 `TimeOtp-*`, legacy
+//! `TOTP Seed`/`TOTP Settings`); KeePassXC passkeys (`KPEX_PASSKEY_*`, the private key as PEM
+//! PKCS#8) together with our `passkey.*` attributes for what KeePassXC has no attribute for
+//! (`passkey.userDisplayName`, `passkey.hmacCredentials.{algorithm,credWithUV,credWithoutUV}`,
+//! `passkey.largeBlob.{uncompressedSize,data}`, `passkey.credBlob`, `passkey.payments`); every
+//! other string becomes a custom field (`ProtectInMemory` → `concealed-string`); the KeePassXC
+//! tag `Favorite` is `Item.favorite`. Attachments, history and auto-type settings have no CXF
+//! home here and are reported.
 //!
-//! The writer produces the same layout; credentials KeePass has no attributes for (cards,
-//! addresses, Wi-Fi, ...) are written as attributes named `<type>.<member>` and reported,
-//! since they come back as custom fields rather than typed credentials.
+//! The writer produces the same layout, so a passkey's display name and FIDO2 extensions (PRF
+//! seeds, largeBlob, credBlob) round-trip; the secrets among them are `ProtectInMemory`.
+//! Credentials KeePass has no attributes for (cards, addresses, Wi-Fi, ...) are written as
+//! attributes named `<type>.<member>` and reported, since they come back as custom fields
+//! rather than typed credentials. Reported as lost: labels of the basic-auth user name and
+//! password, the label of a custom-fields credential (KeePass attributes are not grouped; an
+//! extra attribute would show up as a field in KeePassXC), an Android app's name and
+//! certificate (its id is kept as an `AndroidApp` attribute, as KeePassDX writes it), tags
+//! containing a separator or named `Favorite`, and collection extensions.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -22,7 +35,10 @@ use crate::formats::loss::ItemRef;
 use crate::formats::util::tabular;
 use crate::formats::util::{keys, otp, time};
 use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
-use crate::{B64, Credential, Document, FieldType, Item, Passkey, SecretB64, Text};
+use crate::{
+    B64, Credential, Document, Fido2Extensions, Fido2HmacCredentials, Fido2LargeBlob, FieldType,
+    Item, Passkey, SecretB64, Text,
+};
 
 const F: Format = Format::KeepassXml;
 
@@ -230,10 +246,45 @@ fn walk(
         p.push(sub.text_of("Name").to_owned());
         if !bin {
             acc.ensure_collection(&p);
+            let times = sub.child("Times");
+            let time_of = |name: &str| times.and_then(|t| parse_time(t.text_of(name)));
+            acc.set_collection_details(
+                &p,
+                time_of("CreationTime"),
+                time_of("LastModificationTime"),
+                Some(sub.text_of("Notes")),
+            );
         }
         walk(sub, &p, recycle, bin, acc, index, loss);
     }
 }
+
+/// Seconds between 0001-01-01T00:00:00Z and the Unix epoch.
+const EPOCH_FROM_YEAR_1: i64 = 62_135_596_800;
+
+/// A KeePass time: ISO 8601 (`2024-01-02T03:04:05Z`, KeePass XML exports) or, as KeePassXC and
+/// KeePass write KDBX 4 payloads, base64 of 8 little-endian bytes counting seconds since
+/// 0001-01-01 UTC. Times before 1970 have no CXF form and are dropped.
+fn parse_time(s: &str) -> Option<u64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Some(t) = time::parse_rfc3339(s) {
+        return Some(t);
+    }
+    let bytes = STANDARD.decode(s).ok()?;
+    if bytes.is_empty() || bytes.len() > 8 {
+        return None;
+    }
+    let mut le = [0u8; 8];
+    le[..bytes.len()].copy_from_slice(&bytes);
+    let secs = i64::try_from(u64::from_le_bytes(le)).ok()?;
+    u64::try_from(secs.checked_sub(EPOCH_FROM_YEAR_1)?).ok()
+}
+
+/// KeePassXC splits tags at `,`, `;` and tab, trims them and drops empty and repeated ones.
+const TAG_SEPARATORS: [char; 3] = [',', ';', '\t'];
 
 fn string_value(entry: &Node, key: &str) -> Zeroizing<String> {
     entry
@@ -250,12 +301,41 @@ struct Strings(Vec<(String, Zeroizing<String>, bool)>);
 
 impl Strings {
     fn get(&self, key: &str) -> &str {
+        self.find(key).unwrap_or("")
+    }
+
+    /// The value of `key` when the entry has that attribute (even empty).
+    fn find(&self, key: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, _, _)| k == key)
-            .map_or("", |(_, v, _)| v.as_str())
+            .map(|(_, v, _)| v.as_str())
     }
 }
+
+/// Attributes that carry the members of a KeePassXC passkey that KeePassXC has no attribute
+/// for, named like the flattened credentials (`passkey.<member>`, `build::credential_members`).
+/// KeePassXC defines only `KPEX_PASSKEY_{CREDENTIAL_ID, PRIVATE_KEY_PEM, RELYING_PARTY,
+/// USERNAME, USER_HANDLE, GENERATED_USER_ID, FLAG_BE, FLAG_BS}`; no name of its own is made up
+/// here. They are read back into the passkey only next to the `KPEX_PASSKEY_*` attributes.
+const PK_DISPLAY_NAME: &str = "passkey.userDisplayName";
+const PK_HMAC_ALGORITHM: &str = "passkey.hmacCredentials.algorithm";
+const PK_HMAC_WITH_UV: &str = "passkey.hmacCredentials.credWithUV";
+const PK_HMAC_WITHOUT_UV: &str = "passkey.hmacCredentials.credWithoutUV";
+const PK_LARGE_BLOB_SIZE: &str = "passkey.largeBlob.uncompressedSize";
+const PK_LARGE_BLOB_DATA: &str = "passkey.largeBlob.data";
+const PK_CRED_BLOB: &str = "passkey.credBlob";
+const PK_PAYMENTS: &str = "passkey.payments";
+const PASSKEY_EXTRAS: &[&str] = &[
+    PK_DISPLAY_NAME,
+    PK_HMAC_ALGORITHM,
+    PK_HMAC_WITH_UV,
+    PK_HMAC_WITHOUT_UV,
+    PK_LARGE_BLOB_SIZE,
+    PK_LARGE_BLOB_DATA,
+    PK_CRED_BLOB,
+    PK_PAYMENTS,
+];
 
 const KNOWN: &[&str] = &[
     "Title",
@@ -277,6 +357,8 @@ const KNOWN: &[&str] = &[
     "KPEX_PASSKEY_USER_HANDLE",
     "KPEX_PASSKEY_FLAG_BE",
     "KPEX_PASSKEY_FLAG_BS",
+    "KPEX_PASSKEY_GENERATED_USER_ID",
+    "KPXC_PASSKEY_USERNAME",
 ];
 
 fn read_entry(
@@ -313,8 +395,8 @@ fn read_entry(
     let id = acc.item_id(uuid.as_deref(), index);
     let mut item = build::item(id.clone(), &title);
     if let Some(times) = entry.child("Times") {
-        item.creation_at = time::parse_rfc3339(times.text_of("CreationTime"));
-        item.modified_at = time::parse_rfc3339(times.text_of("LastModificationTime"));
+        item.creation_at = parse_time(times.text_of("CreationTime"));
+        item.modified_at = parse_time(times.text_of("LastModificationTime"));
         if times.text_of("Expires").eq_ignore_ascii_case("true") {
             loss.add(
                 &r,
@@ -340,13 +422,13 @@ fn read_entry(
     // KeePassXC marks favourites with the tag `Favorite`.
     for tag in entry
         .text_of("Tags")
-        .split([';', ','])
+        .split(TAG_SEPARATORS)
         .map(str::trim)
         .filter(|t| !t.is_empty())
     {
         if tag.eq_ignore_ascii_case("Favorite") {
             item.favorite = Some(true);
-        } else {
+        } else if !item.tags.iter().any(|t| t.as_str() == tag) {
             item.tags.push(Text::from(tag));
         }
     }
@@ -371,11 +453,15 @@ fn read_entry(
     item.credentials
         .extend(build::basic_auth(username, get("Password")));
     read_totp(&strings, username, &mut item.credentials, &r, loss);
+    let mut has_passkey = false;
     if !get("KPEX_PASSKEY_PRIVATE_KEY_PEM").is_empty()
         || !get("KPEX_PASSKEY_CREDENTIAL_ID").is_empty()
     {
         match read_passkey(&strings) {
-            Some(p) => item.credentials.push(p.into()),
+            Some(p) => {
+                has_passkey = true;
+                item.credentials.push(p.into());
+            }
             None => loss.add(
                 &r,
                 "KPEX_PASSKEY_*",
@@ -387,7 +473,10 @@ fn read_entry(
     item.credentials.extend(build::note(get("Notes")));
     let mut custom = Vec::new();
     for (k, v, protected) in &strings.0 {
-        if KNOWN.contains(&k.as_str()) || k.starts_with("KP2A_URL") {
+        if KNOWN.contains(&k.as_str())
+            || k.starts_with("KP2A_URL")
+            || (has_passkey && PASSKEY_EXTRAS.contains(&k.as_str()))
+        {
             continue;
         }
         let ft = if *protected {
@@ -506,16 +595,64 @@ fn read_passkey(strings: &Strings) -> Option<Passkey> {
             .ok()
     };
     let credential_id = b64(get("KPEX_PASSKEY_CREDENTIAL_ID")).filter(|c| !c.is_empty())?;
-    let handle = b64(get("KPEX_PASSKEY_USER_HANDLE"))?;
-    let username = get("KPEX_PASSKEY_USERNAME");
+    // `KPEX_PASSKEY_GENERATED_USER_ID` is what StrongBox wrote; KeePassXC reads it too.
+    let handle = b64(strings
+        .find("KPEX_PASSKEY_USER_HANDLE")
+        .unwrap_or(get("KPEX_PASSKEY_GENERATED_USER_ID")))?;
+    // `KPXC_PASSKEY_USERNAME` is the name of KeePassXC 2.7.7's first passkeys.
+    let username = strings
+        .find("KPEX_PASSKEY_USERNAME")
+        .unwrap_or(get("KPXC_PASSKEY_USERNAME"));
+    let display_name = strings.find(PK_DISPLAY_NAME).unwrap_or(username);
     let rp = get("KPEX_PASSKEY_RELYING_PARTY");
+    let secret = |k: &str| {
+        strings
+            .find(k)
+            .and_then(&b64)
+            .map(|bytes| SecretB64::encode(&Zeroizing::new(bytes)))
+    };
+    let hmac_credentials = secret(PK_HMAC_WITH_UV).map(|with_uv| Fido2HmacCredentials {
+        algorithm: Text::from(
+            strings
+                .find(PK_HMAC_ALGORITHM)
+                .filter(|a| !a.trim().is_empty())
+                .unwrap_or("hmac-sha256")
+                .trim(),
+        ),
+        cred_with_uv: with_uv,
+        cred_without_uv: secret(PK_HMAC_WITHOUT_UV),
+        ..Fido2HmacCredentials::default()
+    });
+    let large_blob = secret(PK_LARGE_BLOB_DATA).and_then(|data| {
+        Some(Fido2LargeBlob {
+            uncompressed_size: get(PK_LARGE_BLOB_SIZE).trim().parse().ok()?,
+            data,
+            ..Fido2LargeBlob::default()
+        })
+    });
+    let payments = match get(PK_PAYMENTS).trim() {
+        "" => None,
+        v => Some(build::truthy(v)),
+    };
+    let extensions = Fido2Extensions {
+        hmac_credentials,
+        cred_blob: secret(PK_CRED_BLOB),
+        large_blob,
+        payments,
+        ..Fido2Extensions::default()
+    };
+    let has_extensions = extensions.hmac_credentials.is_some()
+        || extensions.cred_blob.is_some()
+        || extensions.large_blob.is_some()
+        || extensions.payments.is_some();
     (!rp.is_empty()).then(|| Passkey {
         credential_id: B64::encode(&credential_id),
         rp_id: Text::from(rp),
         username: Text::from(username),
-        user_display_name: Text::from(username),
+        user_display_name: Text::from(display_name),
         user_handle: B64::encode(&handle),
         key: SecretB64::encode(&key.pkcs8),
+        fido2_extensions: has_extensions.then(|| Box::new(extensions)),
         ..Passkey::default()
     })
 }
@@ -633,7 +770,15 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         let mut sub = Out {
             buf: Zeroizing::new(String::new()),
         };
-        write_groups(&account.collections, 3, &mut sub, &mut placed, &by_id, loss);
+        write_groups(
+            &account.collections,
+            &format!("/accounts/{ai}/collections"),
+            3,
+            &mut sub,
+            &mut placed,
+            &by_id,
+            loss,
+        );
         groups.push_str(&sub.buf);
         for (ii, item) in account.items.iter().enumerate() {
             if !placed.contains(&item.id) {
@@ -650,15 +795,38 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
     Zeroizing::new(out.buf.as_bytes().to_vec())
 }
 
+/// `<Times>` with the creation and modification times that are known (the modification time
+/// defaults to the creation time, as KeePass requires one).
+fn write_times(out: &mut Out, depth: usize, created: Option<u64>, modified: Option<u64>) {
+    let created = created.map(time::format_rfc3339);
+    let modified = modified
+        .map(time::format_rfc3339)
+        .or_else(|| created.clone());
+    out.line(depth, "<Times>");
+    if let Some(m) = &modified {
+        out.line(
+            depth + 1,
+            &format!("<LastModificationTime>{m}</LastModificationTime>"),
+        );
+    }
+    if let Some(c) = &created {
+        out.line(depth + 1, &format!("<CreationTime>{c}</CreationTime>"));
+    }
+    out.line(depth + 1, "<Expires>False</Expires>");
+    out.line(depth, "</Times>");
+}
+
 fn write_groups(
     cs: &[crate::Collection],
+    at: &str,
     depth: usize,
     out: &mut Out,
     placed: &mut std::collections::HashSet<B64>,
     by_id: &std::collections::HashMap<&B64, (ItemRef<'_>, &Item)>,
     loss: &mut LossReport,
 ) {
-    for c in cs {
+    for (gi, c) in cs.iter().enumerate() {
+        let pointer = format!("{at}/{gi}");
         out.line(depth, "<Group>");
         out.line(
             depth + 1,
@@ -668,6 +836,20 @@ fn write_groups(
             depth + 1,
             &format!("<Name>{}</Name>", esc(&c.title).as_str()),
         );
+        // A group's notes hold the collection's description.
+        if let Some(sub) = c.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
+            out.line(depth + 1, &format!("<Notes>{}</Notes>", esc(sub).as_str()));
+        }
+        write_times(out, depth + 1, c.creation_at, c.modified_at);
+        if !c.extensions.is_empty() {
+            loss.lose(
+                &ItemRef::node(format!("{pointer}/extensions")),
+                "",
+                "collections.extensions",
+                LossReason::NoEquivalent,
+                "KeePass groups cannot hold CXF extensions (sharing is not converted)",
+            );
+        }
         for li in &c.items {
             let Some((r, item)) = by_id.get(&li.item) else {
                 continue;
@@ -685,7 +867,15 @@ fn write_groups(
             placed.insert(item.id.clone());
             write_entry(item, depth + 1, out, r, loss);
         }
-        write_groups(&c.sub_collections, depth + 1, out, placed, by_id, loss);
+        write_groups(
+            &c.sub_collections,
+            &format!("{pointer}/subCollections"),
+            depth + 1,
+            out,
+            placed,
+            by_id,
+            loss,
+        );
         out.line(depth, "</Group>");
     }
 }
@@ -697,7 +887,31 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, r: &ItemRef<'_>, loss: 
         d,
         &format!("<UUID>{}</UUID>", uuid_b64(&item.id, b"keepass-entry")),
     );
-    let mut tags: Vec<&str> = item.tags.iter().map(|t| t.as_str()).collect();
+    // Tags are joined with `;`, which KeePass and KeePassXC both split at; KeePassXC also
+    // splits at `,` and tab, and reads `Favorite` as the favourite mark.
+    let mut tags: Vec<&str> = Vec::new();
+    for (ti, t) in item.tags.iter().enumerate() {
+        let t = t.as_str().trim();
+        if t.contains(TAG_SEPARATORS) {
+            loss.lose(
+                r,
+                &format!("/tags/{ti}"),
+                "tags",
+                LossReason::NoEquivalent,
+                "KeePass splits tags at `,`, `;` and tab; a tag containing one would come back as several",
+            );
+        } else if t.eq_ignore_ascii_case("Favorite") {
+            loss.lose(
+                r,
+                &format!("/tags/{ti}"),
+                "tags",
+                LossReason::NoEquivalent,
+                "KeePassXC reads the tag `Favorite` as the favourite mark",
+            );
+        } else if !t.is_empty() && !tags.contains(&t) {
+            tags.push(t);
+        }
+    }
     if item.favorite == Some(true) {
         tags.push("Favorite");
     }
@@ -707,23 +921,7 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, r: &ItemRef<'_>, loss: 
             &format!("<Tags>{}</Tags>", esc(&tags.join(";")).as_str()),
         );
     }
-    let created = item.creation_at.map(time::format_rfc3339);
-    let modified = item
-        .modified_at
-        .map(time::format_rfc3339)
-        .or_else(|| created.clone());
-    out.line(d, "<Times>");
-    if let Some(m) = &modified {
-        out.line(
-            d + 1,
-            &format!("<LastModificationTime>{m}</LastModificationTime>"),
-        );
-    }
-    if let Some(c) = &created {
-        out.line(d + 1, &format!("<CreationTime>{c}</CreationTime>"));
-    }
-    out.line(d + 1, "<Expires>False</Expires>");
-    out.line(d, "</Times>");
+    write_times(out, d, item.creation_at, item.modified_at);
     build::report_item_extras(item, r, "KeePass XML", loss);
     let mut used: Vec<String> = Vec::new();
     let mut strings: Vec<(String, Zeroizing<String>, bool)> = Vec::new();
@@ -757,6 +955,17 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, r: &ItemRef<'_>, loss: 
                 has_auth = true;
                 username = build::value(&b.username);
                 password = build::value(&b.password);
+                for (member, f) in [("username", &b.username), ("password", &b.password)] {
+                    if f.as_ref().is_some_and(|f| f.label.is_some()) {
+                        loss.lose(
+                            r,
+                            &format!("/credentials/{ci}/{member}/label"),
+                            format!("credentials[{ci}].{member}.label"),
+                            LossReason::NoEquivalent,
+                            "KeePass's user name and password have fixed names",
+                        );
+                    }
+                }
             }
             Credential::Note(n) => notes.push(n.content.value.expose()),
             Credential::Totp(t) if !has_totp => match build::otp_of(t) {
@@ -794,6 +1003,7 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, r: &ItemRef<'_>, loss: 
                         true,
                         &mut strings,
                     );
+                    write_passkey_extras(p, ci, &mut strings, &mut put, r, loss);
                     if username.is_empty() && !has_auth {
                         username = p.username.as_str();
                     }
@@ -801,6 +1011,15 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, r: &ItemRef<'_>, loss: 
                 None => flattened.push((ci, c)),
             },
             Credential::CustomFields(cf) => {
+                if cf.label.is_some() {
+                    loss.lose(
+                        r,
+                        &format!("/credentials/{ci}/label"),
+                        format!("credentials[{ci}].label"),
+                        LossReason::NoEquivalent,
+                        "KeePass attributes are not grouped; the fields are kept, the group's name is not",
+                    );
+                }
                 for f in &cf.fields {
                     let label = f
                         .label
@@ -844,11 +1063,29 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, r: &ItemRef<'_>, loss: 
             put("AndroidApp", &app.bundle_id, false, &mut strings);
             loss.change(
                 r,
-                &format!("/scope/androidApps/{ai}"),
-                "scope.androidApps",
+                &format!("/scope/androidApps/{ai}/bundleId"),
+                "scope.androidApps.bundleId",
                 LossReason::NoEquivalent,
-                "stored as an `AndroidApp` attribute, without its certificate fingerprint",
+                "stored as an `AndroidApp` attribute (as KeePassDX does), read back as a custom field",
             );
+            if app.name.is_some() {
+                loss.lose(
+                    r,
+                    &format!("/scope/androidApps/{ai}/name"),
+                    "scope.androidApps.name",
+                    LossReason::NoEquivalent,
+                    "KeePass has no place for an app's display name",
+                );
+            }
+            if app.certificate.is_some() {
+                loss.lose(
+                    r,
+                    &format!("/scope/androidApps/{ai}/certificate"),
+                    "scope.androidApps.certificate",
+                    LossReason::NoEquivalent,
+                    "KeePass has no place for an app's signing certificate fingerprint",
+                );
+            }
         }
     }
     for (fi, &(ci, c)) in flattened.iter().enumerate() {
@@ -896,4 +1133,231 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, r: &ItemRef<'_>, loss: 
         out.string(d, k, v, *p);
     }
     out.line(depth, "</Entry>");
+}
+
+type StringList = Vec<(String, Zeroizing<String>, bool)>;
+
+/// Writes what KeePassXC's passkey attributes do not hold as `passkey.*` attributes (secrets
+/// protected), which [`read_passkey`] maps back; reports the members that cannot travel.
+fn write_passkey_extras(
+    p: &Passkey,
+    ci: usize,
+    strings: &mut StringList,
+    put: &mut impl FnMut(&str, &str, bool, &mut StringList),
+    r: &ItemRef<'_>,
+    loss: &mut LossReport,
+) {
+    const PRF_WARNING: &str = "not converted: KeePass has no place for it; data an app encrypted \
+         with this passkey's PRF (hmac-secret) output may become unreadable";
+    let at = format!("/credentials/{ci}");
+    let mut lose_unknown = |unknown: &crate::Unknown, under: &str| {
+        for (name, _) in unknown.iter() {
+            let token = name.replace('~', "~0").replace('/', "~1");
+            loss.lose(
+                r,
+                &format!("{at}{under}/{token}"),
+                format!("credentials[{ci}]{}.{name}", under.replace('/', ".")),
+                LossReason::Unsupported,
+                PRF_WARNING,
+            );
+        }
+    };
+    if p.user_display_name != p.username {
+        put(PK_DISPLAY_NAME, &p.user_display_name, false, strings);
+    }
+    lose_unknown(&p.unknown, "");
+    let Some(ext) = p.fido2_extensions.as_deref() else {
+        return;
+    };
+    if let Some(h) = &ext.hmac_credentials {
+        put(PK_HMAC_ALGORITHM, &h.algorithm, false, strings);
+        put(PK_HMAC_WITH_UV, h.cred_with_uv.expose(), true, strings);
+        if let Some(w) = &h.cred_without_uv {
+            put(PK_HMAC_WITHOUT_UV, w.expose(), true, strings);
+        }
+        lose_unknown(&h.unknown, "/fido2Extensions/hmacCredentials");
+    }
+    if let Some(b) = &ext.cred_blob {
+        put(PK_CRED_BLOB, b.expose(), true, strings);
+    }
+    if let Some(lb) = &ext.large_blob {
+        put(
+            PK_LARGE_BLOB_SIZE,
+            &lb.uncompressed_size.to_string(),
+            false,
+            strings,
+        );
+        put(PK_LARGE_BLOB_DATA, lb.data.expose(), true, strings);
+        lose_unknown(&lb.unknown, "/fido2Extensions/largeBlob");
+    }
+    if let Some(pay) = ext.payments {
+        put(
+            PK_PAYMENTS,
+            if pay { "true" } else { "false" },
+            false,
+            strings,
+        );
+    }
+    lose_unknown(&ext.unknown, "/fido2Extensions");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::{self, LossKind};
+
+    fn fixture(rel: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures")
+            .join(rel);
+        std::fs::read(path).unwrap()
+    }
+
+    fn read_kp(bytes: &[u8]) -> (Document, LossReport) {
+        formats::read(F, bytes, &ReadOptions::default().with_timestamp(1)).unwrap()
+    }
+
+    #[test]
+    fn times_are_read_as_iso_8601_and_as_kdbx4_base64() {
+        assert_eq!(parse_time("JXQl3Q4AAAA="), Some(1_704_164_645));
+        assert_eq!(parse_time("2024-01-02T03:04:05Z"), Some(1_704_164_645));
+        // Before 1970, empty, and not a time at all.
+        assert_eq!(parse_time("AAAAAAAAAAA="), None);
+        assert_eq!(parse_time(""), None);
+        assert_eq!(parse_time("yesterday"), None);
+        let (doc, _) = read_kp(&fixture("formats/keepass-xml/kdbx4-base64-times.xml"));
+        let a = &doc.accounts[0];
+        let by_title = |t: &str| a.items.iter().find(|i| i.title.as_str() == t).unwrap();
+        let bank = by_title("Bank");
+        assert_eq!(bank.creation_at, Some(1_704_164_645));
+        assert_eq!(bank.modified_at, Some(1_714_979_289));
+        let web = by_title("Mixed ISO times");
+        assert_eq!(web.creation_at, Some(1_704_164_645));
+        assert_eq!(web.modified_at, Some(1_714_979_289));
+        assert_eq!(web.favorite, Some(true));
+        let tags: Vec<&str> = bank.tags.iter().map(|t| t.as_str()).collect();
+        assert_eq!(tags, ["bank", "money", "2fa", "paper"]);
+        let group = &a.collections[0];
+        assert_eq!(group.title.as_str(), "Banking");
+        assert_eq!(group.creation_at, Some(1_703_440_800));
+        assert_eq!(group.modified_at, Some(1_709_208_000));
+        assert_eq!(
+            group.subtitle.as_ref().map(|s| s.as_str()),
+            Some("Accounts at the bank")
+        );
+    }
+
+    fn planted() -> Document {
+        Document::parse(
+            &fixture("planted/every-field.cxf.json"),
+            &crate::Limits::default(),
+        )
+        .unwrap()
+        .document
+    }
+
+    fn passkeys(doc: &Document) -> Vec<&Passkey> {
+        doc.accounts
+            .iter()
+            .flat_map(|a| &a.items)
+            .flat_map(|i| &i.credentials)
+            .filter_map(|c| match c {
+                Credential::Passkey(p) => Some(&**p),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn passkeys_round_trip_with_display_name_and_extensions() {
+        let doc = planted();
+        let (bytes, loss) = formats::write(F, &doc).unwrap();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        assert!(text.contains(
+            "<Key>passkey.hmacCredentials.credWithUV</Key><Value ProtectInMemory=\"True\">"
+        ));
+        assert!(text.contains("<Key>passkey.largeBlob.data</Key><Value ProtectInMemory=\"True\">"));
+        let (back, _) = read_kp(&bytes);
+        let want = passkeys(&doc);
+        let got = passkeys(&back);
+        assert!(!want.is_empty());
+        assert_eq!(got.len(), want.len());
+        for (w, g) in want.iter().zip(&got) {
+            assert_eq!(w, g);
+        }
+        // The extension attributes became the passkey's, not custom fields.
+        let item = back.accounts[0]
+            .items
+            .iter()
+            .find(|i| {
+                i.credentials
+                    .iter()
+                    .any(|c| matches!(c, Credential::Passkey(_)))
+            })
+            .unwrap();
+        assert!(
+            !item
+                .credentials
+                .iter()
+                .any(|c| matches!(c, Credential::CustomFields(_)))
+        );
+        for e in loss.entries() {
+            assert_ne!(e.reason, LossReason::NotReadBack, "{e:?}");
+            assert!(!e.pointer.contains("fido2Extensions"), "{e:?}");
+            assert!(!e.pointer.ends_with("/userDisplayName"), "{e:?}");
+        }
+        // Collection times travel in the groups' <Times>.
+        let (c, b) = (
+            &doc.accounts[0].collections[0],
+            &back.accounts[0].collections[0],
+        );
+        assert_eq!(
+            (b.creation_at, b.modified_at),
+            (c.creation_at, c.modified_at)
+        );
+        let (c, b) = (&c.sub_collections[0], &b.sub_collections[0]);
+        assert_eq!(
+            (b.creation_at, b.modified_at),
+            (c.creation_at, c.modified_at)
+        );
+    }
+
+    #[test]
+    fn tags_with_a_separator_are_reported_not_split() {
+        let mut doc = planted();
+        let item = &mut doc.accounts[0].items[0];
+        item.tags = vec![
+            Text::from("plain"),
+            Text::from("a,b"),
+            Text::from("c;d"),
+            Text::from("favorite"),
+        ]
+        .into();
+        item.favorite = None;
+        let (bytes, loss) = formats::write(F, &doc).unwrap();
+        let (back, _) = read_kp(&bytes);
+        let title = doc.accounts[0].items[0].title.as_str();
+        let got = back.accounts[0]
+            .items
+            .iter()
+            .find(|i| i.title.as_str() == title)
+            .unwrap();
+        let tags: Vec<&str> = got.tags.iter().map(|t| t.as_str()).collect();
+        assert_eq!(tags, ["plain"]);
+        assert_eq!(got.favorite, None);
+        let lost: Vec<&str> = loss
+            .entries()
+            .iter()
+            .filter(|e| e.kind == LossKind::Lost && e.what == "tags")
+            .map(|e| e.pointer.as_str())
+            .collect();
+        assert_eq!(
+            lost,
+            [
+                "/accounts/0/items/0/tags/1",
+                "/accounts/0/items/0/tags/2",
+                "/accounts/0/items/0/tags/3"
+            ]
+        );
+    }
 }
