@@ -5,6 +5,12 @@
 //! 4 identity, 5 SSH key. Custom fields of types 0–2 become `custom-fields`; linked fields
 //! (type 3) point at built-in fields and are reported. Password history, URI match rules and
 //! the re-prompt flag have no CXF home and are reported.
+//!
+//! The writer puts what Bitwarden has no slot for into custom fields named after the CXF
+//! member: `passport.issuingAuthority`, `drivers-license.licenseClass`, `ssh-key.expiryDate`,
+//! `passkey.hmacCredentials.credWithUV` (`type#N.member` for the N-th credential of a type), and
+//! `PIN`, `Valid from`, `Informal name`... for card and person-name members. The reader puts
+//! those fields back into their credentials, so a round trip through Bitwarden keeps them.
 
 use serde_json::{Map, Value, json};
 use zeroize::Zeroizing;
@@ -190,7 +196,7 @@ fn read_plain(
             ),
         }
         item.credentials.extend(build::note(s(it, "notes")));
-        read_fields(it, &mut item, &r, loss);
+        read_fields(it, kind, &mut item, &r, loss);
         if it
             .get("passwordHistory")
             .and_then(Value::as_array)
@@ -493,7 +499,13 @@ pub(crate) fn key_loss_detail(e: keys::KeyError) -> &'static str {
     }
 }
 
-fn read_fields(it: &Value, item: &mut Item, r: &ItemRef<'_>, loss: &mut LossReport) {
+fn read_fields(
+    it: &Value,
+    kind: Option<u64>,
+    item: &mut Item,
+    r: &ItemRef<'_>,
+    loss: &mut LossReport,
+) {
     let mut fields = Vec::new();
     for (i, f) in it
         .get("fields")
@@ -533,7 +545,303 @@ fn read_fields(it: &Value, item: &mut Item, r: &ItemRef<'_>, loss: &mut LossRepo
         }
         fields.push(field);
     }
+    let fields = absorb_fields(kind, item, fields);
     item.credentials.extend(build::custom_fields(None, fields));
+}
+
+// ------------------------------------------------------------------- custom fields written back
+
+/// Credential types the writer stores as custom fields `type.member` (or `type#N.member` for the
+/// N-th of a type) when Bitwarden has no slot for them.
+const FLATTENED: [&str; 14] = [
+    "address",
+    "api-key",
+    "basic-auth",
+    "credit-card",
+    "drivers-license",
+    "file",
+    "generated-password",
+    "identity-document",
+    "passkey",
+    "passport",
+    "person-name",
+    "ssh-key",
+    "totp",
+    "wifi",
+];
+
+/// Members that are JSON numbers or booleans, not strings, in CXF.
+const NUMBERS: [&str; 4] = ["period", "digits", "decryptedSize", "uncompressedSize"];
+const BOOLEANS: [&str; 1] = ["payments"];
+
+/// `passport#2.issuingAuthority` → (`passport`, 2, `issuingAuthority`).
+fn flattened_name(name: &str) -> Option<(&'static str, usize, &str)> {
+    let (head, member) = name.split_once('.')?;
+    let (t, n) = match head.split_once('#') {
+        Some((t, n)) => (t, n.parse::<usize>().ok().filter(|n| *n >= 2)?),
+        None => (head, 1),
+    };
+    let t = FLATTENED.iter().copied().find(|k| *k == t)?;
+    let ok = !member.is_empty()
+        && member
+            .split('.')
+            .all(|seg| !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_alphanumeric()));
+    ok.then_some((t, n, member))
+}
+
+/// Puts the custom fields the writer made out of members Bitwarden has no slot for back into
+/// their credentials; returns the fields that stay custom fields.
+///
+/// * card items: `PIN` and `Valid from` (a `YYYY-MM` value) go to the card;
+/// * identity items: `Informal name`, `Surname prefix`, `Second surname`, `Credentials` and
+///   `Generation` go to the person name;
+/// * `type.member` and `type#N.member` fields (`passport.issuingAuthority`,
+///   `passkey.hmacCredentials.credWithUV`) are merged into the N-th credential of that type
+///   (a passkey's extension state into its `fido2Extensions`), or make a new credential when
+///   the item has no such credential. A group that would not make a valid credential stays as
+///   custom fields.
+fn absorb_fields(
+    kind: Option<u64>,
+    item: &mut Item,
+    fields: Vec<EditableField>,
+) -> Vec<EditableField> {
+    let mut kept: Vec<Option<EditableField>> = Vec::with_capacity(fields.len());
+    let mut groups: Vec<((&'static str, usize), Vec<usize>)> = Vec::new();
+    for f in fields {
+        let name = f.label.as_deref().unwrap_or("").to_owned();
+        if (kind == Some(3) && absorb_card_field(item, &name, &f))
+            || (kind == Some(4) && absorb_name_field(item, &name, &f))
+        {
+            kept.push(None);
+            continue;
+        }
+        if let Some((t, n, _)) = flattened_name(&name) {
+            match groups.iter_mut().find(|(k, _)| *k == (t, n)) {
+                Some((_, g)) => g.push(kept.len()),
+                None => groups.push(((t, n), vec![kept.len()])),
+            }
+        }
+        kept.push(Some(f));
+    }
+    for ((t, n), group) in groups {
+        let fs: Vec<&EditableField> = group.iter().filter_map(|&i| kept[i].as_ref()).collect();
+        if absorb_group(item, t, n, &fs) {
+            for i in group {
+                kept[i] = None;
+            }
+        }
+    }
+    kept.into_iter().flatten().collect()
+}
+
+fn absorb_card_field(item: &mut Item, name: &str, f: &EditableField) -> bool {
+    let Some(card) = item.credentials.iter_mut().find_map(|c| match c {
+        Credential::CreditCard(cc) => Some(cc),
+        _ => None,
+    }) else {
+        return false;
+    };
+    let v = f.value.expose();
+    match name {
+        "PIN" if card.pin.is_none() => {
+            card.pin = build::field(FieldType::ConcealedString, v);
+            card.pin.is_some()
+        }
+        "Valid from" if card.valid_from.is_none() && is_year_month(v) => {
+            card.valid_from = build::field(FieldType::YearMonth, v);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn is_year_month(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 7
+        && b[4] == b'-'
+        && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit)
+        && matches!(
+            &v[5..],
+            "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09" | "10" | "11" | "12"
+        )
+}
+
+fn absorb_name_field(item: &mut Item, name: &str, f: &EditableField) -> bool {
+    if !NAME_EXTRAS.iter().any(|(_, n, _)| *n == name) || f.value.expose().trim().is_empty() {
+        return false;
+    }
+    if !item
+        .credentials
+        .iter()
+        .any(|c| matches!(c, Credential::PersonName(_)))
+    {
+        item.credentials.push(PersonName::default().into());
+    }
+    let Some(person) = item.credentials.iter_mut().find_map(|c| match c {
+        Credential::PersonName(p) => Some(p),
+        _ => None,
+    }) else {
+        return false;
+    };
+    let slot = match name {
+        "Informal name" => &mut person.given_informal,
+        "Surname prefix" => &mut person.surname_prefix,
+        "Second surname" => &mut person.surname2,
+        "Credentials" => &mut person.credentials,
+        _ => &mut person.generation,
+    };
+    if slot.is_some() {
+        return false;
+    }
+    *slot = build::field(FieldType::String, f.value.expose());
+    true
+}
+
+/// Merges the fields of one `type[#N].*` group into the N-th credential of `t` (or a new one).
+fn absorb_group(item: &mut Item, t: &str, n: usize, group: &[&EditableField]) -> bool {
+    let existing = item
+        .credentials
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.type_name() == t)
+        .nth(n - 1)
+        .map(|(i, _)| i);
+    let mut obj = match existing {
+        Some(i) => match credential_json(&item.credentials[i]) {
+            Some(m) => m,
+            None => return false,
+        },
+        None => {
+            let mut m = Map::new();
+            m.insert("type".into(), Value::String(t.to_owned()));
+            m
+        }
+    };
+    let mut ok = true;
+    for f in group {
+        let Some((_, _, member)) = flattened_name(f.label.as_deref().unwrap_or("")) else {
+            continue;
+        };
+        let mut path: Vec<&str> = member.split('.').collect();
+        if t == "passkey" && PASSKEY_EXTENSIONS.contains(&path[0]) {
+            path.insert(0, "fido2Extensions");
+        }
+        ok &= insert_member(&mut obj, &path, f.value.expose());
+    }
+    let mut obj = Value::Object(obj);
+    let made = if ok {
+        credential_from_json(&obj, t)
+    } else {
+        None
+    };
+    wipe_value(&mut obj);
+    let Some(made) = made else {
+        return false;
+    };
+    // A group must not make the credential less valid than it was.
+    let errors = |c: &Credential| {
+        crate::validate(&probe(c.clone()))
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.severity == crate::Severity::Error
+                    && d.pointer.starts_with("/accounts/0/items/0/credentials/0")
+            })
+            .count()
+    };
+    let before = existing.map_or(0, |i| errors(&item.credentials[i]));
+    if errors(&made) > before {
+        return false;
+    }
+    match existing {
+        Some(i) => item.credentials[i] = made,
+        None => item.credentials.push(made),
+    }
+    true
+}
+
+/// Sets `path` in a credential's JSON to `value`: the value of an editable field already there,
+/// else a bare string (the parser gives it the member's field type), number or boolean.
+fn insert_member(obj: &mut Map<String, Value>, path: &[&str], value: &str) -> bool {
+    let Some((last, parents)) = path.split_last() else {
+        return false;
+    };
+    let mut cur = obj;
+    for p in parents {
+        let next = cur
+            .entry((*p).to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        match next {
+            Value::Object(m) => cur = m,
+            _ => return false,
+        }
+    }
+    let v = if NUMBERS.contains(last) {
+        match value.trim().parse::<u64>() {
+            Ok(n) => Value::from(n),
+            Err(_) => return false,
+        }
+    } else if BOOLEANS.contains(last) {
+        Value::Bool(build::truthy(value))
+    } else {
+        Value::String(value.to_owned())
+    };
+    match cur.get_mut(*last) {
+        Some(Value::Object(field)) if field.contains_key("fieldType") => {
+            if let Some(mut old) = field.insert("value".into(), v) {
+                wipe_value(&mut old);
+            }
+        }
+        _ => {
+            if let Some(mut old) = cur.insert((*last).to_owned(), v) {
+                wipe_value(&mut old);
+            }
+        }
+    }
+    true
+}
+
+/// Parses a credential from its CXF JSON object; `None` unless it is a valid `t`.
+fn credential_from_json(obj: &Value, t: &str) -> Option<Credential> {
+    let doc = json!({
+        "version": { "major": 1, "minor": 0 },
+        "exporterRpId": "cxf.invalid",
+        "exporterDisplayName": "probe",
+        "timestamp": 0,
+        "accounts": [{
+            "id": "AAAAAAAAAAAAAAAAAAAAAA",
+            "username": "",
+            "email": "",
+            "items": [{ "id": "AAAAAAAAAAAAAAAAAAAAAA", "title": "probe", "credentials": [obj] }],
+        }],
+    });
+    let bytes = Zeroizing::new(serde_json::to_vec(&doc).ok()?);
+    let mut doc = doc;
+    wipe_value(&mut doc);
+    let parsed = Document::parse(&bytes, &crate::Limits::default()).ok()?;
+    let c = parsed
+        .document
+        .accounts
+        .into_iter()
+        .next()?
+        .items
+        .into_iter()
+        .next()?
+        .credentials
+        .into_iter()
+        .next()?;
+    (c.type_name() == t && !matches!(c, Credential::Unknown(_))).then_some(c)
+}
+
+/// Wipes the strings of a JSON value (secrets pass through JSON on the way to the model).
+fn wipe_value(v: &mut Value) {
+    use zeroize::Zeroize as _;
+    match v {
+        Value::String(s) => s.zeroize(),
+        Value::Array(a) => a.iter_mut().for_each(wipe_value),
+        Value::Object(m) => m.values_mut().for_each(wipe_value),
+        _ => {}
+    }
 }
 
 // ----------------------------------------------------------------------------------- writer
@@ -549,7 +857,14 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
     for (ai, account) in doc.accounts.iter().enumerate() {
         build::report_account_extras(ai, account, "Bitwarden JSON", loss);
         folder_of.clear();
-        collect_folders(&account.collections, "", &mut folders, &mut folder_of);
+        collect_folders(
+            &account.collections,
+            "",
+            &format!("/accounts/{ai}/collections"),
+            &mut folders,
+            &mut folder_of,
+            loss,
+        );
         memberships_of.clear();
         for (item, folder) in folder_of.drain(..) {
             memberships_of.entry(item).or_default().push(folder);
@@ -586,15 +901,45 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
 fn collect_folders(
     cs: &[crate::Collection],
     prefix: &str,
+    pointer: &str,
     folders: &mut Vec<Value>,
     of: &mut Vec<(B64, String)>,
+    loss: &mut LossReport,
 ) {
-    for c in cs {
+    for (i, c) in cs.iter().enumerate() {
+        let here = format!("{pointer}/{i}");
         let path = if prefix.is_empty() {
             c.title.to_string()
         } else {
             format!("{prefix}/{}", c.title)
         };
+        for (member, present, detail) in [
+            (
+                "creationAt",
+                c.creation_at.is_some(),
+                "Bitwarden folders have no creation time",
+            ),
+            (
+                "modifiedAt",
+                c.modified_at.is_some(),
+                "Bitwarden folders have no modification time",
+            ),
+            (
+                "subtitle",
+                c.subtitle.is_some(),
+                "Bitwarden folders have no description",
+            ),
+        ] {
+            if present {
+                loss.lose(
+                    &ItemRef::node(format!("{here}/{member}")),
+                    "",
+                    format!("collection.{member}"),
+                    LossReason::NoEquivalent,
+                    detail,
+                );
+            }
+        }
         let id = uuid_string(
             &build::derived_id(&[b"bitwarden-folder", path.as_bytes()])
                 .decode()
@@ -604,7 +949,14 @@ fn collect_folders(
         for li in &c.items {
             of.push((li.item.clone(), id.clone()));
         }
-        collect_folders(&c.sub_collections, &path, folders, of);
+        collect_folders(
+            &c.sub_collections,
+            &path,
+            &format!("{here}/subCollections"),
+            folders,
+            of,
+            loss,
+        );
     }
 }
 
@@ -653,15 +1005,31 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
     let mut card = Map::new();
     let mut identity = Map::new();
     let mut ssh = Value::Null;
-    let mut seen_auth = false;
-    let mut seen_totp = false;
+    // The first credential of each type that has a Bitwarden slot takes it; the others are
+    // stored as custom fields.
+    let mut seen: Vec<&str> = Vec::new();
     let created = item.creation_at.map(time::format_rfc3339_millis);
+    // The reader derives a document's holder name from the identity's name parts.
+    let derived_name = if kind == 4 {
+        item.credentials
+            .iter()
+            .find_map(|c| match c {
+                Credential::PersonName(n) => Some(
+                    [&n.given, &n.given2, &n.surname]
+                        .into_iter()
+                        .map(build::value)
+                        .filter(|v| !v.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                _ => None,
+            })
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     if let Some(scope) = &item.scope {
-        let uris = login["uris"]
-            .as_array_mut()
-            .map(std::mem::take)
-            .unwrap_or_default();
-        let mut uris = uris;
+        let mut uris = Vec::new();
         for u in &scope.urls {
             uris.push(json!({ "match": null, "uri": u.as_str() }));
         }
@@ -670,6 +1038,26 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
         }
         if kind == 1 {
             login["uris"] = Value::Array(uris);
+            for (i, app) in scope.android_apps.iter().enumerate() {
+                if app.name.is_some() {
+                    loss.lose(
+                        r,
+                        &format!("/scope/androidApps/{i}/name"),
+                        format!("scope.androidApps[{i}].name"),
+                        LossReason::NoEquivalent,
+                        "Bitwarden knows an Android app by its package name only (an androidapp:// URI); the app's display name is not carried",
+                    );
+                }
+                if app.certificate.is_some() {
+                    loss.lose(
+                        r,
+                        &format!("/scope/androidApps/{i}/certificate"),
+                        format!("scope.androidApps[{i}].certificate"),
+                        LossReason::NoEquivalent,
+                        "Bitwarden knows an Android app by its package name only (an androidapp:// URI); the signing-certificate fingerprint is not carried",
+                    );
+                }
+            }
         } else if !uris.is_empty() {
             loss.lose(
                 r,
@@ -691,14 +1079,15 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                 why.to_owned(),
             );
         };
+        let first = !seen.contains(&c.type_name());
+        let slot = Slot { c, ci, at: &at, r };
         match c {
-            Credential::BasicAuth(b) if kind == 1 && !seen_auth => {
-                seen_auth = true;
+            Credential::BasicAuth(b) if kind == 1 && first => {
                 login["username"] = fv(&b.username);
                 login["password"] = fv(&b.password);
+                slot.lose_labels(&members(c), loss);
             }
-            Credential::Totp(t) if kind == 1 && !seen_totp => {
-                seen_totp = true;
+            Credential::Totp(t) if kind == 1 && first => {
                 if let Some(o) = build::otp_of(t) {
                     let default = o.algorithm == otp::OtpAlgorithm::Sha1
                         && o.digits == 6
@@ -716,12 +1105,14 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
             Credential::Passkey(p) if kind == 1 => match write_passkey(p, created.as_deref()) {
                 Some(v) => {
                     if let Some(a) = login["fido2Credentials"].as_array_mut() {
+                        let prefix = numbered("passkey", a.len());
                         a.push(v);
+                        slot.passkey_extensions(p, &prefix, &mut fields, loss);
                     }
                 }
                 None => lost(loss, "Bitwarden stores only ECDSA P-256 passkeys"),
             },
-            Credential::CreditCard(cc) if kind == 3 && card.is_empty() => {
+            Credential::CreditCard(cc) if kind == 3 && first => {
                 let (y, m) = value_ym(&cc.expiry_date);
                 card.insert("cardholderName".into(), fv(&cc.full_name));
                 card.insert("brand".into(), fv(&cc.card_type));
@@ -729,25 +1120,36 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                 card.insert("expMonth".into(), m);
                 card.insert("expYear".into(), y);
                 card.insert("code".into(), fv(&cc.verification_number));
-                push_field(&mut fields, "PIN", 1, &cc.pin);
-                push_field(&mut fields, "Valid from", 0, &cc.valid_from);
+                for (member, name, t, f) in CARD_EXTRAS
+                    .iter()
+                    .zip([&cc.pin, &cc.valid_from])
+                    .map(|((m, n, t), f)| (*m, *n, *t, f))
+                {
+                    slot.extra_field(member, name, t, f, "card", &mut fields, loss);
+                }
+                slot.lose_labels(&members(c), loss);
             }
-            Credential::PersonName(n) if kind == 4 => {
+            Credential::PersonName(n) if kind == 4 && first => {
                 put(&mut identity, "title", &n.title);
                 put(&mut identity, "firstName", &n.given);
                 put(&mut identity, "middleName", &n.given2);
                 put(&mut identity, "lastName", &n.surname);
-                for (label, f) in [
-                    ("Informal name", &n.given_informal),
-                    ("Surname prefix", &n.surname_prefix),
-                    ("Second surname", &n.surname2),
-                    ("Credentials", &n.credentials),
-                    ("Generation", &n.generation),
-                ] {
-                    push_field(&mut fields, label, 0, f);
+                for (member, name, t, f) in NAME_EXTRAS
+                    .iter()
+                    .zip([
+                        &n.given_informal,
+                        &n.surname_prefix,
+                        &n.surname2,
+                        &n.credentials,
+                        &n.generation,
+                    ])
+                    .map(|((m, n, t), f)| (*m, *n, *t, f))
+                {
+                    slot.extra_field(member, name, t, f, "identity", &mut fields, loss);
                 }
+                slot.lose_labels(&members(c), loss);
             }
-            Credential::Address(a) if kind == 4 && !identity.contains_key("city") => {
+            Credential::Address(a) if kind == 4 && first => {
                 let street = build::value(&a.street_address);
                 let mut lines = street.splitn(3, '\n');
                 for k in ["address1", "address2", "address3"] {
@@ -763,25 +1165,53 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                 put(&mut identity, "postalCode", &a.postal_code);
                 put(&mut identity, "country", &a.country);
                 put(&mut identity, "phone", &a.tel);
+                slot.lose_labels(&members(c), loss);
             }
-            Credential::IdentityDocument(d) if kind == 4 && !identity.contains_key("ssn") => {
-                put(
-                    &mut identity,
-                    "ssn",
-                    if d.identification_number.is_some() {
-                        &d.identification_number
-                    } else {
-                        &d.document_number
-                    },
+            Credential::IdentityDocument(d) if kind == 4 && first => {
+                // The SSN / national id slot takes the stable identification number, else the
+                // document number (which then reads back as the identification number).
+                let (number, member) = if d.identification_number.is_some() {
+                    (&d.identification_number, "identificationNumber")
+                } else {
+                    (&d.document_number, "documentNumber")
+                };
+                put(&mut identity, "ssn", number);
+                if member == "documentNumber" && d.document_number.is_some() {
+                    loss.change(
+                        r,
+                        &format!("{at}/documentNumber/value"),
+                        format!("credentials[{ci}]:identity-document.documentNumber"),
+                        LossReason::NoEquivalent,
+                        "stored in the Bitwarden identity's SSN / national id field, which reads back as the identification number",
+                    );
+                }
+                slot.document(
+                    &[member],
+                    identity.contains_key("ssn"),
+                    &derived_name,
+                    &mut fields,
+                    loss,
                 );
             }
-            Credential::Passport(p) if kind == 4 && !identity.contains_key("passportNumber") => {
+            Credential::Passport(p) if kind == 4 && first => {
                 put(&mut identity, "passportNumber", &p.passport_number);
+                slot.document(
+                    &["passportNumber"],
+                    identity.contains_key("passportNumber"),
+                    &derived_name,
+                    &mut fields,
+                    loss,
+                );
             }
-            Credential::DriversLicense(d)
-                if kind == 4 && !identity.contains_key("licenseNumber") =>
-            {
+            Credential::DriversLicense(d) if kind == 4 && first => {
                 put(&mut identity, "licenseNumber", &d.license_number);
+                slot.document(
+                    &["licenseNumber"],
+                    identity.contains_key("licenseNumber"),
+                    &derived_name,
+                    &mut fields,
+                    loss,
+                );
             }
             Credential::SshKey(k) if kind == 5 && ssh.is_null() => match k
                 .private_key
@@ -791,6 +1221,16 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
             {
                 Some(Ok(o)) => {
                     ssh = json!({ "privateKey": o.private_pem.as_str(), "publicKey": o.public_line, "keyFingerprint": o.fingerprint });
+                    let ms = members(c);
+                    slot.flatten(
+                        &ms,
+                        &["keyType", "privateKey", "keyComment"],
+                        "ssh-key",
+                        "SSH key",
+                        &mut fields,
+                        loss,
+                    );
+                    slot.lose_labels(&ms, loss);
                 }
                 Some(Err(e)) => loss.lose(
                     r,
@@ -801,11 +1241,15 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                 ),
                 None => lost(loss, "the private key is not base64url"),
             },
-            Credential::Note(n) => notes.push(n.content.value.expose()),
+            Credential::Note(n) => {
+                notes.push(n.content.value.expose());
+                slot.lose_labels(&members(c), loss);
+            }
             Credential::CustomFields(cf)
                 if kind == 4 && cf.label.as_deref() == Some("Identity") =>
             {
                 // Identity extras read from Bitwarden go back to their members.
+                let mut to_members = false;
                 for f in &cf.fields {
                     let key = match f.label.as_deref() {
                         Some("Company") => "company",
@@ -821,7 +1265,11 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                             continue;
                         }
                     };
+                    to_members = true;
                     identity.insert(key.into(), Value::String(f.value.expose().to_owned()));
+                }
+                if !to_members {
+                    slot.lose_group_label(loss);
                 }
             }
             Credential::CustomFields(cf) => {
@@ -832,6 +1280,9 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                         _ => 0,
                     };
                     fields.push(json!({ "name": f.label.as_deref().unwrap_or(""), "value": f.value.expose(), "type": t, "linkedId": null }));
+                }
+                if cf.label.is_some() {
+                    slot.lose_group_label(loss);
                 }
             }
             _ => {
@@ -846,11 +1297,7 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                         .iter()
                         .filter(|o| o.type_name() == c.type_name())
                         .count();
-                    let prefix = if same_before == 0 {
-                        c.type_name().to_owned()
-                    } else {
-                        format!("{}#{}", c.type_name(), same_before + 1)
-                    };
+                    let prefix = numbered(c.type_name(), same_before);
                     for (member, value, concealed) in &members {
                         fields.push(json!({ "name": format!("{prefix}.{member}"), "value": value.as_str(), "type": u8::from(*concealed), "linkedId": null }));
                     }
@@ -867,6 +1314,7 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                 }
             }
         }
+        seen.push(c.type_name());
     }
     build::report_item_extras(item, r, "Bitwarden JSON", loss);
     if !item.tags.is_empty() {
@@ -904,16 +1352,373 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
     out
 }
 
-fn put(m: &mut Map<String, Value>, key: &str, f: &Option<EditableField>) {
-    if let Some(f) = f.as_ref().filter(|f| !f.value.is_empty()) {
-        m.insert(key.into(), Value::String(f.value.expose().to_owned()));
+/// `type` for the first credential of a type stored as custom fields, `type#N` for the N-th.
+fn numbered(type_name: &str, before: usize) -> String {
+    if before == 0 {
+        type_name.to_owned()
+    } else {
+        format!("{type_name}#{}", before + 1)
     }
 }
 
-fn push_field(fields: &mut Vec<Value>, name: &str, t: u8, f: &Option<EditableField>) {
+/// Card members written as custom fields of these names (member, field name, field type).
+const CARD_EXTRAS: [(&str, &str, u8); 2] = [("pin", "PIN", 1), ("validFrom", "Valid from", 0)];
+
+/// Person-name members written as custom fields of these names.
+const NAME_EXTRAS: [(&str, &str, u8); 5] = [
+    ("givenInformal", "Informal name", 0),
+    ("surnamePrefix", "Surname prefix", 0),
+    ("surname2", "Second surname", 0),
+    ("credentials", "Credentials", 0),
+    ("generation", "Generation", 0),
+];
+
+/// Passkey extension state written as custom fields `passkey.NAME...`.
+const PASSKEY_EXTENSIONS: [&str; 4] = ["hmacCredentials", "credBlob", "largeBlob", "payments"];
+
+/// A member of a credential as its canonical CXF JSON has it (a top-level string or editable
+/// field), for the members Bitwarden has no slot for.
+struct Member {
+    name: String,
+    value: Zeroizing<String>,
+    concealed: bool,
+    /// An editable field (its text is at `/NAME/value`), not a plain string.
+    field: bool,
+    /// The field has a label of its own.
+    labelled: bool,
+}
+
+/// A document holding one item with `c`, to read a credential as JSON or validate it.
+fn probe(c: Credential) -> Document {
+    let id = build::derived_id(&[b"bitwarden-json probe"]);
+    Document {
+        exporter_rp_id: Text::from("cxf.invalid"),
+        exporter_display_name: Text::from("probe"),
+        accounts: vec![crate::Account {
+            id: id.clone(),
+            items: vec![Item {
+                id,
+                title: Text::from("probe"),
+                credentials: vec![c].into(),
+                ..Item::default()
+            }]
+            .into(),
+            ..crate::Account::default()
+        }],
+        ..Document::default()
+    }
+}
+
+/// The members of a credential's canonical CXF JSON object, in the spec's order.
+fn credential_entries(c: &Credential) -> Option<Vec<(String, Value)>> {
+    use crate::model::codec::ToJson as _;
+
+    let mut w = crate::json::writer::Writer::new(512, false);
+    c.to_json(&mut w);
+    let bytes = w.finish();
+    // The keys in the order written (serde_json's map sorts them), then the values.
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let limits = crate::Limits {
+        max_document_bytes: usize::MAX,
+        max_depth: 1024,
+        max_items: usize::MAX,
+        max_string_bytes: usize::MAX,
+        max_values: usize::MAX,
+    };
+    let root = crate::pointer::Path::Root;
+    let mut r = crate::json::reader::Reader::new(text, &limits);
+    let mut cur = r.begin_object(&root).ok()?;
+    let mut order = Vec::new();
+    while let Some(key) = r.next_key(&mut cur, &root).ok()? {
+        order.push(key.to_string());
+        r.skip_value(&root).ok()?;
+    }
+    let mut map: Map<String, Value> = serde_json::from_slice(&bytes).ok()?;
+    Some(
+        order
+            .into_iter()
+            .filter_map(|k| map.remove(&k).map(|v| (k, v)))
+            .collect(),
+    )
+}
+
+/// The canonical CXF JSON object of a credential.
+fn credential_json(c: &Credential) -> Option<Map<String, Value>> {
+    credential_entries(c).map(|e| e.into_iter().collect())
+}
+
+fn members(c: &Credential) -> Vec<Member> {
+    let Some(entries) = credential_entries(c) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in &entries {
+        match v {
+            Value::String(s) if k != "type" && k != "id" => out.push(Member {
+                name: k.clone(),
+                value: Zeroizing::new(s.clone()),
+                concealed: matches!(k.as_str(), "key" | "privateKey" | "secret" | "password"),
+                field: false,
+                labelled: false,
+            }),
+            Value::Object(f) => {
+                if let Some(val) = f.get("value").and_then(Value::as_str) {
+                    out.push(Member {
+                        name: k.clone(),
+                        value: Zeroizing::new(val.to_owned()),
+                        concealed: f.get("fieldType").and_then(Value::as_str)
+                            == Some("concealed-string"),
+                        field: true,
+                        labelled: f.get("label").is_some_and(|l| !l.is_null()),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    for (_, mut v) in entries {
+        wipe_value(&mut v);
+    }
+    out
+}
+
+fn custom_field(fields: &mut Vec<Value>, name: &str, value: &str, t: u8) {
+    fields.push(json!({ "name": name, "value": value, "type": t, "linkedId": null }));
+}
+
+/// A credential that takes a Bitwarden slot, with what it needs to report on its members.
+struct Slot<'a, 'r> {
+    c: &'a Credential,
+    ci: usize,
+    at: &'a str,
+    r: &'a ItemRef<'r>,
+}
+
+impl Slot<'_, '_> {
+    fn what(&self, member: &str) -> String {
+        format!("credentials[{}]:{}.{member}", self.ci, self.c.type_name())
+    }
+
+    /// Bitwarden's fields have fixed names: the labels of the credential's fields are lost.
+    fn lose_labels(&self, ms: &[Member], loss: &mut LossReport) {
+        for m in ms.iter().filter(|m| m.labelled) {
+            loss.lose(
+                self.r,
+                &format!("{}/{}/label", self.at, m.name),
+                self.what(&format!("{}.label", m.name)),
+                LossReason::NoEquivalent,
+                "Bitwarden's fields have fixed names; the field's own label is not carried (its value is)",
+            );
+        }
+    }
+
+    fn lose_group_label(&self, loss: &mut LossReport) {
+        loss.lose(
+            self.r,
+            &format!("{}/label", self.at),
+            self.what("label"),
+            LossReason::NoEquivalent,
+            "Bitwarden custom fields are not grouped; the group's label is not carried (its fields are)",
+        );
+    }
+
+    /// A member written as the custom field `name` (Bitwarden field type `t`).
+    #[allow(clippy::too_many_arguments)]
+    fn extra_field(
+        &self,
+        member: &str,
+        name: &str,
+        t: u8,
+        f: &Option<EditableField>,
+        target: &str,
+        fields: &mut Vec<Value>,
+        loss: &mut LossReport,
+    ) {
+        if let Some(f) = f.as_ref().filter(|f| !f.value.is_empty()) {
+            custom_field(fields, name, f.value.expose(), t);
+            loss.change(
+                self.r,
+                &format!("{}/{member}/value", self.at),
+                self.what(member),
+                LossReason::NoEquivalent,
+                format!("Bitwarden's {target} has no {member} field; stored as the custom field `{name}`"),
+            );
+        }
+    }
+
+    /// Writes the members not in `skip` as custom fields `prefix.member` and reports each.
+    fn flatten(
+        &self,
+        ms: &[Member],
+        skip: &[&str],
+        prefix: &str,
+        target: &str,
+        fields: &mut Vec<Value>,
+        loss: &mut LossReport,
+    ) {
+        for m in ms.iter().filter(|m| !skip.contains(&m.name.as_str())) {
+            custom_field(
+                fields,
+                &format!("{prefix}.{}", m.name),
+                &m.value,
+                u8::from(m.concealed),
+            );
+            let at = if m.field {
+                format!("{}/{}/value", self.at, m.name)
+            } else {
+                format!("{}/{}", self.at, m.name)
+            };
+            loss.change(
+                self.r,
+                &at,
+                self.what(&m.name),
+                LossReason::NoEquivalent,
+                format!(
+                    "Bitwarden's {target} has no {} field; stored as the custom field `{prefix}.{}`",
+                    m.name, m.name
+                ),
+            );
+        }
+    }
+
+    /// An identity document whose number took its Bitwarden identity member: every other
+    /// member becomes a custom field. The holder's name is left out when the reader derives
+    /// the same name from the identity's name parts (it does when the number is written).
+    fn document(
+        &self,
+        number: &[&str],
+        number_written: bool,
+        derived_name: &str,
+        fields: &mut Vec<Value>,
+        loss: &mut LossReport,
+    ) {
+        let ms = members(self.c);
+        let mut skip = number.to_vec();
+        if number_written
+            && !derived_name.is_empty()
+            && ms
+                .iter()
+                .any(|m| m.name == "fullName" && m.value.as_str() == derived_name)
+        {
+            skip.push("fullName");
+        }
+        let target = match self.c.type_name() {
+            "passport" => "identity (for a passport)",
+            "drivers-license" => "identity (for a driver's license)",
+            _ => "identity (for an identity document)",
+        };
+        self.flatten(&ms, &skip, self.c.type_name(), target, fields, loss);
+        self.lose_labels(&ms, loss);
+    }
+
+    /// Passkey extension state Bitwarden has no place for, as custom fields
+    /// `PREFIX.hmacCredentials.*`, `PREFIX.credBlob`, `PREFIX.largeBlob.*`, `PREFIX.payments`.
+    fn passkey_extensions(
+        &self,
+        p: &Passkey,
+        prefix: &str,
+        fields: &mut Vec<Value>,
+        loss: &mut LossReport,
+    ) {
+        let Some(x) = &p.fido2_extensions else {
+            return;
+        };
+        let at = format!("{}/fido2Extensions", self.at);
+        let mut change = |member: &str, detail: String| {
+            loss.change(
+                self.r,
+                &format!("{at}/{member}"),
+                self.what(&format!("fido2Extensions.{member}")),
+                LossReason::NoEquivalent,
+                detail,
+            );
+        };
+        if let Some(h) = &x.hmac_credentials {
+            custom_field(
+                fields,
+                &format!("{prefix}.hmacCredentials.algorithm"),
+                h.algorithm.as_str(),
+                0,
+            );
+            custom_field(
+                fields,
+                &format!("{prefix}.hmacCredentials.credWithUV"),
+                h.cred_with_uv.expose(),
+                1,
+            );
+            if let Some(w) = &h.cred_without_uv {
+                custom_field(
+                    fields,
+                    &format!("{prefix}.hmacCredentials.credWithoutUV"),
+                    w.expose(),
+                    1,
+                );
+            }
+            change(
+                "hmacCredentials",
+                format!(
+                    "Bitwarden passkeys have no PRF (hmac-secret) state: the PRF secrets are stored as hidden custom fields `{prefix}.hmacCredentials.*`, which Bitwarden will not use as PRF; data a site encrypted with this passkey's PRF (end-to-end encrypted backups, vault unlock) may become unreadable after import"
+                ),
+            );
+        }
+        if let Some(b) = &x.cred_blob {
+            custom_field(fields, &format!("{prefix}.credBlob"), b.expose(), 1);
+            change(
+                "credBlob",
+                format!(
+                    "Bitwarden passkeys have no credBlob: stored as the hidden custom field `{prefix}.credBlob`, which Bitwarden will not return to sites"
+                ),
+            );
+        }
+        if let Some(l) = &x.large_blob {
+            custom_field(
+                fields,
+                &format!("{prefix}.largeBlob.uncompressedSize"),
+                &l.uncompressed_size.to_string(),
+                0,
+            );
+            custom_field(
+                fields,
+                &format!("{prefix}.largeBlob.data"),
+                l.data.expose(),
+                1,
+            );
+            change(
+                "largeBlob",
+                format!(
+                    "Bitwarden passkeys have no largeBlob: stored as custom fields `{prefix}.largeBlob.*`, which Bitwarden will not return to sites"
+                ),
+            );
+        }
+        if let Some(pay) = x.payments {
+            custom_field(
+                fields,
+                &format!("{prefix}.payments"),
+                if pay { "true" } else { "false" },
+                2,
+            );
+            change(
+                "payments",
+                format!(
+                    "Bitwarden passkeys have no Secure Payment Confirmation flag: stored as the boolean custom field `{prefix}.payments`"
+                ),
+            );
+        }
+        for (name, _) in x.unknown.iter() {
+            loss.lose(
+                self.r,
+                &format!("{at}/{}", name.replace('~', "~0").replace('/', "~1")),
+                self.what(&format!("fido2Extensions.{name}")),
+                LossReason::NoEquivalent,
+                "an extension Bitwarden (and this converter) does not know",
+            );
+        }
+    }
+}
+
+fn put(m: &mut Map<String, Value>, key: &str, f: &Option<EditableField>) {
     if let Some(f) = f.as_ref().filter(|f| !f.value.is_empty()) {
-        fields
-            .push(json!({ "name": name, "value": f.value.expose(), "type": t, "linkedId": null }));
+        m.insert(key.into(), Value::String(f.value.expose().to_owned()));
     }
 }
 
