@@ -142,6 +142,11 @@ fn kept_items(doc: &Document) -> Vec<Kept> {
 #[test]
 fn keepassxc_imports_our_xml() {
     if !cli_available() {
+        // CI installs KeePassXC and sets CXF_REQUIRE_KEEPASSXC: there the test must run.
+        assert!(
+            std::env::var_os("CXF_REQUIRE_KEEPASSXC").is_none(),
+            "keepassxc-cli is required (CXF_REQUIRE_KEEPASSXC is set) but not found"
+        );
         println!(
             "SKIPPED keepassxc_imports_our_xml: keepassxc-cli not found (Debian package keepassxc)"
         );

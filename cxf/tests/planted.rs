@@ -120,7 +120,6 @@ fn check(target: Format, doc: &cxf::Document, failures: &mut Vec<String>) -> Tal
 }
 
 #[test]
-#[ignore = "writers are being fixed to carry or name every value"]
 fn every_planted_value_is_in_the_output_or_named_once() {
     let doc = planted_doc();
     assert!(planted(&doc).len() >= 90, "the planted fixture is complete");

@@ -161,6 +161,7 @@ fn read_plain(
             continue;
         }
         let id = acc.item_id(uuid_bytes(s(it, "id")).as_ref().map(|b| &b[..]), index);
+        let r = r.with_item(&id);
         let mut item = build::item(id.clone(), title);
         item.creation_at = time::parse_rfc3339(s(it, "creationDate"));
         item.modified_at = time::parse_rfc3339(s(it, "revisionDate"));

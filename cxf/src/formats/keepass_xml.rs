@@ -393,6 +393,7 @@ fn read_entry(
     let r = ItemRef::new(index, &title);
     let uuid = STANDARD.decode(entry.text_of("UUID").trim()).ok();
     let id = acc.item_id(uuid.as_deref(), index);
+    let r = r.with_item(&id);
     let mut item = build::item(id.clone(), &title);
     if let Some(times) = entry.child("Times") {
         item.creation_at = parse_time(times.text_of("CreationTime"));
