@@ -1288,3 +1288,86 @@ fn convert_detects_reads_writes_and_merges_losses() {
     .unwrap_err();
     assert!(matches!(e, formats::ConvertError::Read(_)));
 }
+
+/// The JSON readers name every source member with a value that they do not map: once per item
+/// (several array elements count once), by name only, never with the value.
+#[test]
+fn json_readers_name_unmapped_members_once_without_values() {
+    for (format, path, planted) in [
+        (
+            Format::ProtonpassJson,
+            "protonpass-json/unknown-members.json",
+            18,
+        ),
+        (
+            Format::OnePassword1pux,
+            "1password-1pux/unknown-members.json",
+            14,
+        ),
+    ] {
+        let bytes = std::fs::read(fixtures_dir().join(path)).unwrap();
+        let (doc, loss) = formats::read(format, &bytes, &ReadOptions::default()).unwrap();
+        let mut seen = BTreeMap::new();
+        for e in loss.entries() {
+            *seen
+                .entry((e.item_title.clone(), e.what.clone()))
+                .or_insert(0) += 1;
+        }
+        let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(twice.is_empty(), "{path}: named more than once: {twice:?}");
+        // Every planted member (each holds a value starting `planted-value-`) is named, and no
+        // value is in the report.
+        let unmapped = loss
+            .entries()
+            .iter()
+            .filter(|e| e.detail.contains("does not convert the member"))
+            .count();
+        assert_eq!(unmapped, planted, "{path}:\n{loss}");
+        let text = format!("{loss}{}", loss.to_json());
+        assert!(!text.contains("planted-value"), "{path}: value in report");
+        for e in loss.entries() {
+            assert!(!e.what.contains("planted"), "{path}: {}", e.what);
+        }
+        assert!(!format!("{doc:?}").contains("planted-value-password"));
+    }
+    // What has a CXF home is carried rather than reported: Proton's card type, 1Password's
+    // section titles.
+    let bytes = std::fs::read(fixtures_dir().join("protonpass-json/unknown-members.json")).unwrap();
+    let (doc, _) = formats::read(Format::ProtonpassJson, &bytes, &ReadOptions::default()).unwrap();
+    let card = doc.accounts[0]
+        .items
+        .iter()
+        .flat_map(|i| &i.credentials)
+        .find_map(|c| match c {
+            Credential::CreditCard(cc) => Some(cc),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        card.card_type.as_ref().map(|f| f.value.expose().to_owned()),
+        Some("Visa".to_owned())
+    );
+    // A full name beside a first name, with no document to hold it, is a custom field.
+    assert!(
+        doc.accounts[0]
+            .items
+            .iter()
+            .flat_map(|i| &i.credentials)
+            .any(|c| matches!(
+                c,
+                Credential::CustomFields(cf)
+                    if cf.fields.iter().any(|f| f.label.as_deref() == Some("fullName"))
+            ))
+    );
+    let bytes = std::fs::read(fixtures_dir().join("1password-1pux/unknown-members.json")).unwrap();
+    let (doc, _) = formats::read(Format::OnePassword1pux, &bytes, &ReadOptions::default()).unwrap();
+    let labels: Vec<_> = doc.accounts[0].items[0]
+        .credentials
+        .iter()
+        .filter_map(|c| match c {
+            Credential::CustomFields(cf) => Some(cf.label.as_deref()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(labels, [Some("Account")]);
+}

@@ -6,10 +6,11 @@
 //! 002 → `credit-card`, 003 → `note`, 004 → `person-name` + `address`, 103 → `drivers-license`,
 //! 106 → `passport`, 108 → `identity-document`, 109 → `wifi`, 112 → `api-key`, 114 → `ssh-key`;
 //! 102 Database and 110 Server give `basic-auth` from their section fields. Every other field, and
-//! every field of the other categories (bank accounts, memberships...), goes to one
-//! `custom-fields` credential per item, labelled with the field titles. Archived items are kept
+//! every field of the other categories (bank accounts, memberships...), goes to a
+//! `custom-fields` credential labelled with the field titles: one for the login fields and the
+//! untitled sections, one per titled section (labelled with its title). Archived items are kept
 //! with the tag `Archived`; trashed items are skipped. Documents (category 006) and password
-//! history are reported.
+//! history are reported, and so is every other member with a value the reader does not map.
 
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -20,6 +21,7 @@ use crate::formats::bitwarden_json::{
 };
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
+use crate::formats::util::members::{Unmapped, report_unmapped};
 use crate::formats::util::{archive, iso, keys, otp, time};
 use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
 use crate::{
@@ -63,10 +65,17 @@ pub(crate) fn read(
         .get("accounts")
         .and_then(Value::as_array)
         .ok_or_else(|| ReadError::syntax(F, "no `accounts` array"))?;
+    report_unmapped(&top, "", &["accounts"], &ItemRef::default(), F, loss);
     let mut out = Vec::new();
     let mut index = 0usize;
     for a in accounts {
         let attrs = a.get("attrs").unwrap_or(&Value::Null);
+        let ar = ItemRef {
+            title: Some(s(attrs, "accountName")),
+            ..ItemRef::default()
+        };
+        report_unmapped(a, "account", &["attrs", "vaults"], &ar, F, loss);
+        report_unmapped(attrs, "account.attrs", ACCOUNT_ATTRS_MAPPED, &ar, F, loss);
         let mut acc = AccountBuilder::new(F, s(attrs, "uuid"));
         acc.username = s(attrs, "name").to_owned();
         acc.email = s(attrs, "email").to_owned();
@@ -79,8 +88,15 @@ pub(crate) fn read(
             .into_iter()
             .flatten()
         {
-            let vault = s(v.get("attrs").unwrap_or(&Value::Null), "name");
+            let vattrs = v.get("attrs").unwrap_or(&Value::Null);
+            let vault = s(vattrs, "name");
             acc.ensure_collection(&[vault]);
+            let vr = ItemRef {
+                title: Some(vault),
+                ..ItemRef::default()
+            };
+            report_unmapped(v, "vault", &["attrs", "items"], &vr, F, loss);
+            report_unmapped(vattrs, "vault.attrs", VAULT_ATTRS_MAPPED, &vr, F, loss);
             for it in v
                 .get("items")
                 .and_then(Value::as_array)
@@ -94,6 +110,78 @@ pub(crate) fn read(
         out.push(acc.finish());
     }
     Ok(build::document(F, out, options))
+}
+
+/// Account attributes the reader maps; `avatar` is a picture in `files/` that only decorates
+/// the account in 1Password.
+const ACCOUNT_ATTRS_MAPPED: &[&str] = &["accountName", "name", "email", "uuid", "avatar"];
+
+/// Vault attributes the reader maps; `uuid` is an id, `type` the vault's kind in 1Password
+/// (personal, shared...), `avatar` a decorating picture.
+const VAULT_ATTRS_MAPPED: &[&str] = &["name", "uuid", "type", "avatar"];
+
+/// Item members the reader maps.
+const ITEM_MAPPED: &[&str] = &[
+    "uuid",
+    "favIndex",
+    "createdAt",
+    "updatedAt",
+    "state",
+    "trashed",
+    "categoryUuid",
+    "details",
+    "overview",
+];
+
+/// `overview` members the reader maps; `subtitle` is computed by 1Password from the item's
+/// fields, `ps`, `pbe` and `pgrng` are its password strength, entropy and generated-flag, and
+/// `icons` a decorating picture.
+const OVERVIEW_MAPPED: &[&str] = &[
+    "title", "url", "urls", "tags", "subtitle", "ps", "pbe", "pgrng", "icons",
+];
+
+/// `details` members the reader maps or reports by name (`passwordHistory`,
+/// `documentAttributes`).
+const DETAILS_MAPPED: &[&str] = &[
+    "loginFields",
+    "notesPlain",
+    "sections",
+    "password",
+    "passwordHistory",
+    "documentAttributes",
+];
+
+/// Login field members the reader maps; `id` is the form field's HTML id.
+const LOGIN_FIELD_MAPPED: &[&str] = &["value", "designation", "fieldType", "name", "id"];
+
+/// Section members the reader maps; `name` is the section's id.
+const SECTION_MAPPED: &[&str] = &["title", "name", "fields"];
+
+/// Section field members the reader maps; the others only shape 1Password's form: the field's
+/// position (`indexAtSource`), `guarded`, `multiline`, `dontGenerate`, `inputTraits` (keyboard),
+/// `placeholder` (hint text) and `clipboardFilter` (characters kept on copy).
+const FIELD_MAPPED: &[&str] = &[
+    "title",
+    "id",
+    "value",
+    "indexAtSource",
+    "guarded",
+    "multiline",
+    "dontGenerate",
+    "inputTraits",
+    "placeholder",
+    "clipboardFilter",
+];
+
+/// Members of a field value of `kind` that is an object, which the reader maps; an `sshKey`'s
+/// `metadata` (public key, fingerprint, key type) is derived from the private key.
+fn value_mapped(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "email" => &["email_address"],
+        "address" => &["street", "city", "state", "zip", "country"],
+        "sshKey" => &["privateKey", "metadata"],
+        _ => &[],
+    }
 }
 
 fn read_item(
@@ -114,6 +202,18 @@ fn read_item(
     }
     let id = acc.item_id(Some(s(it, "uuid").as_bytes()), index);
     let r = r.with_item(&id);
+    let mut u = Unmapped::new();
+    u.check(it, "", ITEM_MAPPED);
+    u.check(overview, "overview", OVERVIEW_MAPPED);
+    for url in overview
+        .get("urls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        u.check(url, "overview.urls[]", &["url"]);
+    }
+    u.check(details, "details", DETAILS_MAPPED);
     let mut item = build::item(id.clone(), title);
     item.creation_at = it.get("createdAt").and_then(Value::as_u64);
     item.modified_at = it.get("updatedAt").and_then(Value::as_u64);
@@ -154,6 +254,7 @@ fn read_item(
         .into_iter()
         .flatten()
     {
+        u.check(f, "details.loginFields[]", LOGIN_FIELD_MAPPED);
         let value = s(f, "value");
         match s(f, "designation") {
             "username" => username = value.to_owned(),
@@ -183,18 +284,29 @@ fn read_item(
     }
     let mut t = Typed::default();
     let mut totps = Vec::new();
+    // Custom fields of the titled sections, labelled with the title.
+    let mut titled: Vec<(&str, Vec<EditableField>)> = Vec::new();
     for section in details
         .get("sections")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
     {
+        u.check(section, "details.sections[]", SECTION_MAPPED);
+        let section_title = s(section, "title").trim();
+        let bucket = if section_title.is_empty() {
+            None
+        } else {
+            titled.push((section_title, Vec::new()));
+            Some(titled.len() - 1)
+        };
         for f in section
             .get("fields")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
+            u.check(f, "details.sections[].fields[]", FIELD_MAPPED);
             let Some((kind, v)) = f
                 .get("value")
                 .and_then(Value::as_object)
@@ -202,6 +314,13 @@ fn read_item(
             else {
                 continue;
             };
+            // A value holds one kind; anything beside it is not read.
+            u.check(&f["value"], "details.sections[].fields[].value", &[kind]);
+            u.check(
+                v,
+                &format!("details.sections[].fields[].value.{kind}"),
+                value_mapped(kind),
+            );
             let fid = s(f, "id");
             let label = s(f, "title");
             if kind == "totp" {
@@ -273,7 +392,11 @@ fn read_item(
                 }
             }
             if !t.take(category, fid, kind, v, &value) {
-                custom.extend(build::labelled(label, ft, &value));
+                let fields = match bucket {
+                    Some(b) => &mut titled[b].1,
+                    None => &mut custom,
+                };
+                fields.extend(build::labelled(label, ft, &value));
             }
         }
     }
@@ -288,6 +411,10 @@ fn read_item(
     item.credentials
         .extend(build::note(s(details, "notesPlain")));
     item.credentials.extend(build::custom_fields(None, custom));
+    for (title, fields) in titled {
+        item.credentials
+            .extend(build::custom_fields(Some(title), fields));
+    }
     if details
         .get("passwordHistory")
         .and_then(Value::as_array)
@@ -311,6 +438,7 @@ fn read_item(
             "document files are not converted",
         );
     }
+    u.report(&r, F, loss);
     acc.add_to_collection(&[vault], &id);
     acc.push_item(item);
 }

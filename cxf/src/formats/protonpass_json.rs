@@ -7,7 +7,9 @@
 //! `identity-document` and custom fields (one `custom-fields` per extra section); aliases →
 //! `basic-auth` with the alias address (reported: CXF has no alias concept). Extra fields
 //! (`text`, `hidden`, `totp`) become custom fields or `totp`. Trashed items (`state` 2) are
-//! skipped. Proton's passkeys are an opaque Proton-internal blob and are reported.
+//! skipped. Proton's passkeys are an opaque Proton-internal blob and are reported. Every other
+//! member with a value that the reader does not map (newer item types, unknown members) is
+//! named in the loss report.
 
 use base64::Engine as _;
 use serde_json::Value;
@@ -18,6 +20,7 @@ use crate::formats::bitwarden_json::{is_country, is_subdivision};
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
 use crate::formats::util::archive;
+use crate::formats::util::members::{Unmapped, report_unmapped};
 use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
 use crate::{
     Address, CreditCard, Document, DriversLicense, EditableField, FieldType, IdentityDocument,
@@ -75,6 +78,11 @@ pub(crate) fn read(
     for vault in vaults.values() {
         let name = s(vault, "name");
         acc.ensure_collection(&[name]);
+        let vr = ItemRef {
+            title: Some(name),
+            ..ItemRef::default()
+        };
+        report_unmapped(vault, "vault", VAULT_MAPPED, &vr, F, loss);
         for it in vault
             .get("items")
             .and_then(Value::as_array)
@@ -86,6 +94,91 @@ pub(crate) fn read(
         }
     }
     Ok(build::document(F, vec![acc.finish()], options))
+}
+
+/// Vault members the reader maps; `display` (colour and icon numbers) is only how Proton draws
+/// the vault.
+const VAULT_MAPPED: &[&str] = &["name", "items", "display"];
+
+/// Item members the reader maps (`aliasEmail` only for aliases, below); `shareId` is the id of
+/// the vault (which becomes the collection) and `contentFormatVersion` a schema version.
+const ITEM_MAPPED: &[&str] = &[
+    "itemId",
+    "data",
+    "state",
+    "createTime",
+    "modifyTime",
+    "pinned",
+    "shareId",
+    "contentFormatVersion",
+];
+
+/// `data` members the reader maps.
+const DATA_MAPPED: &[&str] = &["metadata", "extraFields", "type", "content"];
+
+/// `metadata` members the reader maps; `itemUuid` is an id (the item id is `itemId`).
+const METADATA_MAPPED: &[&str] = &["name", "note", "itemUuid"];
+
+/// Members of an extra field (and of a section field); its `data` is checked by type.
+const EXTRA_FIELD_MAPPED: &[&str] = &["fieldName", "type", "data"];
+
+/// Members of an extra section.
+const SECTION_MAPPED: &[&str] = &["sectionName", "sectionFields"];
+
+/// `content` members the reader maps, by item type (`extraSections` is read for every type).
+fn content_mapped(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "login" => &[
+            "itemEmail",
+            "itemUsername",
+            "username",
+            "password",
+            "urls",
+            "totpUri",
+            "passkeys",
+        ],
+        "creditCard" => &[
+            "cardholderName",
+            "cardType",
+            "number",
+            "verificationNumber",
+            "expirationDate",
+            "pin",
+        ],
+        _ => &[],
+    }
+}
+
+/// Checks the members of the extra fields (or section fields) `fields` under `prefix`.
+fn check_fields(fields: Option<&Value>, prefix: &str, u: &mut Unmapped) {
+    for f in fields.and_then(Value::as_array).into_iter().flatten() {
+        u.check(f, prefix, EXTRA_FIELD_MAPPED);
+        let data_mapped: &[&str] = if s(f, "type") == "totp" {
+            &["totpUri"]
+        } else {
+            &["content"]
+        };
+        u.check(
+            f.get("data").unwrap_or(&Value::Null),
+            &format!("{prefix}.data"),
+            data_mapped,
+        );
+    }
+}
+
+/// A Proton `CardType` (a number, or its name) as a CXF card type; `Unspecified` and `Other`
+/// say nothing.
+fn card_type(v: Option<&Value>) -> &str {
+    match v {
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(2) => "Visa",
+            Some(3) => "Mastercard",
+            Some(4) => "American Express",
+            _ => "",
+        },
+        Some(Value::String(t)) if t != "Unspecified" && t != "Other" => t,
+        _ => "",
+    }
 }
 
 fn read_item(
@@ -110,6 +203,33 @@ fn read_item(
     let id = acc.item_id(raw_id.as_deref(), index);
     let r = r.with_item(&id);
     let mut item = build::item(id.clone(), title);
+    let kind = s(data, "type");
+    let mut u = Unmapped::new();
+    let content_prefix = if kind.is_empty() { "content" } else { kind };
+    if kind == "alias" {
+        u.check(it, "", &[ITEM_MAPPED, &["aliasEmail"]].concat());
+    } else {
+        u.check(it, "", ITEM_MAPPED);
+    }
+    u.check(data, "data", DATA_MAPPED);
+    u.check(meta, "metadata", METADATA_MAPPED);
+    if kind == "identity" {
+        // Every string member and `extra*` list is carried (see `identity`).
+        let carried: Vec<&str> = content
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, v)| v.is_string() || (v.is_array() && k.starts_with("extra")))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        u.check(content, content_prefix, &carried);
+    } else {
+        u.check(
+            content,
+            content_prefix,
+            &[content_mapped(kind), &["extraSections"]].concat(),
+        );
+    }
     item.creation_at = it.get("createTime").and_then(Value::as_u64);
     item.modified_at = it.get("modifyTime").and_then(Value::as_u64);
     if it.get("pinned").and_then(Value::as_bool) == Some(true) {
@@ -117,7 +237,7 @@ fn read_item(
     }
     let mut custom: Vec<EditableField> = Vec::new();
     let mut username = String::new();
-    match s(data, "type") {
+    match kind {
         "login" => {
             let user = s(content, "itemUsername");
             let user = if user.is_empty() {
@@ -179,6 +299,7 @@ fn read_item(
                     ),
                     pin: build::field(FieldType::ConcealedString, s(content, "pin")),
                     expiry_date: build::field(FieldType::YearMonth, s(content, "expirationDate")),
+                    card_type: build::field(FieldType::String, card_type(content.get("cardType"))),
                     ..CreditCard::default()
                 }
                 .into(),
@@ -194,7 +315,7 @@ fn read_item(
                 "CXF has no e-mail alias; the address was kept as the login's username",
             );
         }
-        "identity" => identity(content, &mut item, &mut custom),
+        "identity" => identity(content, &mut item, &mut custom, &mut u),
         "note" => {}
         other => loss.add(
             &r,
@@ -204,6 +325,7 @@ fn read_item(
         ),
     }
     item.credentials.extend(build::note(s(meta, "note")));
+    check_fields(data.get("extraFields"), "extraFields[]", &mut u);
     for (i, f) in data
         .get("extraFields")
         .and_then(Value::as_array)
@@ -237,7 +359,14 @@ fn read_item(
         .flatten()
         .collect();
     item.credentials.extend(build::custom_fields(None, custom));
+    let section_prefix = format!("{content_prefix}.extraSections[]");
     for section in sections {
+        u.check(section, &section_prefix, SECTION_MAPPED);
+        check_fields(
+            section.get("sectionFields"),
+            &format!("{section_prefix}.sectionFields[]"),
+            &mut u,
+        );
         let mut fields = Vec::new();
         for f in section
             .get("sectionFields")
@@ -261,6 +390,7 @@ fn read_item(
             fields,
         ));
     }
+    u.report(&r, F, loss);
     acc.add_to_collection(&[vault], &id);
     acc.push_item(item);
 }
@@ -282,7 +412,7 @@ const IDENTITY_TYPED: &[&str] = &[
     "socialSecurityNumber",
 ];
 
-fn identity(c: &Value, item: &mut Item, custom: &mut Vec<EditableField>) {
+fn identity(c: &Value, item: &mut Item, custom: &mut Vec<EditableField>, u: &mut Unmapped) {
     let f = |k: &str| build::field(FieldType::String, s(c, k));
     let mut name = PersonName {
         given: f("firstName"),
@@ -290,8 +420,12 @@ fn identity(c: &Value, item: &mut Item, custom: &mut Vec<EditableField>) {
         surname: f("lastName"),
         ..PersonName::default()
     };
+    // The full name goes into the person name when there is no other, else into the documents;
+    // without those it is kept as a custom field.
+    let mut full_kept = false;
     if name == PersonName::default() {
         name.given = f("fullName");
+        full_kept = true;
     }
     if name != PersonName::default() {
         item.credentials.push(name.into());
@@ -333,6 +467,16 @@ fn identity(c: &Value, item: &mut Item, custom: &mut Vec<EditableField>) {
         item.credentials.push(address.into());
     }
     let full = f("fullName");
+    full_kept |= ["passportNumber", "licenseNumber", "socialSecurityNumber"]
+        .iter()
+        .any(|k| !s(c, k).is_empty());
+    if !full_kept {
+        custom.extend(build::labelled(
+            "fullName",
+            FieldType::String,
+            s(c, "fullName"),
+        ));
+    }
     if !s(c, "passportNumber").is_empty() {
         item.credentials.push(
             Passport {
@@ -378,6 +522,7 @@ fn identity(c: &Value, item: &mut Item, custom: &mut Vec<EditableField>) {
                     custom.extend(build::labelled(k, ft, v));
                 }
                 Value::Array(extra) if k.starts_with("extra") && k != "extraSections" => {
+                    check_fields(Some(&c[k]), &format!("identity.{k}[]"), u);
                     for f in extra {
                         let ft = if s(f, "type") == "hidden" {
                             FieldType::ConcealedString

@@ -4,6 +4,7 @@ pub(crate) mod archive;
 pub(crate) mod bwcrypto;
 pub(crate) mod iso;
 pub(crate) mod keys;
+pub(crate) mod members;
 pub(crate) mod otp;
 pub(crate) mod tabular;
 pub(crate) mod time;
