@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
+use crate::formats::util::members::Unmapped;
 use crate::formats::util::{bwcrypto, iso, keys, otp, time};
 use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
 use crate::{
@@ -222,6 +223,7 @@ fn read_plain(
                 "CXF has no master-password re-prompt flag",
             );
         }
+        name_unmapped(it, &r, loss);
         let mut targets: Vec<&str> = Vec::new();
         if let Some(f) = it.get("folderId").and_then(Value::as_str) {
             targets.push(f);
@@ -242,6 +244,137 @@ fn read_plain(
         acc.push_item(item);
     }
     Ok(build::document(F, vec![acc.finish()], options))
+}
+
+/// Names the members of a Bitwarden item that the reader does not map. Ids, organisation and
+/// folder references are structure; `secureNote` holds only its type; `passwordHistory` and
+/// `reprompt` are reported where they are read; a passkey's `keyType`, `keyAlgorithm` and
+/// `keyCurve` are implied by its key, `discoverable` is always true for a passkey, and its
+/// `counter` is a signature counter that CXF does not carry by design (synced passkeys keep 0).
+fn name_unmapped(it: &Value, r: &ItemRef<'_>, loss: &mut LossReport) {
+    const ITEM: &[&str] = &[
+        "id",
+        "organizationId",
+        "folderId",
+        "collectionIds",
+        "type",
+        "name",
+        "notes",
+        "favorite",
+        "fields",
+        "login",
+        "card",
+        "identity",
+        "secureNote",
+        "sshKey",
+        "creationDate",
+        "revisionDate",
+        "deletedDate",
+        "passwordHistory",
+        "reprompt",
+    ];
+    const LOGIN: &[&str] = &["uris", "username", "password", "totp", "fido2Credentials"];
+    const URI: &[&str] = &["uri", "match"];
+    const PASSKEY: &[&str] = &[
+        "credentialId",
+        "keyType",
+        "keyAlgorithm",
+        "keyCurve",
+        "keyValue",
+        "rpId",
+        "userHandle",
+        "userName",
+        "userDisplayName",
+        "counter",
+        "discoverable",
+        "rpName",
+        "creationDate",
+    ];
+    const CARD: &[&str] = &[
+        "cardholderName",
+        "brand",
+        "number",
+        "expMonth",
+        "expYear",
+        "code",
+    ];
+    const IDENTITY: &[&str] = &[
+        "title",
+        "firstName",
+        "middleName",
+        "lastName",
+        "address1",
+        "address2",
+        "address3",
+        "city",
+        "state",
+        "postalCode",
+        "country",
+        "company",
+        "email",
+        "phone",
+        "ssn",
+        "username",
+        "passportNumber",
+        "licenseNumber",
+    ];
+    const SSH: &[&str] = &["privateKey", "publicKey", "keyFingerprint"];
+    const FIELD: &[&str] = &["name", "value", "type", "linkedId"];
+    let mut u = Unmapped::new();
+    u.check(it, "", ITEM);
+    let login = it.get("login").unwrap_or(&Value::Null);
+    u.check(login, "login", LOGIN);
+    for uri in login
+        .get("uris")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        u.check(uri, "login.uris[]", URI);
+    }
+    for pk in login
+        .get("fido2Credentials")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        u.check(pk, "login.fido2Credentials[]", PASSKEY);
+        // Bitwarden fills these from the relying party id and the item (as our writer does);
+        // only a different value is information CXF has no place for.
+        let (rp_name, created) = (s(pk, "rpName"), s(pk, "creationDate"));
+        if !rp_name.is_empty() && rp_name != s(pk, "rpId") {
+            loss.add(
+                r,
+                "login.fido2Credentials[].rpName",
+                LossReason::NoEquivalent,
+                "a CXF passkey has no relying party name",
+            );
+        }
+        if !created.is_empty() && created != s(it, "creationDate") {
+            loss.add(
+                r,
+                "login.fido2Credentials[].creationDate",
+                LossReason::NoEquivalent,
+                "a CXF passkey has no creation time of its own (the item's is kept)",
+            );
+        }
+    }
+    u.check(it.get("card").unwrap_or(&Value::Null), "card", CARD);
+    u.check(
+        it.get("identity").unwrap_or(&Value::Null),
+        "identity",
+        IDENTITY,
+    );
+    u.check(it.get("sshKey").unwrap_or(&Value::Null), "sshKey", SSH);
+    for f in it
+        .get("fields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        u.check(f, "fields[]", FIELD);
+    }
+    u.report(r, F, loss);
 }
 
 fn read_login(login: &Value, item: &mut Item, r: &ItemRef<'_>, loss: &mut LossReport) {
