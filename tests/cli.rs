@@ -1,23 +1,12 @@
 //! Tests of the `cxf` binary as a user runs it: exit codes, messages, outputs on disk.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use cxf_workspace_tests::{fixture_files, fixtures_dir};
+use cxf_workspace_tests::{fixture_files, fixtures_dir, run, stderr, stdout};
 
 fn cxf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cxf"))
-        .args(args)
-        .output()
-        .expect("run cxf")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    run(env!("CARGO_BIN_EXE_cxf"), args)
 }
 
 fn valid(name: &str) -> PathBuf {

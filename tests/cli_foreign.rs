@@ -3,25 +3,13 @@
 //! Counts are cross-checked with the fixtures' `NAME.expect.json` sidecars.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use cxf_workspace_tests::{fixtures_dir, read_json, sidecar};
+use cxf_workspace_tests::{fixtures_dir, read_json, run, sidecar, stderr, stdout};
 use serde_json::Value;
 
 fn cxf(args: &[&str]) -> Output {
-    // `output()` gives the child no stdin: it is never a terminal, so nothing prompts.
-    Command::new(env!("CARGO_BIN_EXE_cxf"))
-        .args(args)
-        .output()
-        .expect("run cxf")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    run(env!("CARGO_BIN_EXE_cxf"), args)
 }
 
 fn format_fixture(path: &str) -> PathBuf {

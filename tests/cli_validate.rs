@@ -1,16 +1,13 @@
 //! `cxf validate` as a user runs it: exit codes, both output formats, --strict, no secrets.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use cxf_workspace_tests::fixtures_dir;
+use cxf_workspace_tests::{fixtures_dir, run};
 use serde_json::Value;
 
 fn cxf(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cxf"))
-        .args(args)
-        .output()
-        .expect("run cxf")
+    run(env!("CARGO_BIN_EXE_cxf"), args)
 }
 
 fn fixture(path: &str) -> String {

@@ -1,6 +1,7 @@
 //! Helpers shared by the workspace-level tests.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -82,4 +83,22 @@ pub fn synthetic_vault_json(items: usize) -> Vec<u8> {
     }
     out.push_str("]}]}");
     out.into_bytes()
+}
+
+/// Runs `bin` with `args` and no standard input (never a terminal, so nothing prompts).
+pub fn run(bin: &str, args: &[&str]) -> Output {
+    Command::new(bin)
+        .args(args)
+        .output()
+        .expect("run the binary")
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }

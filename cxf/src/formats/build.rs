@@ -74,12 +74,7 @@ impl AccountBuilder {
 
     /// Puts an item into the collection at `path` (outermost first), creating it as needed.
     pub(crate) fn add_to_collection<S: AsRef<str>>(&mut self, path: &[S], item: &B64) {
-        let path: Vec<&str> = path
-            .iter()
-            .map(AsRef::as_ref)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let path = clean_path(path);
         if !path.is_empty() {
             self.collections.add(&path, item);
         }
@@ -87,12 +82,7 @@ impl AccountBuilder {
 
     /// Makes sure the collection at `path` exists, even if empty.
     pub(crate) fn ensure_collection<S: AsRef<str>>(&mut self, path: &[S]) {
-        let path: Vec<&str> = path
-            .iter()
-            .map(AsRef::as_ref)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let path = clean_path(path);
         if !path.is_empty() {
             self.collections.node(&path);
         }
@@ -107,12 +97,7 @@ impl AccountBuilder {
         modified_at: Option<u64>,
         subtitle: Option<&str>,
     ) {
-        let path: Vec<&str> = path
-            .iter()
-            .map(AsRef::as_ref)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let path = clean_path(path);
         if path.is_empty() {
             return;
         }
@@ -142,6 +127,15 @@ impl AccountBuilder {
             ..Account::default()
         }
     }
+}
+
+/// A collection path without blank names, names trimmed.
+fn clean_path<S: AsRef<str>>(path: &[S]) -> Vec<&str> {
+    path.iter()
+        .map(AsRef::as_ref)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// A document holding `accounts`, with the header filled from the options.
