@@ -1,6 +1,11 @@
 //! Apple Passwords / Safari CSV: `Title,URL,Username,Password,Notes,OTPAuth`, with older
 //! variants (`Url`, no `Notes`, `OTPAuth` before `Notes`); columns are matched by name.
 //! `OTPAuth` is an `otpauth://` URI.
+//!
+//! Import rules: Apple publishes none for its Passwords app's CSV import, and its importer is
+//! not open source, so this writer refuses no row (unlike the Chrome and Firefox writers, which
+//! follow their importers' source). Items without a login are left out and reported, as in
+//! every login-only format.
 
 use zeroize::Zeroizing;
 
