@@ -334,3 +334,32 @@ fn reader_entries_point_at_their_item() {
         "only {pointed} reader entries point at an item"
     );
 }
+
+/// A KeePass entry element the reader does not carry (an override URL, plugin data, an element
+/// of a newer KeePass) is named; display state (icons, colours) is not.
+#[test]
+fn keepass_entry_elements_not_carried_are_named() {
+    let xml = br#"<?xml version="1.0" encoding="utf-8"?><KeePassFile><Root><Group><UUID>AAAAAAAAAAAAAAAAAAAAAA==</UUID><Name>Root</Name>
+      <Entry><UUID>AQEBAQEBAQEBAQEBAQEBAQ==</UUID><IconID>0</IconID><ForegroundColor>#FF0000</ForegroundColor>
+        <OverrideURL>cmd://firefox {URL}</OverrideURL><FutureThing>kp-future-1</FutureThing>
+        <String><Key>Title</Key><Value>Mail</Value></String><String><Key>Password</Key><Value>kp-pw-9</Value></String>
+      </Entry></Group></Root></KeePassFile>"#;
+    let (_, loss) =
+        formats::read(Format::KeepassXml, xml, &formats::ReadOptions::default()).unwrap();
+    let named: Vec<(&str, LossReason)> = loss
+        .entries()
+        .iter()
+        .map(|e| (e.what.as_str(), e.reason))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("OverrideURL", LossReason::NoEquivalent),
+            ("FutureThing", LossReason::Unsupported)
+        ],
+        "{loss}"
+    );
+    assert_eq!(loss.entries()[0].pointer, "/accounts/0/items/0");
+    let text = loss.to_string();
+    assert!(!text.contains("kp-future-1") && !text.contains("firefox"));
+}

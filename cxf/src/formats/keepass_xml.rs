@@ -517,6 +517,41 @@ fn read_entry(
             "CXF has no auto-type settings",
         );
     }
+    // Whatever else the entry holds is named, never ignored silently. Icons, colours, the
+    // password-quality flag and the previous parent group are display state, not user data.
+    const READ: &[&str] = &[
+        "UUID",
+        "Times",
+        "String",
+        "Binary",
+        "History",
+        "AutoType",
+        "Tags",
+        "IconID",
+        "CustomIconUUID",
+        "ForegroundColor",
+        "BackgroundColor",
+        "QualityCheck",
+        "PreviousParentGroup",
+    ];
+    for c in &entry.children {
+        if READ.contains(&c.name.as_str()) || (c.text.trim().is_empty() && c.children.is_empty()) {
+            continue;
+        }
+        loss.add(
+            &r,
+            c.name.clone(),
+            if c.name == "OverrideURL" || c.name == "CustomData" {
+                LossReason::NoEquivalent
+            } else {
+                LossReason::Unsupported
+            },
+            format!(
+                "the KeePass XML reader does not carry the entry's <{}>",
+                c.name
+            ),
+        );
+    }
     (item, id)
 }
 
