@@ -36,3 +36,75 @@ fn the_base_document_is_clean() {
     let report = cxf::validate::validate_parsed_at(&parsed, NOW);
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
 }
+
+/// Whether `pointer` names a node of `v`.
+fn resolves(v: &serde_json::Value, pointer: &str) -> bool {
+    v.pointer(pointer).is_some()
+}
+
+/// Every finding points into the document as the user wrote it: over every fixture (valid,
+/// invalid, quirks, and the shared real samples when present), every diagnostic's pointer and
+/// every parse note's pointer resolve in the input, including after a normalisation (a bare
+/// Account, the Appendix A `hmacSecret`, older-draft member names).
+#[test]
+fn every_pointer_resolves_in_the_input() {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in ["valid", "invalid", "quirks"] {
+        for e in std::fs::read_dir(fixtures().join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            let n = p.file_name().unwrap().to_string_lossy().to_string();
+            if n.ends_with(".json")
+                && !n.ends_with(".expect.json")
+                && !n.ends_with(".canonical.json")
+            {
+                files.push(p);
+            }
+        }
+    }
+    if let Some(samples) = std::env::var_os("CXF_SHARED_SAMPLES") {
+        for e in std::fs::read_dir(Path::new(&samples).join("cxf"))
+            .into_iter()
+            .flatten()
+        {
+            for f in std::fs::read_dir(e.unwrap().path()).into_iter().flatten() {
+                files.push(f.unwrap().path());
+            }
+        }
+    }
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        let Ok(input) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            continue;
+        };
+        let Ok(parsed) = Document::parse(&bytes, &Limits::default()) else {
+            continue;
+        };
+        let report = cxf::validate::validate_parsed_at(&parsed, NOW);
+        for d in &report.diagnostics {
+            checked += 1;
+            if !resolves(&input, &d.pointer) {
+                failures.push(format!("{}: {} at {}", path.display(), d.rule, d.pointer));
+            }
+        }
+        for n in &parsed.notes {
+            checked += 1;
+            if !resolves(&input, &n.pointer) {
+                failures.push(format!(
+                    "{}: note {} at {}",
+                    path.display(),
+                    n.code,
+                    n.pointer
+                ));
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} pointers checked");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} pointers do not resolve in their input:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -296,9 +296,10 @@ macro_rules! finish_member {
         match $slot {
             Some(v) => v.unwrap_or_default(),
             None => {
+                // At the parent object: the member is absent, its pointer would not resolve.
                 $ctx.note(
                     "missing-required-array",
-                    &$path.key($json),
+                    $path,
                     concat!("required array `", $json, "` was missing; read as empty"),
                 );
                 thin_vec::ThinVec::new()

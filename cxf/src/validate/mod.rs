@@ -155,22 +155,43 @@ pub fn validate(doc: &Document) -> Report {
 /// Account ([`Shape::BareAccount`]) the header rules are skipped, since the parser made the
 /// header up, and pointers point into the Account as written (no `/accounts/0` prefix).
 pub fn validate_parsed(parsed: &Parsed) -> Report {
-    run(
-        &parsed.document,
-        parsed.shape == Shape::Header,
-        now(),
-        &parsed.notes,
-    )
+    validate_parsed_at(parsed, now())
 }
 
 /// [`validate_parsed`] with a fixed "now" (UNIX seconds), for reproducible results.
 pub fn validate_parsed_at(parsed: &Parsed, now: u64) -> Report {
-    run(
+    let mut report = run(
         &parsed.document,
         parsed.shape == Shape::Header,
         now,
         &parsed.notes,
-    )
+    );
+    relocate(&mut report, &parsed.notes);
+    report
+}
+
+/// Points findings about a member the parser renamed at the member as the input spells it:
+/// the PS Appendix A `hmacSecret {algorithm, secret}` became `hmacCredentials {algorithm,
+/// credWithUV}`. (Other normalisations keep member names, or are reported at the old name.)
+fn relocate(report: &mut Report, notes: &[crate::ParseNote]) {
+    for note in notes.iter().filter(|n| n.code == "ps-hmac-secret") {
+        let Some((parent, _)) = note.pointer.rsplit_once('/') else {
+            continue;
+        };
+        let migrated = format!("{parent}/hmacCredentials");
+        for d in &mut report.diagnostics {
+            let Some(rest) = d.pointer.strip_prefix(&migrated) else {
+                continue;
+            };
+            let rest = match rest {
+                "" | "/credWithoutUV" => "",
+                "/credWithUV" => "/secret",
+                "/algorithm" => "/algorithm",
+                _ => continue,
+            };
+            d.pointer = format!("{}{rest}", note.pointer);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -210,7 +231,7 @@ mod tests {
                 r#"{"id":"AQEBAQEBAQEBAQEBAQEBAQ","title":"t","credentials":[]}"#,
                 "",
                 "item.no-credentials",
-                "/accounts/0/items/0/credentials",
+                "/accounts/0/items/0",
             ),
             (
                 ITEM,
@@ -394,7 +415,7 @@ mod tests {
             (
                 doc(&item(note, r#","scope":{"urls":[]}"#), "", ""),
                 "array.missing-required",
-                "/accounts/0/items/0/scope/androidApps",
+                "/accounts/0/items/0/scope",
             ),
             (
                 doc(&item(note, r#","subtitle":null"#), "", ""),
@@ -539,7 +560,7 @@ mod tests {
                     "",
                 ),
                 "passkey.hmac-incomplete",
-                "/accounts/0/items/0/credentials/0/fido2Extensions/hmacCredentials/credWithoutUV",
+                "/accounts/0/items/0/credentials/0/fido2Extensions/hmacCredentials",
             ),
             (
                 doc(

@@ -260,9 +260,10 @@ impl Walk {
         }
         let creds = at.key("credentials");
         if item.credentials.is_empty() {
+            // At the item: `credentials` may be absent from the input.
             self.sink.push(
                 rules::ITEM_NO_CREDENTIALS,
-                &creds,
+                at,
                 "the item has no credentials",
                 "add the item's credentials, or leave the item out",
             );
@@ -691,9 +692,10 @@ impl Walk {
             let no_uv = match &h.cred_without_uv {
                 Some(v) => self.secret_b64(&h_at.key("credWithoutUV"), v),
                 None => {
+                    // A missing member is reported at its parent (the pointer must exist).
                     self.sink.push(
                         rules::PASSKEY_HMAC_INCOMPLETE,
-                        &h_at.key("credWithoutUV"),
+                        &h_at,
                         "hmacCredentials has no credWithoutUV",
                         "an exporter with a single hmac-secret seed must generate the second one",
                     );
