@@ -223,12 +223,41 @@ fn look_alikes_are_not_claimed() {
     random_json_start.extend(noise(512));
     assert_eq!(formats::detect(&random_json_start), Detection::Unknown);
 
-    // KeePassXC's CSV has Apple's and 1Password's columns and more: it is none of them.
+    // KeePassXC's CSV has Apple's and 1Password's columns and more: it is none of them, only
+    // KeePassXC's.
     let keepassxc = b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\",\"TOTP\",\"Icon\",\"Last Modified\",\"Created\"\n\"Root/Web\",\"Mail\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\",\"\",\"0\",\"2024-01-02T03:04:05Z\",\"2024-01-02T03:04:05Z\"\n";
     assert_eq!(
         formats::detect(keepassxc),
-        unsupported("KeePassXC CSV export")
+        Detection::Certain(Format::KeepassxcCsv)
     );
+    let near_misses: &[(&str, &[u8])] = &[
+        (
+            "KeePassXC's columns plus a tag column",
+            b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\",\"Tags\"\n",
+        ),
+        (
+            "KeePassXC's columns without Group",
+            b"\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\",\"TOTP\"\n",
+        ),
+        (
+            "KeePass's columns plus a group",
+            b"\"Account\",\"Login Name\",\"Password\",\"Web Site\",\"Comments\",\"Group\"\n",
+        ),
+        (
+            "KeePass's columns without comments",
+            b"\"Account\",\"Login Name\",\"Password\",\"Web Site\"\n",
+        ),
+    ];
+    for (what, input) in near_misses {
+        let got = formats::detect(input);
+        assert!(
+            !matches!(
+                got,
+                Detection::Certain(Format::KeepassxcCsv | Format::KeepassCsv)
+            ),
+            "{what}: detected as {got:?}"
+        );
+    }
 }
 
 #[test]
@@ -360,6 +389,21 @@ fn each_readable_signature_is_recognised() {
             Format::DashlaneCsv,
         ),
         ("Dashlane secure notes CSV", b"title,note\r\n", Format::DashlaneCsv),
+        (
+            "KeePassXC CSV",
+            b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\",\"TOTP\",\"Icon\",\"Last Modified\",\"Created\"\n",
+            Format::KeepassxcCsv,
+        ),
+        (
+            "KeePassXC CSV before 2.6",
+            b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\"\n",
+            Format::KeepassxcCsv,
+        ),
+        (
+            "KeePass CSV",
+            b"\"Account\",\"Login Name\",\"Password\",\"Web Site\",\"Comments\"\n",
+            Format::KeepassCsv,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -476,14 +520,6 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
         (
             b"keychain: \"/Users/kim/Library/Keychains/login.keychain-db\"\nversion: 512\nclass: \"genp\"\n",
             "macOS keychain dump",
-        ),
-        (
-            b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\"\n",
-            "KeePassXC CSV export",
-        ),
-        (
-            b"\"Account\",\"Login Name\",\"Password\",\"Web Site\",\"Comments\"\n",
-            "KeePass CSV export",
         ),
         (
             b"name,url,additional_urls,username,password,note,cardholdername,cardnumber,cvc,pin,expirydate,zipcode,folder,full_name,phone_number,email,address1,address2,city,country,state,type,custom_fields\n",

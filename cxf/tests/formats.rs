@@ -937,12 +937,10 @@ fn detection_says_when_it_cannot_decide() {
         formats::detect(b"Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n"),
         Detection::Certain(Format::OnePasswordCsv)
     );
-    // KeePassXC's CSV is not claimed by a readable format: it is recognised as unsupported.
+    // KeePassXC's CSV has Apple's columns and a group: it is KeePassXC's, not Apple's.
     assert_eq!(
         formats::detect(b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\"\n"),
-        Detection::Unsupported {
-            name: "KeePassXC CSV export"
-        }
+        Detection::Certain(Format::KeepassxcCsv)
     );
     // LastPass's columns without `fav` and `totp` are still LastPass (not Chrome: `extra`).
     let lastpass = b"name,url,username,password,extra,grouping\n";
@@ -1370,4 +1368,73 @@ fn json_readers_name_unmapped_members_once_without_values() {
         })
         .collect();
     assert_eq!(labels, [Some("Account")]);
+}
+
+/// The first credential of `kind` of the item titled `title`.
+fn credential<'a>(doc: &'a Document, title: &str, kind: &str) -> &'a Credential {
+    doc.accounts[0]
+        .items
+        .iter()
+        .find(|i| i.title == title)
+        .unwrap_or_else(|| panic!("no item {title:?}"))
+        .credentials
+        .iter()
+        .find(|c| c.type_name() == kind)
+        .unwrap_or_else(|| panic!("{title:?} has no {kind}"))
+}
+
+fn read_fixture(rel: &str, format: Format) -> (Document, LossReport) {
+    let bytes = std::fs::read(fixtures_dir().join(rel)).unwrap();
+    formats::read(
+        format,
+        &bytes,
+        &ReadOptions::default().with_timestamp(1_750_000_000),
+    )
+    .unwrap()
+}
+
+#[test]
+fn keepassxc_csv_groups_totp_settings_and_times() {
+    let (doc, _) = read_fixture("keepassxc-csv/groups-totp-times.csv", Format::KeepassxcCsv);
+    let cols = &doc.accounts[0].collections;
+    // The root group is the database: `Root/Web/Mail` is `Web` > `Mail`.
+    let titles: Vec<&str> = cols.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, ["Web", "Bank"]);
+    assert_eq!(cols[0].sub_collections[0].title, "Mail");
+    let mail = &doc.accounts[0].items[0];
+    assert_eq!(mail.title, "Webmail");
+    assert_eq!(cols[0].sub_collections[0].items[0].item, mail.id);
+    assert_eq!(mail.modified_at, Some(1_709_528_767));
+    assert_eq!(mail.creation_at, Some(1_672_628_645));
+    let Credential::Note(n) = credential(&doc, "Webmail", "note") else {
+        unreachable!()
+    };
+    assert_eq!(n.content.value.expose(), "two\nlines, with \"quotes\"");
+    let Credential::Totp(t) = credential(&doc, "Forum", "totp") else {
+        unreachable!()
+    };
+    assert_eq!((t.period, t.digits), (Some(60), Some(8)));
+    assert_eq!(t.secret.expose(), "JBSWY3DPEHPK3PXP");
+    // An entry with only a URL is titled by its host.
+    assert!(
+        doc.accounts[0]
+            .items
+            .iter()
+            .any(|i| i.title == "bank.example")
+    );
+}
+
+#[test]
+fn keepass_csv_reads_backslash_escapes() {
+    let (doc, _) = read_fixture("keepass-csv/backslash-escapes.csv", Format::KeepassCsv);
+    let Credential::BasicAuth(b) = credential(&doc, "Mail \"work\"", "basic-auth") else {
+        unreachable!()
+    };
+    assert_eq!(b.password.as_ref().unwrap().value.expose(), "kp-pw-1\\\"x");
+    let Credential::Note(n) = credential(&doc, "Mail \"work\"", "note") else {
+        unreachable!()
+    };
+    assert_eq!(n.content.value.expose(), "line one\nline two with C:\\path");
+    let (doc, _) = read_fixture("keepass-csv/rfc4180-quotes.csv", Format::KeepassCsv);
+    assert_eq!(doc.accounts[0].items[0].title, "Shop \"online\"");
 }

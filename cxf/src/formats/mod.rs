@@ -45,6 +45,8 @@
 //! | `lastpass-csv` | ✓ | | including typed secure notes (cards, addresses, SSH keys, Wi-Fi) |
 //! | `keepass-xml` | ✓ | ✓ | KeePass 2 XML, with KeePassXC passkeys (`KPEX_PASSKEY_*`) and three TOTP conventions |
 //! | `protonpass-json` | ✓ | | the JSON or the zip holding it (unencrypted) |
+//! | `keepassxc-csv` | ✓ | | KeePassXC CSV: group paths, TOTP (URI or KeeOtp settings), times |
+//! | `keepass-csv` | ✓ | | KeePass CSV (1.x layout, written by KeePass 1 and 2): logins only |
 //!
 //! # Mapping choices
 //!
@@ -88,6 +90,9 @@ mod onepassword_1pux;
 mod onepassword_csv;
 mod protonpass_json;
 
+mod keepass_csv;
+mod keepassxc_csv;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -126,6 +131,10 @@ pub enum Format {
     KeepassXml,
     /// Proton Pass JSON export (or the unencrypted zip holding it).
     ProtonpassJson,
+    /// KeePassXC CSV export.
+    KeepassxcCsv,
+    /// KeePass CSV export (the 1.x layout KeePass 1 and 2 write).
+    KeepassCsv,
 }
 
 impl Format {
@@ -143,6 +152,8 @@ impl Format {
         Format::LastpassCsv,
         Format::KeepassXml,
         Format::ProtonpassJson,
+        Format::KeepassxcCsv,
+        Format::KeepassCsv,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -160,6 +171,8 @@ impl Format {
             Format::LastpassCsv => "lastpass-csv",
             Format::KeepassXml => "keepass-xml",
             Format::ProtonpassJson => "protonpass-json",
+            Format::KeepassxcCsv => "keepassxc-csv",
+            Format::KeepassCsv => "keepass-csv",
         }
     }
 
@@ -178,6 +191,8 @@ impl Format {
             Format::LastpassCsv => "LastPass CSV",
             Format::KeepassXml => "KeePass 2 XML",
             Format::ProtonpassJson => "Proton Pass JSON",
+            Format::KeepassxcCsv => "KeePassXC CSV",
+            Format::KeepassCsv => "KeePass CSV",
         }
     }
 
@@ -195,6 +210,7 @@ impl Format {
             Format::DashlaneCsv => &["zip", "csv"],
             Format::KeepassXml => &["xml"],
             Format::ProtonpassJson => &["json", "zip"],
+            Format::KeepassxcCsv | Format::KeepassCsv => &["csv"],
         }
     }
 
@@ -478,6 +494,8 @@ pub fn read(
         Format::LastpassCsv => lastpass_csv::read(bytes, options, &mut loss)?,
         Format::KeepassXml => keepass_xml::read(bytes, options, &mut loss)?,
         Format::ProtonpassJson => protonpass_json::read(bytes, options, &mut loss)?,
+        Format::KeepassxcCsv => keepassxc_csv::read(bytes, options, &mut loss)?,
+        Format::KeepassCsv => keepass_csv::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
