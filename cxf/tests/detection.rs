@@ -21,6 +21,7 @@ fn sample_format(dir: &str) -> Option<Format> {
         "keepass2-xml" => Format::KeepassXml,
         "lastpass-csv" => Format::LastpassCsv,
         "protonpass-json" => Format::ProtonpassJson,
+        "protonpass-csv" => Format::ProtonpassCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
         _ => return None,
     })
@@ -33,7 +34,6 @@ fn sample_unsupported(dir: &str) -> Option<&'static str> {
         "keeper-csv" => "Keeper CSV export",
         "keeper-json" => "Keeper JSON export",
         "nordpass-csv" => "NordPass CSV export",
-        "protonpass-csv" => "Proton Pass CSV export",
         "roboform-csv" => "RoboForm CSV export",
         "apple-keychain-txt" => "macOS keychain dump",
         _ => return None,
@@ -404,6 +404,16 @@ fn each_readable_signature_is_recognised() {
             b"\"Account\",\"Login Name\",\"Password\",\"Web Site\",\"Comments\"\n",
             Format::KeepassCsv,
         ),
+        (
+            "Proton Pass CSV",
+            b"type,name,url,email,username,password,note,totp,createTime,modifyTime,vault\r\n",
+            Format::ProtonpassCsv,
+        ),
+        (
+            "old Proton Pass CSV",
+            b"type,name,url,username,password,note,totp,createTime,modifyTime\r\n",
+            Format::ProtonpassCsv,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -528,10 +538,6 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
         (
             b"Name,Url,MatchUrl,Login,Pwd,Note,Folder,RfFieldsV2\n",
             "RoboForm CSV export",
-        ),
-        (
-            b"type,name,url,email,username,password,note,totp,createTime,modifyTime,vault\n",
-            "Proton Pass CSV export",
         ),
         (
             b"\"Title\",\"Field\",\"Value\",\"Field\",\"Value\",\"Note\"\n\"Mail\",\"Username\",\"kim\",\"Password\",\"pw\",\"\"\n",

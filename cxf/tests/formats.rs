@@ -283,6 +283,7 @@ fn sample_format(dir: &str) -> Option<Format> {
         "keepass2-xml" => Format::KeepassXml,
         "lastpass-csv" => Format::LastpassCsv,
         "protonpass-json" => Format::ProtonpassJson,
+        "protonpass-csv" => Format::ProtonpassCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
         _ => return None,
     })
@@ -512,6 +513,15 @@ const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
     ),
     ("lastpass-csv/proton-webclients/lastpass.csv", Some(12)),
     ("protonpass-json/keepassxc/protonpass_export.json", Some(4)),
+    // Counted from the `type` column: note, login, alias, creditCard, identity, each with a
+    // value (the card and identity in the JSON of the `note` cell).
+    ("protonpass-csv/proton-webclients/protonpass.csv", Some(5)),
+    // login, note, creditCard; the identity row has nothing but its name (its `note` cell,
+    // where the content would be, is empty), so it is skipped.
+    (
+        "protonpass-csv/saveoursecrets-sdk/proton_pass_export_2024-08-18.csv",
+        Some(3),
+    ),
     (
         "protonpass-json/saveoursecrets-sdk/proton_pass_export_2024-08-18.zip",
         Some(4),
@@ -1437,4 +1447,51 @@ fn keepass_csv_reads_backslash_escapes() {
     assert_eq!(n.content.value.expose(), "line one\nline two with C:\\path");
     let (doc, _) = read_fixture("keepass-csv/rfc4180-quotes.csv", Format::KeepassCsv);
     assert_eq!(doc.accounts[0].items[0].title, "Shop \"online\"");
+}
+
+#[test]
+fn protonpass_csv_reads_the_json_content_of_cards_and_identities() {
+    let (doc, _) = read_fixture("protonpass-csv/all-types-crlf.csv", Format::ProtonpassCsv);
+    let mail = &doc.accounts[0].items[0];
+    let urls: Vec<&str> = mail
+        .scope
+        .as_ref()
+        .unwrap()
+        .urls
+        .iter()
+        .map(|u| u.as_str())
+        .collect();
+    assert_eq!(urls, ["https://mail.example/", "https://webmail.example/"]);
+    assert_eq!(
+        (mail.creation_at, mail.modified_at),
+        (Some(1_700_000_000), Some(1_700_000_100))
+    );
+    let Credential::BasicAuth(b) = credential(&doc, "Bare TOTP", "basic-auth") else {
+        unreachable!()
+    };
+    // No username: the e-mail is the login.
+    assert_eq!(
+        b.username.as_ref().unwrap().value.expose(),
+        "bob@example.com"
+    );
+    let Credential::CreditCard(c) = credential(&doc, "Visa", "credit-card") else {
+        unreachable!()
+    };
+    assert_eq!(c.expiry_date.as_ref().unwrap().value.expose(), "2027-05");
+    assert_eq!(c.card_type.as_ref().unwrap().value.expose(), "Visa");
+    let Credential::Note(n) = credential(&doc, "Visa", "note") else {
+        unreachable!()
+    };
+    assert_eq!(n.content.value.expose(), "card note");
+    let Credential::PersonName(p) = credential(&doc, "Alice", "person-name") else {
+        unreachable!()
+    };
+    assert_eq!(p.surname.as_ref().unwrap().value.expose(), "Doe");
+    let Credential::BasicAuth(a) = credential(&doc, "Shopping alias", "basic-auth") else {
+        unreachable!()
+    };
+    assert_eq!(
+        a.username.as_ref().unwrap().value.expose(),
+        "shop.alias@example.net"
+    );
 }

@@ -47,6 +47,7 @@
 //! | `protonpass-json` | ✓ | | the JSON or the zip holding it (unencrypted) |
 //! | `keepassxc-csv` | ✓ | | KeePassXC CSV: group paths, TOTP (URI or KeeOtp settings), times |
 //! | `keepass-csv` | ✓ | | KeePass CSV (1.x layout, written by KeePass 1 and 2): logins only |
+//! | `protonpass-csv` | ✓ | | logins, notes, aliases; cards and identities from the JSON in `note` |
 //!
 //! # Mapping choices
 //!
@@ -92,6 +93,7 @@ mod protonpass_json;
 
 mod keepass_csv;
 mod keepassxc_csv;
+mod protonpass_csv;
 
 use std::fmt;
 use std::str::FromStr;
@@ -135,6 +137,8 @@ pub enum Format {
     KeepassxcCsv,
     /// KeePass CSV export (the 1.x layout KeePass 1 and 2 write).
     KeepassCsv,
+    /// Proton Pass CSV export.
+    ProtonpassCsv,
 }
 
 impl Format {
@@ -154,6 +158,7 @@ impl Format {
         Format::ProtonpassJson,
         Format::KeepassxcCsv,
         Format::KeepassCsv,
+        Format::ProtonpassCsv,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -173,6 +178,7 @@ impl Format {
             Format::ProtonpassJson => "protonpass-json",
             Format::KeepassxcCsv => "keepassxc-csv",
             Format::KeepassCsv => "keepass-csv",
+            Format::ProtonpassCsv => "protonpass-csv",
         }
     }
 
@@ -193,6 +199,7 @@ impl Format {
             Format::ProtonpassJson => "Proton Pass JSON",
             Format::KeepassxcCsv => "KeePassXC CSV",
             Format::KeepassCsv => "KeePass CSV",
+            Format::ProtonpassCsv => "Proton Pass CSV",
         }
     }
 
@@ -210,7 +217,7 @@ impl Format {
             Format::DashlaneCsv => &["zip", "csv"],
             Format::KeepassXml => &["xml"],
             Format::ProtonpassJson => &["json", "zip"],
-            Format::KeepassxcCsv | Format::KeepassCsv => &["csv"],
+            Format::KeepassxcCsv | Format::KeepassCsv | Format::ProtonpassCsv => &["csv"],
         }
     }
 
@@ -496,6 +503,7 @@ pub fn read(
         Format::ProtonpassJson => protonpass_json::read(bytes, options, &mut loss)?,
         Format::KeepassxcCsv => keepassxc_csv::read(bytes, options, &mut loss)?,
         Format::KeepassCsv => keepass_csv::read(bytes, options, &mut loss)?,
+        Format::ProtonpassCsv => protonpass_csv::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
