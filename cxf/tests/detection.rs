@@ -22,6 +22,7 @@ fn sample_format(dir: &str) -> Option<Format> {
         "lastpass-csv" => Format::LastpassCsv,
         "protonpass-json" => Format::ProtonpassJson,
         "protonpass-csv" => Format::ProtonpassCsv,
+        "nordpass-csv" => Format::NordpassCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
         _ => return None,
     })
@@ -33,7 +34,6 @@ fn sample_unsupported(dir: &str) -> Option<&'static str> {
         "1password-1pif" => "1Password 1PIF export",
         "keeper-csv" => "Keeper CSV export",
         "keeper-json" => "Keeper JSON export",
-        "nordpass-csv" => "NordPass CSV export",
         "roboform-csv" => "RoboForm CSV export",
         "apple-keychain-txt" => "macOS keychain dump",
         _ => return None,
@@ -414,6 +414,16 @@ fn each_readable_signature_is_recognised() {
             b"type,name,url,username,password,note,totp,createTime,modifyTime\r\n",
             Format::ProtonpassCsv,
         ),
+        (
+            "NordPass CSV",
+            b"name,url,additional_urls,username,password,note,cardholdername,cardnumber,cvc,pin,expirydate,zipcode,folder,full_name,phone_number,email,address1,address2,city,country,state,type,custom_fields\n",
+            Format::NordpassCsv,
+        ),
+        (
+            "NordPass CSV without type",
+            b"name,url,username,password,note,cardholdername,cardnumber,cvc,expirydate,zipcode,folder,full_name,phone_number,email,address1,address2,city,country,state\n",
+            Format::NordpassCsv,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -530,10 +540,6 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
         (
             b"keychain: \"/Users/kim/Library/Keychains/login.keychain-db\"\nversion: 512\nclass: \"genp\"\n",
             "macOS keychain dump",
-        ),
-        (
-            b"name,url,additional_urls,username,password,note,cardholdername,cardnumber,cvc,pin,expirydate,zipcode,folder,full_name,phone_number,email,address1,address2,city,country,state,type,custom_fields\n",
-            "NordPass CSV export",
         ),
         (
             b"Name,Url,MatchUrl,Login,Pwd,Note,Folder,RfFieldsV2\n",

@@ -284,6 +284,7 @@ fn sample_format(dir: &str) -> Option<Format> {
         "lastpass-csv" => Format::LastpassCsv,
         "protonpass-json" => Format::ProtonpassJson,
         "protonpass-csv" => Format::ProtonpassCsv,
+        "nordpass-csv" => Format::NordpassCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
         _ => return None,
     })
@@ -513,6 +514,27 @@ const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
     ),
     ("lastpass-csv/proton-webclients/lastpass.csv", Some(12)),
     ("protonpass-json/keepassxc/protonpass_export.json", Some(4)),
+    // NordPass: one item per row, except folder rows (`type` folder, or in the files without a
+    // `type` column a row holding only a name) and blank lines.
+    ("nordpass-csv/bitwarden-jslib/nordpass.card.csv", Some(1)),
+    (
+        "nordpass-csv/bitwarden-jslib/nordpass.identity.csv",
+        Some(1),
+    ),
+    ("nordpass-csv/bitwarden-jslib/nordpass.login.csv", Some(1)),
+    // `notesFolder` (name only) is a folder; the note is the one item.
+    (
+        "nordpass-csv/bitwarden-jslib/nordpass.secureNote.csv",
+        Some(1),
+    ),
+    // 10 data rows: 1 folder, 5 passwords (the `htts` one holds only its broken URL, still a
+    // value), 2 notes, 1 card, 1 identity: 9 items.
+    (
+        "nordpass-csv/proton-webclients/nordpass-legacy.csv",
+        Some(9),
+    ),
+    // 3 folder rows, 3 passwords, 1 blank line.
+    ("nordpass-csv/proton-webclients/nordpass.csv", Some(3)),
     // Counted from the `type` column: note, login, alias, creditCard, identity, each with a
     // value (the card and identity in the JSON of the `note` cell).
     ("protonpass-csv/proton-webclients/protonpass.csv", Some(5)),
@@ -908,7 +930,7 @@ fn format_names_parse_back_and_aliases_work() {
     }
     assert_eq!("1PUX".parse::<Format>().unwrap(), Format::OnePassword1pux);
     assert_eq!("safari-csv".parse::<Format>().unwrap(), Format::AppleCsv);
-    let e = "nordpass-csv".parse::<Format>().unwrap_err();
+    let e = "enpass-csv".parse::<Format>().unwrap_err();
     assert!(
         e.to_string().contains("known formats: cxf, bitwarden-json"),
         "{e}"
@@ -1494,4 +1516,46 @@ fn protonpass_csv_reads_the_json_content_of_cards_and_identities() {
         a.username.as_ref().unwrap().value.expose(),
         "shop.alias@example.net"
     );
+}
+
+#[test]
+fn nordpass_csv_maps_each_row_by_what_it_holds() {
+    let (doc, _) = read_fixture("nordpass-csv/all-types-folders.csv", Format::NordpassCsv);
+    let cols = &doc.accounts[0].collections;
+    let titles: Vec<&str> = cols.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, ["Work", "Empty folder"]);
+    assert_eq!(cols[0].sub_collections[0].title, "Mail");
+    let mail = &doc.accounts[0].items[0];
+    assert_eq!(cols[0].sub_collections[0].items[0].item, mail.id);
+    assert_eq!(mail.scope.as_ref().unwrap().urls.len(), 3);
+    let Credential::CustomFields(cf) = credential(&doc, "Webmail", "custom-fields") else {
+        unreachable!()
+    };
+    let kinds: Vec<(&str, &str)> = cf
+        .fields
+        .iter()
+        .map(|f| (f.label.as_deref().unwrap_or(""), f.field_type.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Recovery", "concealed-string"),
+            ("Since", "date"),
+            ("Born", "string"),
+            ("Plain", "string")
+        ]
+    );
+    let Credential::CreditCard(c) = credential(&doc, "Visa", "credit-card") else {
+        unreachable!()
+    };
+    assert_eq!(c.expiry_date.as_ref().unwrap().value.expose(), "2027-05");
+    let Credential::Address(a) = credential(&doc, "Alice", "address") else {
+        unreachable!()
+    };
+    assert_eq!(
+        a.street_address.as_ref().unwrap().value.expose(),
+        "1 Main St\nApt 2"
+    );
+    assert_eq!(a.territory.as_ref().unwrap().value.expose(), "US-CA");
+    assert_eq!(a.country.as_ref().unwrap().value.expose(), "US");
 }

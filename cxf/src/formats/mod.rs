@@ -48,6 +48,7 @@
 //! | `keepassxc-csv` | ✓ | | KeePassXC CSV: group paths, TOTP (URI or KeeOtp settings), times |
 //! | `keepass-csv` | ✓ | | KeePass CSV (1.x layout, written by KeePass 1 and 2): logins only |
 //! | `protonpass-csv` | ✓ | | logins, notes, aliases; cards and identities from the JSON in `note` |
+//! | `nordpass-csv` | ✓ | | logins, notes, cards, identities, folder rows, JSON custom fields |
 //!
 //! # Mapping choices
 //!
@@ -93,6 +94,7 @@ mod protonpass_json;
 
 mod keepass_csv;
 mod keepassxc_csv;
+mod nordpass_csv;
 mod protonpass_csv;
 
 use std::fmt;
@@ -139,6 +141,8 @@ pub enum Format {
     KeepassCsv,
     /// Proton Pass CSV export.
     ProtonpassCsv,
+    /// NordPass CSV export.
+    NordpassCsv,
 }
 
 impl Format {
@@ -159,6 +163,7 @@ impl Format {
         Format::KeepassxcCsv,
         Format::KeepassCsv,
         Format::ProtonpassCsv,
+        Format::NordpassCsv,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -179,6 +184,7 @@ impl Format {
             Format::KeepassxcCsv => "keepassxc-csv",
             Format::KeepassCsv => "keepass-csv",
             Format::ProtonpassCsv => "protonpass-csv",
+            Format::NordpassCsv => "nordpass-csv",
         }
     }
 
@@ -200,6 +206,7 @@ impl Format {
             Format::KeepassxcCsv => "KeePassXC CSV",
             Format::KeepassCsv => "KeePass CSV",
             Format::ProtonpassCsv => "Proton Pass CSV",
+            Format::NordpassCsv => "NordPass CSV",
         }
     }
 
@@ -217,7 +224,10 @@ impl Format {
             Format::DashlaneCsv => &["zip", "csv"],
             Format::KeepassXml => &["xml"],
             Format::ProtonpassJson => &["json", "zip"],
-            Format::KeepassxcCsv | Format::KeepassCsv | Format::ProtonpassCsv => &["csv"],
+            Format::KeepassxcCsv
+            | Format::KeepassCsv
+            | Format::ProtonpassCsv
+            | Format::NordpassCsv => &["csv"],
         }
     }
 
@@ -504,6 +514,7 @@ pub fn read(
         Format::KeepassxcCsv => keepassxc_csv::read(bytes, options, &mut loss)?,
         Format::KeepassCsv => keepass_csv::read(bytes, options, &mut loss)?,
         Format::ProtonpassCsv => protonpass_csv::read(bytes, options, &mut loss)?,
+        Format::NordpassCsv => nordpass_csv::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
