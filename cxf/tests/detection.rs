@@ -23,6 +23,7 @@ fn sample_format(dir: &str) -> Option<Format> {
         "protonpass-json" => Format::ProtonpassJson,
         "protonpass-csv" => Format::ProtonpassCsv,
         "nordpass-csv" => Format::NordpassCsv,
+        "roboform-csv" => Format::RoboformCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
         _ => return None,
     })
@@ -34,7 +35,6 @@ fn sample_unsupported(dir: &str) -> Option<&'static str> {
         "1password-1pif" => "1Password 1PIF export",
         "keeper-csv" => "Keeper CSV export",
         "keeper-json" => "Keeper JSON export",
-        "roboform-csv" => "RoboForm CSV export",
         "apple-keychain-txt" => "macOS keychain dump",
         _ => return None,
     })
@@ -424,6 +424,16 @@ fn each_readable_signature_is_recognised() {
             b"name,url,username,password,note,cardholdername,cardnumber,cvc,expirydate,zipcode,folder,full_name,phone_number,email,address1,address2,city,country,state\n",
             Format::NordpassCsv,
         ),
+        (
+            "RoboForm CSV",
+            b"Name,Url,MatchUrl,Login,Pwd,Note,Folder,RfFieldsV2\n",
+            Format::RoboformCsv,
+        ),
+        (
+            "older RoboForm CSV",
+            b"Name,Url,MatchUrl,Login,Pwd,Note,Folder,Rf_fields\n",
+            Format::RoboformCsv,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -540,10 +550,6 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
         (
             b"keychain: \"/Users/kim/Library/Keychains/login.keychain-db\"\nversion: 512\nclass: \"genp\"\n",
             "macOS keychain dump",
-        ),
-        (
-            b"Name,Url,MatchUrl,Login,Pwd,Note,Folder,RfFieldsV2\n",
-            "RoboForm CSV export",
         ),
         (
             b"\"Title\",\"Field\",\"Value\",\"Field\",\"Value\",\"Note\"\n\"Mail\",\"Username\",\"kim\",\"Password\",\"pw\",\"\"\n",

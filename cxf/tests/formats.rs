@@ -285,6 +285,7 @@ fn sample_format(dir: &str) -> Option<Format> {
         "protonpass-json" => Format::ProtonpassJson,
         "protonpass-csv" => Format::ProtonpassCsv,
         "nordpass-csv" => Format::NordpassCsv,
+        "roboform-csv" => Format::RoboformCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
         _ => return None,
     })
@@ -535,6 +536,9 @@ const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
     ),
     // 3 folder rows, 3 passwords, 1 blank line.
     ("nordpass-csv/proton-webclients/nordpass.csv", Some(3)),
+    // One item per record (14, counted by their names: Example … Twitter); each holds a login,
+    // a URL or a note.
+    ("roboform-csv/proton-webclients/roboform.csv", Some(14)),
     // Counted from the `type` column: note, login, alias, creditCard, identity, each with a
     // value (the card and identity in the JSON of the `note` cell).
     ("protonpass-csv/proton-webclients/protonpass.csv", Some(5)),
@@ -1558,4 +1562,31 @@ fn nordpass_csv_maps_each_row_by_what_it_holds() {
     );
     assert_eq!(a.territory.as_ref().unwrap().value.expose(), "US-CA");
     assert_eq!(a.country.as_ref().unwrap().value.expose(), "US");
+}
+
+#[test]
+fn roboform_csv_form_fields_and_formula_protection() {
+    let (doc, _) = read_fixture("roboform-csv/fields-typed-notes.csv", Format::RoboformCsv);
+    let Credential::BasicAuth(b) = credential(&doc, "Mail", "basic-auth") else {
+        unreachable!()
+    };
+    // The `'` RoboForm puts before a value starting with `@` is not part of the password.
+    assert_eq!(b.password.as_ref().unwrap().value.expose(), "@hunter2");
+    let mail = &doc.accounts[0].items[0];
+    assert_eq!(mail.scope.as_ref().unwrap().urls.len(), 2);
+    let Credential::CustomFields(cf) = credential(&doc, "Mail", "custom-fields") else {
+        unreachable!()
+    };
+    // The fields repeating the login and password are not copied; the PIN is.
+    assert_eq!(cf.fields.len(), 1);
+    assert_eq!(cf.fields[0].value.expose(), "12,34");
+    assert_eq!(cf.fields[0].field_type.as_str(), "concealed-string");
+    let Credential::BasicAuth(f) = credential(&doc, "Forum", "basic-auth") else {
+        unreachable!()
+    };
+    assert_eq!(f.username.as_ref().unwrap().value.expose(), "'quoted");
+    let Credential::CreditCard(c) = credential(&doc, "Card", "credit-card") else {
+        unreachable!()
+    };
+    assert_eq!(c.expiry_date.as_ref().unwrap().value.expose(), "2027-01");
 }

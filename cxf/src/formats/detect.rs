@@ -28,6 +28,7 @@
 //! | `keepassxc-csv` | required `group,title,username,password,url,notes`; also `totp,icon,last modified,created` |
 //! | `keepass-csv` | exactly the columns `account,login name,password,web site,comments` |
 //! | `nordpass-csv` | required `name,url,username,password,note,cardholdername,cardnumber,cvc,expirydate,zipcode,folder,full_name`; also `additional_urls,pin,phone_number,email,address1,address2,city,country,state,type,custom_fields` |
+//! | `roboform-csv` | required `name,url,matchurl,login,pwd`; also `note,folder,rffieldsv2,rf_fields` |
 //! | `protonpass-csv` | required `type,name,url,username,password,note,totp,createtime,modifytime`; also `email,vault` |
 //!
 //! # Exports recognised but not read ([`Detection::Unsupported`])
@@ -44,7 +45,6 @@
 //! | Proton Pass encrypted (PGP) export | zip with `Proton Pass/…data.pgp` |
 //! | KeePassX XML export | XML whose root element is `<database>` after a `KEEPASSX_DATABASE` doctype |
 //! | macOS keychain dump | text starting `keychain: "` with a `class:` line (`security dump-keychain`) |
-//! | RoboForm CSV export | required `name,url,matchurl,login,pwd`; also `note,folder,rffieldsv2,rf_fields` |
 //! | Enpass CSV export | header `Title`, then `Field`,`Value` pairs (or a run of dots), then `Note` |
 //! | Keeper CSV export | no header; every record fully quoted, 7 cells (`folder,title,login,password,url,notes,shared_folder`) plus label/value pairs, a title in each; and a `TFC:Keeper` label or a first record with an empty cell |
 //!
@@ -123,7 +123,6 @@ const DASHLANE_JSON: &str = "Dashlane JSON export";
 const PROTON_PGP: &str = "Proton Pass encrypted (PGP) export";
 const KEEPASSX_XML: &str = "KeePassX XML export";
 const KEYCHAIN: &str = "macOS keychain dump";
-const ROBOFORM_CSV: &str = "RoboForm CSV export";
 const ENPASS_CSV: &str = "Enpass CSV export";
 const KEEPER_CSV: &str = "Keeper CSV export";
 
@@ -682,6 +681,12 @@ fn csv_readable(h: &Header, found: &mut Found) {
     ) {
         found.format(Format::NordpassCsv);
     }
+    if h.sig(
+        &["name", "url", "matchurl", "login", "pwd"],
+        &["note", "folder", "rffieldsv2", "rf_fields"],
+    ) {
+        found.format(Format::RoboformCsv);
+    }
 }
 
 fn is_1password_csv(h: &Header) -> bool {
@@ -787,12 +792,6 @@ fn is_dashlane_csv(h: &Header) -> bool {
 }
 
 fn csv_unsupported(h: &Header, found: &mut Found) {
-    if h.sig(
-        &["name", "url", "matchurl", "login", "pwd"],
-        &["note", "folder", "rffieldsv2", "rf_fields"],
-    ) {
-        found.unsupported(ROBOFORM_CSV);
-    }
     if is_enpass_csv(h) {
         found.unsupported(ENPASS_CSV);
     }

@@ -49,6 +49,7 @@
 //! | `keepass-csv` | ✓ | | KeePass CSV (1.x layout, written by KeePass 1 and 2): logins only |
 //! | `protonpass-csv` | ✓ | | logins, notes, aliases; cards and identities from the JSON in `note` |
 //! | `nordpass-csv` | ✓ | | logins, notes, cards, identities, folder rows, JSON custom fields |
+//! | `roboform-csv` | ✓ | | logins with form fields (`RfFieldsV2`, `Rf_fields`), LastPass typed notes |
 //!
 //! # Mapping choices
 //!
@@ -96,6 +97,7 @@ mod keepass_csv;
 mod keepassxc_csv;
 mod nordpass_csv;
 mod protonpass_csv;
+mod roboform_csv;
 
 use std::fmt;
 use std::str::FromStr;
@@ -143,6 +145,8 @@ pub enum Format {
     ProtonpassCsv,
     /// NordPass CSV export.
     NordpassCsv,
+    /// RoboForm CSV export.
+    RoboformCsv,
 }
 
 impl Format {
@@ -164,6 +168,7 @@ impl Format {
         Format::KeepassCsv,
         Format::ProtonpassCsv,
         Format::NordpassCsv,
+        Format::RoboformCsv,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -185,6 +190,7 @@ impl Format {
             Format::KeepassCsv => "keepass-csv",
             Format::ProtonpassCsv => "protonpass-csv",
             Format::NordpassCsv => "nordpass-csv",
+            Format::RoboformCsv => "roboform-csv",
         }
     }
 
@@ -207,6 +213,7 @@ impl Format {
             Format::KeepassCsv => "KeePass CSV",
             Format::ProtonpassCsv => "Proton Pass CSV",
             Format::NordpassCsv => "NordPass CSV",
+            Format::RoboformCsv => "RoboForm CSV",
         }
     }
 
@@ -227,7 +234,8 @@ impl Format {
             Format::KeepassxcCsv
             | Format::KeepassCsv
             | Format::ProtonpassCsv
-            | Format::NordpassCsv => &["csv"],
+            | Format::NordpassCsv
+            | Format::RoboformCsv => &["csv"],
         }
     }
 
@@ -515,6 +523,7 @@ pub fn read(
         Format::KeepassCsv => keepass_csv::read(bytes, options, &mut loss)?,
         Format::ProtonpassCsv => protonpass_csv::read(bytes, options, &mut loss)?,
         Format::NordpassCsv => nordpass_csv::read(bytes, options, &mut loss)?,
+        Format::RoboformCsv => roboform_csv::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
