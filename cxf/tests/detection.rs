@@ -24,6 +24,7 @@ fn sample_format(dir: &str) -> Option<Format> {
         "protonpass-csv" => Format::ProtonpassCsv,
         "nordpass-csv" => Format::NordpassCsv,
         "roboform-csv" => Format::RoboformCsv,
+        "keeper-csv" => Format::KeeperCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
         _ => return None,
     })
@@ -33,7 +34,6 @@ fn sample_format(dir: &str) -> Option<Format> {
 fn sample_unsupported(dir: &str) -> Option<&'static str> {
     Some(match dir {
         "1password-1pif" => "1Password 1PIF export",
-        "keeper-csv" => "Keeper CSV export",
         "keeper-json" => "Keeper JSON export",
         "apple-keychain-txt" => "macOS keychain dump",
         _ => return None,
@@ -248,6 +248,24 @@ fn look_alikes_are_not_claimed() {
             b"\"Account\",\"Login Name\",\"Password\",\"Web Site\"\n",
         ),
     ];
+    let keeper_like: &[(&str, &[u8])] = &[
+        (
+            "header-less quoted rows of six cells",
+            b"\"\",\"Mail\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\"\n",
+        ),
+        (
+            "a record without a title",
+            b"\"Web\",\"\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\",\"\"\n",
+        ),
+        (
+            "unquoted header-less rows",
+            b"Web,Mail,kim,pw,https://mail.example.test/,,\n",
+        ),
+    ];
+    for (what, input) in keeper_like {
+        let got = formats::detect(input);
+        assert_ne!(got, Detection::Certain(Format::KeeperCsv), "{what}");
+    }
     for (what, input) in near_misses {
         let got = formats::detect(input);
         assert!(
@@ -434,6 +452,11 @@ fn each_readable_signature_is_recognised() {
             b"Name,Url,MatchUrl,Login,Pwd,Note,Folder,Rf_fields\n",
             Format::RoboformCsv,
         ),
+        (
+            "Keeper CSV",
+            b"\"Web\",\"Mail\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\",\"\"\n\"\",\"Bank\",\"kim\",\"pw2\",\"\",\"\",\"\",\"TFC:Keeper\",\"otpauth://totp/x?secret=AAAA\"\n",
+            Format::KeeperCsv,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -554,10 +577,6 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
         (
             b"\"Title\",\"Field\",\"Value\",\"Field\",\"Value\",\"Note\"\n\"Mail\",\"Username\",\"kim\",\"Password\",\"pw\",\"\"\n",
             "Enpass CSV export",
-        ),
-        (
-            b"\"Web\",\"Mail\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\",\"\"\n\"\",\"Bank\",\"kim\",\"pw2\",\"\",\"\",\"\",\"TFC:Keeper\",\"otpauth://totp/x?secret=AAAA\"\n",
-            "Keeper CSV export",
         ),
     ];
     for (input, name) in cases {

@@ -286,6 +286,7 @@ fn sample_format(dir: &str) -> Option<Format> {
         "protonpass-csv" => Format::ProtonpassCsv,
         "nordpass-csv" => Format::NordpassCsv,
         "roboform-csv" => Format::RoboformCsv,
+        "keeper-csv" => Format::KeeperCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
         _ => return None,
     })
@@ -539,6 +540,9 @@ const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
     // One item per record (14, counted by their names: Example … Twitter); each holds a login,
     // a URL or a note.
     ("roboform-csv/proton-webclients/roboform.csv", Some(14)),
+    // 15 records; "address item", "file attachment item" and "general item" hold only a title
+    // (the CSV drops those record types' values) and are skipped: 12 items.
+    ("keeper-csv/proton-webclients/keeper.csv", Some(12)),
     // Counted from the `type` column: note, login, alias, creditCard, identity, each with a
     // value (the card and identity in the JSON of the `note` cell).
     ("protonpass-csv/proton-webclients/protonpass.csv", Some(5)),
@@ -1589,4 +1593,46 @@ fn roboform_csv_form_fields_and_formula_protection() {
         unreachable!()
     };
     assert_eq!(c.expiry_date.as_ref().unwrap().value.expose(), "2027-01");
+}
+
+#[test]
+fn keeper_csv_pairs_totp_and_backslash_folders() {
+    let (doc, _) = read_fixture("keeper-csv/folders-totp-fields.csv", Format::KeeperCsv);
+    let cols = &doc.accounts[0].collections;
+    let titles: Vec<&str> = cols.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, ["Work", "Dev", "Team Share"]);
+    // `\\` is a literal backslash, `/` a literal slash.
+    assert_eq!(cols[1].sub_collections[0].title, "Name/with\\both");
+    // The shared folder holds the record too.
+    assert_eq!(
+        cols[2].items[0].item,
+        cols[1].sub_collections[0].items[0].item
+    );
+    let Credential::Totp(t) = credential(&doc, "Webmail", "totp") else {
+        unreachable!()
+    };
+    assert_eq!(t.period, Some(60));
+    let mail = &doc.accounts[0].items[0];
+    assert_eq!(mail.scope.as_ref().unwrap().urls.len(), 2);
+    let Credential::CustomFields(cf) = credential(&doc, "Webmail", "custom-fields") else {
+        unreachable!()
+    };
+    let kinds: Vec<(&str, &str)> = cf
+        .fields
+        .iter()
+        .map(|f| (f.label.as_deref().unwrap_or(""), f.field_type.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Hidden Field", "concealed-string"),
+            ("Recovery phone", "string")
+        ]
+    );
+    assert!(
+        doc.accounts[0]
+            .items
+            .iter()
+            .any(|i| i.title == "Repo, \"main\"")
+    );
 }

@@ -29,6 +29,7 @@
 //! | `keepass-csv` | exactly the columns `account,login name,password,web site,comments` |
 //! | `nordpass-csv` | required `name,url,username,password,note,cardholdername,cardnumber,cvc,expirydate,zipcode,folder,full_name`; also `additional_urls,pin,phone_number,email,address1,address2,city,country,state,type,custom_fields` |
 //! | `roboform-csv` | required `name,url,matchurl,login,pwd`; also `note,folder,rffieldsv2,rf_fields` |
+//! | `keeper-csv` | no header, and no other CSV signature matches; every record fully quoted, 7 cells (`folder,title,login,password,url,notes,shared_folder`) plus label/value pairs, a title in each; and a `TFC:Keeper` label or a first record with an empty cell |
 //! | `protonpass-csv` | required `type,name,url,username,password,note,totp,createtime,modifytime`; also `email,vault` |
 //!
 //! # Exports recognised but not read ([`Detection::Unsupported`])
@@ -46,7 +47,6 @@
 //! | KeePassX XML export | XML whose root element is `<database>` after a `KEEPASSX_DATABASE` doctype |
 //! | macOS keychain dump | text starting `keychain: "` with a `class:` line (`security dump-keychain`) |
 //! | Enpass CSV export | header `Title`, then `Field`,`Value` pairs (or a run of dots), then `Note` |
-//! | Keeper CSV export | no header; every record fully quoted, 7 cells (`folder,title,login,password,url,notes,shared_folder`) plus label/value pairs, a title in each; and a `TFC:Keeper` label or a first record with an empty cell |
 //!
 //! When signatures of readable formats overlap the result is [`Detection::Ambiguous`]; a
 //! readable format's signature wins over a recognised-but-unsupported one.
@@ -124,7 +124,6 @@ const PROTON_PGP: &str = "Proton Pass encrypted (PGP) export";
 const KEEPASSX_XML: &str = "KeePassX XML export";
 const KEYCHAIN: &str = "macOS keychain dump";
 const ENPASS_CSV: &str = "Enpass CSV export";
-const KEEPER_CSV: &str = "Keeper CSV export";
 
 /// How much of a text input the CSV and keychain checks look at.
 const TEXT_WINDOW: usize = 64 * 1024;
@@ -565,7 +564,7 @@ fn detect_csv(text: &str, truncated: bool, found: &mut Found) {
     csv_readable(&header, found);
     csv_unsupported(&header, found);
     if found.readable.is_empty() && found.unsupported.is_empty() && is_keeper_csv(text, &records) {
-        found.unsupported(KEEPER_CSV);
+        found.format(Format::KeeperCsv);
     }
 }
 

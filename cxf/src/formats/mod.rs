@@ -50,6 +50,7 @@
 //! | `protonpass-csv` | ✓ | | logins, notes, aliases; cards and identities from the JSON in `note` |
 //! | `nordpass-csv` | ✓ | | logins, notes, cards, identities, folder rows, JSON custom fields |
 //! | `roboform-csv` | ✓ | | logins with form fields (`RfFieldsV2`, `Rf_fields`), LastPass typed notes |
+//! | `keeper-csv` | ✓ | | header-less; logins, notes, custom-field pairs, `TFC:Keeper` TOTP, `\` folders |
 //!
 //! # Mapping choices
 //!
@@ -95,6 +96,7 @@ mod protonpass_json;
 
 mod keepass_csv;
 mod keepassxc_csv;
+mod keeper_csv;
 mod nordpass_csv;
 mod protonpass_csv;
 mod roboform_csv;
@@ -147,6 +149,8 @@ pub enum Format {
     NordpassCsv,
     /// RoboForm CSV export.
     RoboformCsv,
+    /// Keeper CSV export (no header row).
+    KeeperCsv,
 }
 
 impl Format {
@@ -169,6 +173,7 @@ impl Format {
         Format::ProtonpassCsv,
         Format::NordpassCsv,
         Format::RoboformCsv,
+        Format::KeeperCsv,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -191,6 +196,7 @@ impl Format {
             Format::ProtonpassCsv => "protonpass-csv",
             Format::NordpassCsv => "nordpass-csv",
             Format::RoboformCsv => "roboform-csv",
+            Format::KeeperCsv => "keeper-csv",
         }
     }
 
@@ -214,6 +220,7 @@ impl Format {
             Format::ProtonpassCsv => "Proton Pass CSV",
             Format::NordpassCsv => "NordPass CSV",
             Format::RoboformCsv => "RoboForm CSV",
+            Format::KeeperCsv => "Keeper CSV",
         }
     }
 
@@ -235,7 +242,8 @@ impl Format {
             | Format::KeepassCsv
             | Format::ProtonpassCsv
             | Format::NordpassCsv
-            | Format::RoboformCsv => &["csv"],
+            | Format::RoboformCsv
+            | Format::KeeperCsv => &["csv"],
         }
     }
 
@@ -524,6 +532,7 @@ pub fn read(
         Format::ProtonpassCsv => protonpass_csv::read(bytes, options, &mut loss)?,
         Format::NordpassCsv => nordpass_csv::read(bytes, options, &mut loss)?,
         Format::RoboformCsv => roboform_csv::read(bytes, options, &mut loss)?,
+        Format::KeeperCsv => keeper_csv::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
