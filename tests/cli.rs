@@ -273,6 +273,12 @@ fn formats_lists_readers_and_writers() {
         "lastpass-csv",
         "dashlane-csv",
         "protonpass-json",
+        "keepassxc-csv",
+        "keepass-csv",
+        "protonpass-csv",
+        "nordpass-csv",
+        "roboform-csv",
+        "keeper-csv",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(name)),

@@ -21,6 +21,10 @@ fn sample_format(dir: &str) -> Option<Format> {
         "keepass2-xml" => Format::KeepassXml,
         "lastpass-csv" => Format::LastpassCsv,
         "protonpass-json" => Format::ProtonpassJson,
+        "protonpass-csv" => Format::ProtonpassCsv,
+        "nordpass-csv" => Format::NordpassCsv,
+        "roboform-csv" => Format::RoboformCsv,
+        "keeper-csv" => Format::KeeperCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
         _ => return None,
     })
@@ -30,11 +34,7 @@ fn sample_format(dir: &str) -> Option<Format> {
 fn sample_unsupported(dir: &str) -> Option<&'static str> {
     Some(match dir {
         "1password-1pif" => "1Password 1PIF export",
-        "keeper-csv" => "Keeper CSV export",
         "keeper-json" => "Keeper JSON export",
-        "nordpass-csv" => "NordPass CSV export",
-        "protonpass-csv" => "Proton Pass CSV export",
-        "roboform-csv" => "RoboForm CSV export",
         "apple-keychain-txt" => "macOS keychain dump",
         _ => return None,
     })
@@ -223,12 +223,59 @@ fn look_alikes_are_not_claimed() {
     random_json_start.extend(noise(512));
     assert_eq!(formats::detect(&random_json_start), Detection::Unknown);
 
-    // KeePassXC's CSV has Apple's and 1Password's columns and more: it is none of them.
+    // KeePassXC's CSV has Apple's and 1Password's columns and more: it is none of them, only
+    // KeePassXC's.
     let keepassxc = b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\",\"TOTP\",\"Icon\",\"Last Modified\",\"Created\"\n\"Root/Web\",\"Mail\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\",\"\",\"0\",\"2024-01-02T03:04:05Z\",\"2024-01-02T03:04:05Z\"\n";
     assert_eq!(
         formats::detect(keepassxc),
-        unsupported("KeePassXC CSV export")
+        Detection::Certain(Format::KeepassxcCsv)
     );
+    let near_misses: &[(&str, &[u8])] = &[
+        (
+            "KeePassXC's columns plus a tag column",
+            b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\",\"Tags\"\n",
+        ),
+        (
+            "KeePassXC's columns without Group",
+            b"\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\",\"TOTP\"\n",
+        ),
+        (
+            "KeePass's columns plus a group",
+            b"\"Account\",\"Login Name\",\"Password\",\"Web Site\",\"Comments\",\"Group\"\n",
+        ),
+        (
+            "KeePass's columns without comments",
+            b"\"Account\",\"Login Name\",\"Password\",\"Web Site\"\n",
+        ),
+    ];
+    let keeper_like: &[(&str, &[u8])] = &[
+        (
+            "header-less quoted rows of six cells",
+            b"\"\",\"Mail\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\"\n",
+        ),
+        (
+            "a record without a title",
+            b"\"Web\",\"\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\",\"\"\n",
+        ),
+        (
+            "unquoted header-less rows",
+            b"Web,Mail,kim,pw,https://mail.example.test/,,\n",
+        ),
+    ];
+    for (what, input) in keeper_like {
+        let got = formats::detect(input);
+        assert_ne!(got, Detection::Certain(Format::KeeperCsv), "{what}");
+    }
+    for (what, input) in near_misses {
+        let got = formats::detect(input);
+        assert!(
+            !matches!(
+                got,
+                Detection::Certain(Format::KeepassxcCsv | Format::KeepassCsv)
+            ),
+            "{what}: detected as {got:?}"
+        );
+    }
 }
 
 #[test]
@@ -360,6 +407,56 @@ fn each_readable_signature_is_recognised() {
             Format::DashlaneCsv,
         ),
         ("Dashlane secure notes CSV", b"title,note\r\n", Format::DashlaneCsv),
+        (
+            "KeePassXC CSV",
+            b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\",\"TOTP\",\"Icon\",\"Last Modified\",\"Created\"\n",
+            Format::KeepassxcCsv,
+        ),
+        (
+            "KeePassXC CSV before 2.6",
+            b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\"\n",
+            Format::KeepassxcCsv,
+        ),
+        (
+            "KeePass CSV",
+            b"\"Account\",\"Login Name\",\"Password\",\"Web Site\",\"Comments\"\n",
+            Format::KeepassCsv,
+        ),
+        (
+            "Proton Pass CSV",
+            b"type,name,url,email,username,password,note,totp,createTime,modifyTime,vault\r\n",
+            Format::ProtonpassCsv,
+        ),
+        (
+            "old Proton Pass CSV",
+            b"type,name,url,username,password,note,totp,createTime,modifyTime\r\n",
+            Format::ProtonpassCsv,
+        ),
+        (
+            "NordPass CSV",
+            b"name,url,additional_urls,username,password,note,cardholdername,cardnumber,cvc,pin,expirydate,zipcode,folder,full_name,phone_number,email,address1,address2,city,country,state,type,custom_fields\n",
+            Format::NordpassCsv,
+        ),
+        (
+            "NordPass CSV without type",
+            b"name,url,username,password,note,cardholdername,cardnumber,cvc,expirydate,zipcode,folder,full_name,phone_number,email,address1,address2,city,country,state\n",
+            Format::NordpassCsv,
+        ),
+        (
+            "RoboForm CSV",
+            b"Name,Url,MatchUrl,Login,Pwd,Note,Folder,RfFieldsV2\n",
+            Format::RoboformCsv,
+        ),
+        (
+            "older RoboForm CSV",
+            b"Name,Url,MatchUrl,Login,Pwd,Note,Folder,Rf_fields\n",
+            Format::RoboformCsv,
+        ),
+        (
+            "Keeper CSV",
+            b"\"Web\",\"Mail\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\",\"\"\n\"\",\"Bank\",\"kim\",\"pw2\",\"\",\"\",\"\",\"TFC:Keeper\",\"otpauth://totp/x?secret=AAAA\"\n",
+            Format::KeeperCsv,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -478,32 +575,8 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
             "macOS keychain dump",
         ),
         (
-            b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\"\n",
-            "KeePassXC CSV export",
-        ),
-        (
-            b"\"Account\",\"Login Name\",\"Password\",\"Web Site\",\"Comments\"\n",
-            "KeePass CSV export",
-        ),
-        (
-            b"name,url,additional_urls,username,password,note,cardholdername,cardnumber,cvc,pin,expirydate,zipcode,folder,full_name,phone_number,email,address1,address2,city,country,state,type,custom_fields\n",
-            "NordPass CSV export",
-        ),
-        (
-            b"Name,Url,MatchUrl,Login,Pwd,Note,Folder,RfFieldsV2\n",
-            "RoboForm CSV export",
-        ),
-        (
-            b"type,name,url,email,username,password,note,totp,createTime,modifyTime,vault\n",
-            "Proton Pass CSV export",
-        ),
-        (
             b"\"Title\",\"Field\",\"Value\",\"Field\",\"Value\",\"Note\"\n\"Mail\",\"Username\",\"kim\",\"Password\",\"pw\",\"\"\n",
             "Enpass CSV export",
-        ),
-        (
-            b"\"Web\",\"Mail\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\",\"\"\n\"\",\"Bank\",\"kim\",\"pw2\",\"\",\"\",\"\",\"TFC:Keeper\",\"otpauth://totp/x?secret=AAAA\"\n",
-            "Keeper CSV export",
         ),
     ];
     for (input, name) in cases {

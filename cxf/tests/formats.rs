@@ -283,6 +283,10 @@ fn sample_format(dir: &str) -> Option<Format> {
         "keepass2-xml" => Format::KeepassXml,
         "lastpass-csv" => Format::LastpassCsv,
         "protonpass-json" => Format::ProtonpassJson,
+        "protonpass-csv" => Format::ProtonpassCsv,
+        "nordpass-csv" => Format::NordpassCsv,
+        "roboform-csv" => Format::RoboformCsv,
+        "keeper-csv" => Format::KeeperCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
         _ => return None,
     })
@@ -512,6 +516,42 @@ const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
     ),
     ("lastpass-csv/proton-webclients/lastpass.csv", Some(12)),
     ("protonpass-json/keepassxc/protonpass_export.json", Some(4)),
+    // NordPass: one item per row, except folder rows (`type` folder, or in the files without a
+    // `type` column a row holding only a name) and blank lines.
+    ("nordpass-csv/bitwarden-jslib/nordpass.card.csv", Some(1)),
+    (
+        "nordpass-csv/bitwarden-jslib/nordpass.identity.csv",
+        Some(1),
+    ),
+    ("nordpass-csv/bitwarden-jslib/nordpass.login.csv", Some(1)),
+    // `notesFolder` (name only) is a folder; the note is the one item.
+    (
+        "nordpass-csv/bitwarden-jslib/nordpass.secureNote.csv",
+        Some(1),
+    ),
+    // 10 data rows: 1 folder, 5 passwords (the `htts` one holds only its broken URL, still a
+    // value), 2 notes, 1 card, 1 identity: 9 items.
+    (
+        "nordpass-csv/proton-webclients/nordpass-legacy.csv",
+        Some(9),
+    ),
+    // 3 folder rows, 3 passwords, 1 blank line.
+    ("nordpass-csv/proton-webclients/nordpass.csv", Some(3)),
+    // One item per record (14, counted by their names: Example … Twitter); each holds a login,
+    // a URL or a note.
+    ("roboform-csv/proton-webclients/roboform.csv", Some(14)),
+    // 15 records; "address item", "file attachment item" and "general item" hold only a title
+    // (the CSV drops those record types' values) and are skipped: 12 items.
+    ("keeper-csv/proton-webclients/keeper.csv", Some(12)),
+    // Counted from the `type` column: note, login, alias, creditCard, identity, each with a
+    // value (the card and identity in the JSON of the `note` cell).
+    ("protonpass-csv/proton-webclients/protonpass.csv", Some(5)),
+    // login, note, creditCard; the identity row has nothing but its name (its `note` cell,
+    // where the content would be, is empty), so it is skipped.
+    (
+        "protonpass-csv/saveoursecrets-sdk/proton_pass_export_2024-08-18.csv",
+        Some(3),
+    ),
     (
         "protonpass-json/saveoursecrets-sdk/proton_pass_export_2024-08-18.zip",
         Some(4),
@@ -898,7 +938,7 @@ fn format_names_parse_back_and_aliases_work() {
     }
     assert_eq!("1PUX".parse::<Format>().unwrap(), Format::OnePassword1pux);
     assert_eq!("safari-csv".parse::<Format>().unwrap(), Format::AppleCsv);
-    let e = "nordpass-csv".parse::<Format>().unwrap_err();
+    let e = "enpass-csv".parse::<Format>().unwrap_err();
     assert!(
         e.to_string().contains("known formats: cxf, bitwarden-json"),
         "{e}"
@@ -937,12 +977,10 @@ fn detection_says_when_it_cannot_decide() {
         formats::detect(b"Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes\n"),
         Detection::Certain(Format::OnePasswordCsv)
     );
-    // KeePassXC's CSV is not claimed by a readable format: it is recognised as unsupported.
+    // KeePassXC's CSV has Apple's columns and a group: it is KeePassXC's, not Apple's.
     assert_eq!(
         formats::detect(b"\"Group\",\"Title\",\"Username\",\"Password\",\"URL\",\"Notes\"\n"),
-        Detection::Unsupported {
-            name: "KeePassXC CSV export"
-        }
+        Detection::Certain(Format::KeepassxcCsv)
     );
     // LastPass's columns without `fav` and `totp` are still LastPass (not Chrome: `extra`).
     let lastpass = b"name,url,username,password,extra,grouping\n";
@@ -1370,4 +1408,231 @@ fn json_readers_name_unmapped_members_once_without_values() {
         })
         .collect();
     assert_eq!(labels, [Some("Account")]);
+}
+
+/// The first credential of `kind` of the item titled `title`.
+fn credential<'a>(doc: &'a Document, title: &str, kind: &str) -> &'a Credential {
+    doc.accounts[0]
+        .items
+        .iter()
+        .find(|i| i.title == title)
+        .unwrap_or_else(|| panic!("no item {title:?}"))
+        .credentials
+        .iter()
+        .find(|c| c.type_name() == kind)
+        .unwrap_or_else(|| panic!("{title:?} has no {kind}"))
+}
+
+fn read_fixture(rel: &str, format: Format) -> (Document, LossReport) {
+    let bytes = std::fs::read(fixtures_dir().join(rel)).unwrap();
+    formats::read(
+        format,
+        &bytes,
+        &ReadOptions::default().with_timestamp(1_750_000_000),
+    )
+    .unwrap()
+}
+
+#[test]
+fn keepassxc_csv_groups_totp_settings_and_times() {
+    let (doc, _) = read_fixture("keepassxc-csv/groups-totp-times.csv", Format::KeepassxcCsv);
+    let cols = &doc.accounts[0].collections;
+    // The root group is the database: `Root/Web/Mail` is `Web` > `Mail`.
+    let titles: Vec<&str> = cols.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, ["Web", "Bank"]);
+    assert_eq!(cols[0].sub_collections[0].title, "Mail");
+    let mail = &doc.accounts[0].items[0];
+    assert_eq!(mail.title, "Webmail");
+    assert_eq!(cols[0].sub_collections[0].items[0].item, mail.id);
+    assert_eq!(mail.modified_at, Some(1_709_528_767));
+    assert_eq!(mail.creation_at, Some(1_672_628_645));
+    let Credential::Note(n) = credential(&doc, "Webmail", "note") else {
+        unreachable!()
+    };
+    assert_eq!(n.content.value.expose(), "two\nlines, with \"quotes\"");
+    let Credential::Totp(t) = credential(&doc, "Forum", "totp") else {
+        unreachable!()
+    };
+    assert_eq!((t.period, t.digits), (Some(60), Some(8)));
+    assert_eq!(t.secret.expose(), "JBSWY3DPEHPK3PXP");
+    // An entry with only a URL is titled by its host.
+    assert!(
+        doc.accounts[0]
+            .items
+            .iter()
+            .any(|i| i.title == "bank.example")
+    );
+}
+
+#[test]
+fn keepass_csv_reads_backslash_escapes() {
+    let (doc, _) = read_fixture("keepass-csv/backslash-escapes.csv", Format::KeepassCsv);
+    let Credential::BasicAuth(b) = credential(&doc, "Mail \"work\"", "basic-auth") else {
+        unreachable!()
+    };
+    assert_eq!(b.password.as_ref().unwrap().value.expose(), "kp-pw-1\\\"x");
+    let Credential::Note(n) = credential(&doc, "Mail \"work\"", "note") else {
+        unreachable!()
+    };
+    assert_eq!(n.content.value.expose(), "line one\nline two with C:\\path");
+    let (doc, _) = read_fixture("keepass-csv/rfc4180-quotes.csv", Format::KeepassCsv);
+    assert_eq!(doc.accounts[0].items[0].title, "Shop \"online\"");
+}
+
+#[test]
+fn protonpass_csv_reads_the_json_content_of_cards_and_identities() {
+    let (doc, _) = read_fixture("protonpass-csv/all-types-crlf.csv", Format::ProtonpassCsv);
+    let mail = &doc.accounts[0].items[0];
+    let urls: Vec<&str> = mail
+        .scope
+        .as_ref()
+        .unwrap()
+        .urls
+        .iter()
+        .map(|u| u.as_str())
+        .collect();
+    assert_eq!(urls, ["https://mail.example/", "https://webmail.example/"]);
+    assert_eq!(
+        (mail.creation_at, mail.modified_at),
+        (Some(1_700_000_000), Some(1_700_000_100))
+    );
+    let Credential::BasicAuth(b) = credential(&doc, "Bare TOTP", "basic-auth") else {
+        unreachable!()
+    };
+    // No username: the e-mail is the login.
+    assert_eq!(
+        b.username.as_ref().unwrap().value.expose(),
+        "bob@example.com"
+    );
+    let Credential::CreditCard(c) = credential(&doc, "Visa", "credit-card") else {
+        unreachable!()
+    };
+    assert_eq!(c.expiry_date.as_ref().unwrap().value.expose(), "2027-05");
+    assert_eq!(c.card_type.as_ref().unwrap().value.expose(), "Visa");
+    let Credential::Note(n) = credential(&doc, "Visa", "note") else {
+        unreachable!()
+    };
+    assert_eq!(n.content.value.expose(), "card note");
+    let Credential::PersonName(p) = credential(&doc, "Alice", "person-name") else {
+        unreachable!()
+    };
+    assert_eq!(p.surname.as_ref().unwrap().value.expose(), "Doe");
+    let Credential::BasicAuth(a) = credential(&doc, "Shopping alias", "basic-auth") else {
+        unreachable!()
+    };
+    assert_eq!(
+        a.username.as_ref().unwrap().value.expose(),
+        "shop.alias@example.net"
+    );
+}
+
+#[test]
+fn nordpass_csv_maps_each_row_by_what_it_holds() {
+    let (doc, _) = read_fixture("nordpass-csv/all-types-folders.csv", Format::NordpassCsv);
+    let cols = &doc.accounts[0].collections;
+    let titles: Vec<&str> = cols.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, ["Work", "Empty folder"]);
+    assert_eq!(cols[0].sub_collections[0].title, "Mail");
+    let mail = &doc.accounts[0].items[0];
+    assert_eq!(cols[0].sub_collections[0].items[0].item, mail.id);
+    assert_eq!(mail.scope.as_ref().unwrap().urls.len(), 3);
+    let Credential::CustomFields(cf) = credential(&doc, "Webmail", "custom-fields") else {
+        unreachable!()
+    };
+    let kinds: Vec<(&str, &str)> = cf
+        .fields
+        .iter()
+        .map(|f| (f.label.as_deref().unwrap_or(""), f.field_type.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Recovery", "concealed-string"),
+            ("Since", "date"),
+            ("Born", "string"),
+            ("Plain", "string")
+        ]
+    );
+    let Credential::CreditCard(c) = credential(&doc, "Visa", "credit-card") else {
+        unreachable!()
+    };
+    assert_eq!(c.expiry_date.as_ref().unwrap().value.expose(), "2027-05");
+    let Credential::Address(a) = credential(&doc, "Alice", "address") else {
+        unreachable!()
+    };
+    assert_eq!(
+        a.street_address.as_ref().unwrap().value.expose(),
+        "1 Main St\nApt 2"
+    );
+    assert_eq!(a.territory.as_ref().unwrap().value.expose(), "US-CA");
+    assert_eq!(a.country.as_ref().unwrap().value.expose(), "US");
+}
+
+#[test]
+fn roboform_csv_form_fields_and_formula_protection() {
+    let (doc, _) = read_fixture("roboform-csv/fields-typed-notes.csv", Format::RoboformCsv);
+    let Credential::BasicAuth(b) = credential(&doc, "Mail", "basic-auth") else {
+        unreachable!()
+    };
+    // The `'` RoboForm puts before a value starting with `@` is not part of the password.
+    assert_eq!(b.password.as_ref().unwrap().value.expose(), "@hunter2");
+    let mail = &doc.accounts[0].items[0];
+    assert_eq!(mail.scope.as_ref().unwrap().urls.len(), 2);
+    let Credential::CustomFields(cf) = credential(&doc, "Mail", "custom-fields") else {
+        unreachable!()
+    };
+    // The fields repeating the login and password are not copied; the PIN is.
+    assert_eq!(cf.fields.len(), 1);
+    assert_eq!(cf.fields[0].value.expose(), "12,34");
+    assert_eq!(cf.fields[0].field_type.as_str(), "concealed-string");
+    let Credential::BasicAuth(f) = credential(&doc, "Forum", "basic-auth") else {
+        unreachable!()
+    };
+    assert_eq!(f.username.as_ref().unwrap().value.expose(), "'quoted");
+    let Credential::CreditCard(c) = credential(&doc, "Card", "credit-card") else {
+        unreachable!()
+    };
+    assert_eq!(c.expiry_date.as_ref().unwrap().value.expose(), "2027-01");
+}
+
+#[test]
+fn keeper_csv_pairs_totp_and_backslash_folders() {
+    let (doc, _) = read_fixture("keeper-csv/folders-totp-fields.csv", Format::KeeperCsv);
+    let cols = &doc.accounts[0].collections;
+    let titles: Vec<&str> = cols.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles, ["Work", "Dev", "Team Share"]);
+    // `\\` is a literal backslash, `/` a literal slash.
+    assert_eq!(cols[1].sub_collections[0].title, "Name/with\\both");
+    // The shared folder holds the record too.
+    assert_eq!(
+        cols[2].items[0].item,
+        cols[1].sub_collections[0].items[0].item
+    );
+    let Credential::Totp(t) = credential(&doc, "Webmail", "totp") else {
+        unreachable!()
+    };
+    assert_eq!(t.period, Some(60));
+    let mail = &doc.accounts[0].items[0];
+    assert_eq!(mail.scope.as_ref().unwrap().urls.len(), 2);
+    let Credential::CustomFields(cf) = credential(&doc, "Webmail", "custom-fields") else {
+        unreachable!()
+    };
+    let kinds: Vec<(&str, &str)> = cf
+        .fields
+        .iter()
+        .map(|f| (f.label.as_deref().unwrap_or(""), f.field_type.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Hidden Field", "concealed-string"),
+            ("Recovery phone", "string")
+        ]
+    );
+    assert!(
+        doc.accounts[0]
+            .items
+            .iter()
+            .any(|i| i.title == "Repo, \"main\"")
+    );
 }

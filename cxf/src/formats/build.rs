@@ -494,3 +494,37 @@ pub(crate) fn credential_members(
     }
     out
 }
+
+// ------------------------------------------------------------------------- records with no value
+
+/// Whether an item holds no value: no credential and no URL or app (a title alone is not a
+/// value).
+pub(crate) fn holds_nothing(item: &Item) -> bool {
+    item.credentials.is_empty()
+        && item
+            .scope
+            .as_ref()
+            .is_none_or(|s| s.urls.is_empty() && s.android_apps.is_empty())
+}
+
+/// Adds `item` to the account unless it holds nothing ([`holds_nothing`]); a record with no
+/// value is not produced but reported as skipped (with no pointer: it has no item). Returns
+/// whether the item was added.
+pub(crate) fn push_unless_empty(
+    acc: &mut AccountBuilder,
+    item: Item,
+    index: usize,
+    loss: &mut LossReport,
+) -> bool {
+    if holds_nothing(&item) {
+        loss.add(
+            &ItemRef::new(index, item.title.as_str()),
+            "item",
+            LossReason::Skipped,
+            "the record holds no value besides its title (no login, URL, note or other field)",
+        );
+        return false;
+    }
+    acc.push_item(item);
+    true
+}

@@ -25,6 +25,12 @@
 //! | `bitwarden-csv` | required `type,name,login_uri` and `folder` or `collections`; also `favorite,notes,fields,reprompt,login_username,login_password,login_totp` |
 //! | `1password-csv` | 1Password 8: required `title,url,username,password,otpauth,favorite,archived`, also `tags,notes`; 1Password 4: exactly `title,notes,username,password,url` (Apple's columns too: ambiguous); 6/7 Windows: `uuid,title,scope,autosubmit`, every column written in upper case; 6/7 Mac: `title,type,created date,modified date`, every other column `label(fieldId)` or one of `notes,password,scope,tags,url,urls,username` |
 //! | `dashlane-csv` | zip whose members are all `.csv` files, one of them `credentials.csv`, `securenotes.csv`, `payments.csv`, `personalInfo.csv` or `ids.csv`; or one of those CSVs: credentials (`username,username2,title,password,otpsecret`, also `username3,note,url,category`), payments (`type,account_name,cc_number,routing_number` + Dashlane's payment columns), personal info (`type,first_name,last_name,item_name,address_recipient` + Dashlane's columns), ids (`type,number,name,issue_date,expiration_date,place_of_issue`, also `state`), secure notes (exactly `title,note`) |
+//! | `keepassxc-csv` | required `group,title,username,password,url,notes`; also `totp,icon,last modified,created` |
+//! | `keepass-csv` | exactly the columns `account,login name,password,web site,comments` |
+//! | `nordpass-csv` | required `name,url,username,password,note,cardholdername,cardnumber,cvc,expirydate,zipcode,folder,full_name`; also `additional_urls,pin,phone_number,email,address1,address2,city,country,state,type,custom_fields` |
+//! | `roboform-csv` | required `name,url,matchurl,login,pwd`; also `note,folder,rffieldsv2,rf_fields` |
+//! | `keeper-csv` | no header, and no other CSV signature matches; every record fully quoted, 7 cells (`folder,title,login,password,url,notes,shared_folder`) plus label/value pairs, a title in each; and a `TFC:Keeper` label or a first record with an empty cell |
+//! | `protonpass-csv` | required `type,name,url,username,password,note,totp,createtime,modifytime`; also `email,vault` |
 //!
 //! # Exports recognised but not read ([`Detection::Unsupported`])
 //!
@@ -40,13 +46,7 @@
 //! | Proton Pass encrypted (PGP) export | zip with `Proton Pass/…data.pgp` |
 //! | KeePassX XML export | XML whose root element is `<database>` after a `KEEPASSX_DATABASE` doctype |
 //! | macOS keychain dump | text starting `keychain: "` with a `class:` line (`security dump-keychain`) |
-//! | KeePassXC CSV export | required `group,title,username,password,url,notes`; also `totp,icon,last modified,created` |
-//! | KeePass CSV export | exactly the columns `account,login name,password,web site,comments` |
-//! | NordPass CSV export | required `name,url,username,password,note,cardholdername,cardnumber,cvc,expirydate,zipcode,folder,full_name`; also `additional_urls,pin,phone_number,email,address1,address2,city,country,state,type,custom_fields` |
-//! | RoboForm CSV export | required `name,url,matchurl,login,pwd`; also `note,folder,rffieldsv2,rf_fields` |
-//! | Proton Pass CSV export | required `type,name,url,username,password,note,totp,createtime,modifytime`; also `email,vault` |
 //! | Enpass CSV export | header `Title`, then `Field`,`Value` pairs (or a run of dots), then `Note` |
-//! | Keeper CSV export | no header; every record fully quoted, 7 cells (`folder,title,login,password,url,notes,shared_folder`) plus label/value pairs, a title in each; and a `TFC:Keeper` label or a first record with an empty cell |
 //!
 //! When signatures of readable formats overlap the result is [`Detection::Ambiguous`]; a
 //! readable format's signature wins over a recognised-but-unsupported one.
@@ -123,13 +123,7 @@ const DASHLANE_JSON: &str = "Dashlane JSON export";
 const PROTON_PGP: &str = "Proton Pass encrypted (PGP) export";
 const KEEPASSX_XML: &str = "KeePassX XML export";
 const KEYCHAIN: &str = "macOS keychain dump";
-const KEEPASSXC_CSV: &str = "KeePassXC CSV export";
-const KEEPASS_CSV: &str = "KeePass CSV export";
-const NORDPASS_CSV: &str = "NordPass CSV export";
-const ROBOFORM_CSV: &str = "RoboForm CSV export";
-const PROTON_CSV: &str = "Proton Pass CSV export";
 const ENPASS_CSV: &str = "Enpass CSV export";
-const KEEPER_CSV: &str = "Keeper CSV export";
 
 /// How much of a text input the CSV and keychain checks look at.
 const TEXT_WINDOW: usize = 64 * 1024;
@@ -570,7 +564,7 @@ fn detect_csv(text: &str, truncated: bool, found: &mut Found) {
     csv_readable(&header, found);
     csv_unsupported(&header, found);
     if found.readable.is_empty() && found.unsupported.is_empty() && is_keeper_csv(text, &records) {
-        found.unsupported(KEEPER_CSV);
+        found.format(Format::KeeperCsv);
     }
 }
 
@@ -626,6 +620,71 @@ fn csv_readable(h: &Header, found: &mut Found) {
     }
     if is_dashlane_csv(h) {
         found.format(Format::DashlaneCsv);
+    }
+    if h.sig(
+        &["group", "title", "username", "password", "url", "notes"],
+        &["totp", "icon", "last modified", "created"],
+    ) {
+        found.format(Format::KeepassxcCsv);
+    }
+    if h.sig(
+        &["account", "login name", "password", "web site", "comments"],
+        &[],
+    ) {
+        found.format(Format::KeepassCsv);
+    }
+    if h.sig(
+        &[
+            "type",
+            "name",
+            "url",
+            "username",
+            "password",
+            "note",
+            "totp",
+            "createtime",
+            "modifytime",
+        ],
+        &["email", "vault"],
+    ) {
+        found.format(Format::ProtonpassCsv);
+    }
+    if h.sig(
+        &[
+            "name",
+            "url",
+            "username",
+            "password",
+            "note",
+            "cardholdername",
+            "cardnumber",
+            "cvc",
+            "expirydate",
+            "zipcode",
+            "folder",
+            "full_name",
+        ],
+        &[
+            "additional_urls",
+            "pin",
+            "phone_number",
+            "email",
+            "address1",
+            "address2",
+            "city",
+            "country",
+            "state",
+            "type",
+            "custom_fields",
+        ],
+    ) {
+        found.format(Format::NordpassCsv);
+    }
+    if h.sig(
+        &["name", "url", "matchurl", "login", "pwd"],
+        &["note", "folder", "rffieldsv2", "rf_fields"],
+    ) {
+        found.format(Format::RoboformCsv);
     }
 }
 
@@ -732,71 +791,6 @@ fn is_dashlane_csv(h: &Header) -> bool {
 }
 
 fn csv_unsupported(h: &Header, found: &mut Found) {
-    if h.sig(
-        &["group", "title", "username", "password", "url", "notes"],
-        &["totp", "icon", "last modified", "created"],
-    ) {
-        found.unsupported(KEEPASSXC_CSV);
-    }
-    if h.sig(
-        &["account", "login name", "password", "web site", "comments"],
-        &[],
-    ) {
-        found.unsupported(KEEPASS_CSV);
-    }
-    if h.sig(
-        &[
-            "name",
-            "url",
-            "username",
-            "password",
-            "note",
-            "cardholdername",
-            "cardnumber",
-            "cvc",
-            "expirydate",
-            "zipcode",
-            "folder",
-            "full_name",
-        ],
-        &[
-            "additional_urls",
-            "pin",
-            "phone_number",
-            "email",
-            "address1",
-            "address2",
-            "city",
-            "country",
-            "state",
-            "type",
-            "custom_fields",
-        ],
-    ) {
-        found.unsupported(NORDPASS_CSV);
-    }
-    if h.sig(
-        &["name", "url", "matchurl", "login", "pwd"],
-        &["note", "folder", "rffieldsv2", "rf_fields"],
-    ) {
-        found.unsupported(ROBOFORM_CSV);
-    }
-    if h.sig(
-        &[
-            "type",
-            "name",
-            "url",
-            "username",
-            "password",
-            "note",
-            "totp",
-            "createtime",
-            "modifytime",
-        ],
-        &["email", "vault"],
-    ) {
-        found.unsupported(PROTON_CSV);
-    }
     if is_enpass_csv(h) {
         found.unsupported(ENPASS_CSV);
     }

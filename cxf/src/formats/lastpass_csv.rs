@@ -255,7 +255,7 @@ fn parse_typed(extra: &str) -> TypedNote {
     (kind, pairs, notes)
 }
 
-fn typed_note(
+pub(crate) fn typed_note(
     extra: &str,
     creds: &mut crate::ThinVec<Credential>,
     r: &ItemRef<'_>,

@@ -56,6 +56,12 @@
 //! | `lastpass-csv` | ✓ | | including typed secure notes (cards, addresses, SSH keys, Wi-Fi) |
 //! | `keepass-xml` | ✓ | ✓ | KeePass 2 XML, with KeePassXC passkeys (`KPEX_PASSKEY_*`) and three TOTP conventions |
 //! | `protonpass-json` | ✓ | | the JSON or the zip holding it (unencrypted) |
+//! | `keepassxc-csv` | ✓ | | KeePassXC CSV: group paths, TOTP (URI or KeeOtp settings), times |
+//! | `keepass-csv` | ✓ | | KeePass CSV (1.x layout, written by KeePass 1 and 2): logins only |
+//! | `protonpass-csv` | ✓ | | logins, notes, aliases; cards and identities from the JSON in `note` |
+//! | `nordpass-csv` | ✓ | | logins, notes, cards, identities, folder rows, JSON custom fields |
+//! | `roboform-csv` | ✓ | | logins with form fields (`RfFieldsV2`, `Rf_fields`), LastPass typed notes |
+//! | `keeper-csv` | ✓ | | header-less; logins, notes, custom-field pairs, `TFC:Keeper` TOTP, `\` folders |
 //!
 //! # Mapping choices
 //!
@@ -99,6 +105,13 @@ mod onepassword_1pux;
 mod onepassword_csv;
 mod protonpass_json;
 
+mod keepass_csv;
+mod keepassxc_csv;
+mod keeper_csv;
+mod nordpass_csv;
+mod protonpass_csv;
+mod roboform_csv;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -137,6 +150,18 @@ pub enum Format {
     KeepassXml,
     /// Proton Pass JSON export (or the unencrypted zip holding it).
     ProtonpassJson,
+    /// KeePassXC CSV export.
+    KeepassxcCsv,
+    /// KeePass CSV export (the 1.x layout KeePass 1 and 2 write).
+    KeepassCsv,
+    /// Proton Pass CSV export.
+    ProtonpassCsv,
+    /// NordPass CSV export.
+    NordpassCsv,
+    /// RoboForm CSV export.
+    RoboformCsv,
+    /// Keeper CSV export (no header row).
+    KeeperCsv,
 }
 
 impl Format {
@@ -154,6 +179,12 @@ impl Format {
         Format::LastpassCsv,
         Format::KeepassXml,
         Format::ProtonpassJson,
+        Format::KeepassxcCsv,
+        Format::KeepassCsv,
+        Format::ProtonpassCsv,
+        Format::NordpassCsv,
+        Format::RoboformCsv,
+        Format::KeeperCsv,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -171,6 +202,12 @@ impl Format {
             Format::LastpassCsv => "lastpass-csv",
             Format::KeepassXml => "keepass-xml",
             Format::ProtonpassJson => "protonpass-json",
+            Format::KeepassxcCsv => "keepassxc-csv",
+            Format::KeepassCsv => "keepass-csv",
+            Format::ProtonpassCsv => "protonpass-csv",
+            Format::NordpassCsv => "nordpass-csv",
+            Format::RoboformCsv => "roboform-csv",
+            Format::KeeperCsv => "keeper-csv",
         }
     }
 
@@ -189,6 +226,12 @@ impl Format {
             Format::LastpassCsv => "LastPass CSV",
             Format::KeepassXml => "KeePass 2 XML",
             Format::ProtonpassJson => "Proton Pass JSON",
+            Format::KeepassxcCsv => "KeePassXC CSV",
+            Format::KeepassCsv => "KeePass CSV",
+            Format::ProtonpassCsv => "Proton Pass CSV",
+            Format::NordpassCsv => "NordPass CSV",
+            Format::RoboformCsv => "RoboForm CSV",
+            Format::KeeperCsv => "Keeper CSV",
         }
     }
 
@@ -206,6 +249,12 @@ impl Format {
             Format::DashlaneCsv => &["zip", "csv"],
             Format::KeepassXml => &["xml"],
             Format::ProtonpassJson => &["json", "zip"],
+            Format::KeepassxcCsv
+            | Format::KeepassCsv
+            | Format::ProtonpassCsv
+            | Format::NordpassCsv
+            | Format::RoboformCsv
+            | Format::KeeperCsv => &["csv"],
         }
     }
 
@@ -489,6 +538,12 @@ pub fn read(
         Format::LastpassCsv => lastpass_csv::read(bytes, options, &mut loss)?,
         Format::KeepassXml => keepass_xml::read(bytes, options, &mut loss)?,
         Format::ProtonpassJson => protonpass_json::read(bytes, options, &mut loss)?,
+        Format::KeepassxcCsv => keepassxc_csv::read(bytes, options, &mut loss)?,
+        Format::KeepassCsv => keepass_csv::read(bytes, options, &mut loss)?,
+        Format::ProtonpassCsv => protonpass_csv::read(bytes, options, &mut loss)?,
+        Format::NordpassCsv => nordpass_csv::read(bytes, options, &mut loss)?,
+        Format::RoboformCsv => roboform_csv::read(bytes, options, &mut loss)?,
+        Format::KeeperCsv => keeper_csv::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {

@@ -126,7 +126,7 @@ const EXTRA_FIELD_MAPPED: &[&str] = &["fieldName", "type", "data"];
 const SECTION_MAPPED: &[&str] = &["sectionName", "sectionFields"];
 
 /// `content` members the reader maps, by item type (`extraSections` is read for every type).
-fn content_mapped(kind: &str) -> &'static [&'static str] {
+pub(crate) fn content_mapped(kind: &str) -> &'static [&'static str] {
     match kind {
         "login" => &[
             "itemEmail",
@@ -150,7 +150,7 @@ fn content_mapped(kind: &str) -> &'static [&'static str] {
 }
 
 /// Checks the members of the extra fields (or section fields) `fields` under `prefix`.
-fn check_fields(fields: Option<&Value>, prefix: &str, u: &mut Unmapped) {
+pub(crate) fn check_fields(fields: Option<&Value>, prefix: &str, u: &mut Unmapped) {
     for f in fields.and_then(Value::as_array).into_iter().flatten() {
         u.check(f, prefix, EXTRA_FIELD_MAPPED);
         let data_mapped: &[&str] = if s(f, "type") == "totp" {
@@ -288,23 +288,7 @@ fn read_item(
                 );
             }
         }
-        "creditCard" => {
-            item.credentials.push(
-                CreditCard {
-                    full_name: build::field(FieldType::String, s(content, "cardholderName")),
-                    number: build::field(FieldType::ConcealedString, s(content, "number")),
-                    verification_number: build::field(
-                        FieldType::ConcealedString,
-                        s(content, "verificationNumber"),
-                    ),
-                    pin: build::field(FieldType::ConcealedString, s(content, "pin")),
-                    expiry_date: build::field(FieldType::YearMonth, s(content, "expirationDate")),
-                    card_type: build::field(FieldType::String, card_type(content.get("cardType"))),
-                    ..CreditCard::default()
-                }
-                .into(),
-            );
-        }
+        "creditCard" => item.credentials.push(credit_card(content)),
         "alias" => {
             let alias = it.get("aliasEmail").and_then(Value::as_str).unwrap_or("");
             item.credentials.extend(build::basic_auth(alias, ""));
@@ -352,20 +336,46 @@ fn read_item(
             _ => custom.extend(build::labelled(name, FieldType::String, s(fd, "content"))),
         }
     }
+    item.credentials.extend(build::custom_fields(None, custom));
+    extra_sections(content, content_prefix, &mut item, &mut u);
+    u.report(&r, F, loss);
+    acc.add_to_collection(&[vault], &id);
+    acc.push_item(item);
+}
+
+/// A `creditCard` content as a CXF `credit-card`.
+pub(crate) fn credit_card(content: &Value) -> crate::Credential {
+    CreditCard {
+        full_name: build::field(FieldType::String, s(content, "cardholderName")),
+        number: build::field(FieldType::ConcealedString, s(content, "number")),
+        verification_number: build::field(
+            FieldType::ConcealedString,
+            s(content, "verificationNumber"),
+        ),
+        pin: build::field(FieldType::ConcealedString, s(content, "pin")),
+        expiry_date: build::field(FieldType::YearMonth, s(content, "expirationDate")),
+        card_type: build::field(FieldType::String, card_type(content.get("cardType"))),
+        ..CreditCard::default()
+    }
+    .into()
+}
+
+/// The `extraSections` of a content: one `custom-fields` per section; their members are
+/// checked under `prefix.extraSections[]`.
+pub(crate) fn extra_sections(content: &Value, prefix: &str, item: &mut Item, u: &mut Unmapped) {
     let sections: Vec<&Value> = content
         .get("extraSections")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .collect();
-    item.credentials.extend(build::custom_fields(None, custom));
-    let section_prefix = format!("{content_prefix}.extraSections[]");
+    let section_prefix = format!("{prefix}.extraSections[]");
     for section in sections {
         u.check(section, &section_prefix, SECTION_MAPPED);
         check_fields(
             section.get("sectionFields"),
             &format!("{section_prefix}.sectionFields[]"),
-            &mut u,
+            u,
         );
         let mut fields = Vec::new();
         for f in section
@@ -390,9 +400,6 @@ fn read_item(
             fields,
         ));
     }
-    u.report(&r, F, loss);
-    acc.add_to_collection(&[vault], &id);
-    acc.push_item(item);
 }
 
 /// Identity members with a typed CXF home; the rest of the scalar members go to custom fields.
@@ -412,7 +419,12 @@ const IDENTITY_TYPED: &[&str] = &[
     "socialSecurityNumber",
 ];
 
-fn identity(c: &Value, item: &mut Item, custom: &mut Vec<EditableField>, u: &mut Unmapped) {
+pub(crate) fn identity(
+    c: &Value,
+    item: &mut Item,
+    custom: &mut Vec<EditableField>,
+    u: &mut Unmapped,
+) {
     let f = |k: &str| build::field(FieldType::String, s(c, k));
     let mut name = PersonName {
         given: f("firstName"),

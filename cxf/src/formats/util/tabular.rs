@@ -115,6 +115,36 @@ impl Table {
         })
     }
 
+    /// Parses CSV text that has no header row (Keeper): `names` (lower case) name the leading
+    /// columns, and every record is a data row (cells past the named columns stay in the rows).
+    pub(crate) fn parse_headerless(
+        text: &str,
+        format: Format,
+        names: &[&str],
+    ) -> Result<Self, ReadError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let mut rows = Vec::new();
+        for (index, record) in reader.records().enumerate() {
+            let record = record.map_err(|e| csv_error(format, &e))?;
+            rows.push(Row {
+                cells: record
+                    .iter()
+                    .map(|c| Zeroizing::new(c.to_owned()))
+                    .collect(),
+                index,
+            });
+        }
+        Ok(Table {
+            headers: names.iter().map(|n| (*n).to_owned()).collect(),
+            raw: names.iter().map(|n| (*n).to_owned()).collect(),
+            rows,
+            used: vec![std::cell::Cell::new(false); names.len()],
+        })
+    }
+
     /// Column of a header name (given in lower case); marks it read.
     pub(crate) fn col(&self, name: &str) -> Option<usize> {
         let c = self.headers.iter().position(|h| h == name)?;
