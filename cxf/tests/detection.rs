@@ -3,32 +3,12 @@
 //! crate cannot read, never claimed by a readable format), hand-written look-alikes are refused,
 //! and a minimal input carrying each signature is recognised.
 
+mod common;
+use common::sample_format;
+
 use std::path::{Path, PathBuf};
 
 use cxf::formats::{self, ConvertError, Detection, Format, ReadOptions};
-
-/// Sample folder name → the format its files are read as (as in `tests/formats.rs`).
-fn sample_format(dir: &str) -> Option<Format> {
-    Some(match dir {
-        "1password-1pux" => Format::OnePassword1pux,
-        "1password-csv" => Format::OnePasswordCsv,
-        "bitwarden-csv" => Format::BitwardenCsv,
-        "bitwarden-json" | "bitwarden-json-encrypted" => Format::BitwardenJson,
-        "chrome-csv" => Format::ChromeCsv,
-        "cxf" => Format::Cxf,
-        "dashlane-csv" => Format::DashlaneCsv,
-        "firefox-csv" => Format::FirefoxCsv,
-        "keepass2-xml" => Format::KeepassXml,
-        "lastpass-csv" => Format::LastpassCsv,
-        "protonpass-json" => Format::ProtonpassJson,
-        "protonpass-csv" => Format::ProtonpassCsv,
-        "nordpass-csv" => Format::NordpassCsv,
-        "roboform-csv" => Format::RoboformCsv,
-        "keeper-csv" => Format::KeeperCsv,
-        "safari-apple-passwords-csv" => Format::AppleCsv,
-        _ => return None,
-    })
-}
 
 /// Sample folders of exports we recognise but cannot read → what detection calls them.
 fn sample_unsupported(dir: &str) -> Option<&'static str> {

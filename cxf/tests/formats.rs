@@ -2,6 +2,9 @@
 //! test over every `NAME.expect.json`), round trips through the writers, and an optional pass
 //! over the real sample exports named by `CXF_SHARED_SAMPLES`.
 
+mod common;
+use common::sample_format;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -266,30 +269,6 @@ fn bitwarden_passkey_maps_to_cxf_fields() {
     assert_eq!(pks[0].rp_id, "webauthn.example");
     assert_eq!(pks[0].user_handle.as_str(), "dXNlci1oYW5kbGUtMDAx");
     assert!(pks[0].key.expose().starts_with("MIGHAgEAMBMGByqGSM49AgEG"));
-}
-
-/// Sample folder name → the format its files are read as (folders of unsupported formats are
-/// absent and skipped).
-fn sample_format(dir: &str) -> Option<Format> {
-    Some(match dir {
-        "1password-1pux" => Format::OnePassword1pux,
-        "1password-csv" => Format::OnePasswordCsv,
-        "bitwarden-csv" => Format::BitwardenCsv,
-        "bitwarden-json" | "bitwarden-json-encrypted" => Format::BitwardenJson,
-        "chrome-csv" => Format::ChromeCsv,
-        "cxf" => Format::Cxf,
-        "dashlane-csv" => Format::DashlaneCsv,
-        "firefox-csv" => Format::FirefoxCsv,
-        "keepass2-xml" => Format::KeepassXml,
-        "lastpass-csv" => Format::LastpassCsv,
-        "protonpass-json" => Format::ProtonpassJson,
-        "protonpass-csv" => Format::ProtonpassCsv,
-        "nordpass-csv" => Format::NordpassCsv,
-        "roboform-csv" => Format::RoboformCsv,
-        "keeper-csv" => Format::KeeperCsv,
-        "safari-apple-passwords-csv" => Format::AppleCsv,
-        _ => return None,
-    })
 }
 
 /// Items each real sample holds, counted by hand from the files (skipped rows, trashed and
