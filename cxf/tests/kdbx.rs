@@ -576,3 +576,148 @@ fn wrong_passwords_and_key_files_fail_opaquely() {
         formats::WriteError::PasswordRequired
     );
 }
+
+/// A KDBX 3.1 database (what KeePass 2.x before 2.35 and KeePassXC with AES-KDF write), built
+/// here since `keepassxc-cli` 2.7 only creates KDBX 4: AES-KDF, AES-256-CBC, hashed blocks, no
+/// compression, Salsa20 inner stream (no value here is protected, so it is not used).
+fn kdbx31(xml: &str, password: &str) -> Vec<u8> {
+    use aes::cipher::{BlockCipherEncrypt as _, BlockModeEncrypt as _, KeyInit as _};
+    use aes::cipher::{KeyIvInit as _, block_padding::Pkcs7};
+    use sha2::{Digest as _, Sha256};
+
+    let (master_seed, transform_seed, iv) = ([1u8; 32], [2u8; 32], [3u8; 16]);
+    let (stream_key, start) = ([4u8; 32], [5u8; 32]);
+    let rounds: u64 = 6000;
+    let mut out = vec![
+        0x03, 0xD9, 0xA2, 0x9A, 0x67, 0xFB, 0x4B, 0xB5, 0x01, 0x00, 0x03, 0x00,
+    ];
+    let mut field = |id: u8, data: &[u8]| {
+        out.push(id);
+        out.extend(u16::try_from(data.len()).unwrap().to_le_bytes());
+        out.extend(data);
+    };
+    let aes_uuid = [
+        0x31, 0xc1, 0xf2, 0xe6, 0xbf, 0x71, 0x43, 0x50, 0xbe, 0x58, 0x05, 0x21, 0x6a, 0xfc, 0x5a,
+        0xff,
+    ];
+    field(2, &aes_uuid);
+    field(3, &0u32.to_le_bytes());
+    field(4, &master_seed);
+    field(5, &transform_seed);
+    field(6, &rounds.to_le_bytes());
+    field(7, &iv);
+    field(8, &stream_key);
+    field(9, &start);
+    field(10, &2u32.to_le_bytes());
+    field(0, b"\r\n\r\n");
+    let composite: [u8; 32] = Sha256::digest(Sha256::digest(password.as_bytes())).into();
+    let aes = aes::Aes256::new(&transform_seed.into());
+    let mut t = composite;
+    for _ in 0..rounds {
+        for half in t.chunks_mut(16) {
+            let mut block = aes::Block::try_from(&*half).unwrap();
+            aes.encrypt_block(&mut block);
+            half.copy_from_slice(&block);
+        }
+    }
+    let transformed = Sha256::digest(t);
+    let mut k = Sha256::new();
+    k.update(master_seed);
+    k.update(transformed);
+    let key: [u8; 32] = k.finalize().into();
+    let mut plain = start.to_vec();
+    plain.extend(0u32.to_le_bytes());
+    plain.extend(Sha256::digest(xml.as_bytes()));
+    plain.extend(u32::try_from(xml.len()).unwrap().to_le_bytes());
+    plain.extend(xml.as_bytes());
+    plain.extend(1u32.to_le_bytes());
+    plain.extend([0u8; 32]);
+    plain.extend(0u32.to_le_bytes());
+    let ct = cbc::Encryptor::<aes::Aes256>::new(&key.into(), &iv.into())
+        .encrypt_padded_vec::<Pkcs7>(&plain);
+    out.extend(ct);
+    out
+}
+
+const KDBX31_XML: &str = r#"<?xml version="1.0" encoding="utf-8" standalone="yes"?>
+<KeePassFile>
+	<Meta><Generator>KeePass</Generator><DatabaseName>Old vault</DatabaseName></Meta>
+	<Root>
+		<Group>
+			<UUID>AAAAAAAAAAAAAAAAAAAAAQ==</UUID>
+			<Name>Old vault</Name>
+			<Group>
+				<UUID>AAAAAAAAAAAAAAAAAAAAAg==</UUID>
+				<Name>Email</Name>
+				<Times><CreationTime>2016-03-01T10:00:00Z</CreationTime><LastModificationTime>2016-03-02T10:00:00Z</LastModificationTime><Expires>False</Expires></Times>
+				<Entry>
+					<UUID>AAAAAAAAAAAAAAAAAAAAAw==</UUID>
+					<Tags>mail;old</Tags>
+					<Times><CreationTime>2016-03-01T10:00:00Z</CreationTime><LastModificationTime>2017-05-06T07:08:09Z</LastModificationTime><Expires>False</Expires></Times>
+					<String><Key>Title</Key><Value>Old Mail</Value></String>
+					<String><Key>UserName</Key><Value>carol</Value></String>
+					<String><Key>Password</Key><Value>kdbx 3.1 password</Value></String>
+					<String><Key>URL</Key><Value>https://mail.example/</Value></String>
+					<String><Key>Notes</Key><Value>from 2016</Value></String>
+					<String><Key>otp</Key><Value>otpauth://totp/Mail:carol?secret=JBSWY3DPEHPK3PXP&amp;period=30&amp;digits=6&amp;issuer=Mail</Value></String>
+					<String><Key>Recovery code</Key><Value>1234-5678</Value></String>
+				</Entry>
+			</Group>
+		</Group>
+	</Root>
+</KeePassFile>
+"#;
+
+#[test]
+fn a_kdbx_3_1_database_is_read() {
+    let bytes = kdbx31(KDBX31_XML, DB_PASSWORD);
+    assert_eq!(formats::detect(&bytes), Detection::Certain(Format::Kdbx));
+    let (doc, loss) = formats::read(Format::Kdbx, &bytes, &with_password()).unwrap();
+    assert!(loss.is_empty(), "{loss}");
+    let account = &doc.accounts[0];
+    assert_eq!(account.username.as_str(), "Old vault");
+    let item = &account.items[0];
+    assert_eq!(item.title.as_str(), "Old Mail");
+    assert_eq!(
+        basic_auth(item),
+        ("carol".to_owned(), "kdbx 3.1 password".to_owned())
+    );
+    assert_eq!(item.creation_at, Some(1_456_826_400));
+    assert_eq!(item.modified_at, Some(1_494_054_489));
+    let tags: Vec<&str> = item.tags.iter().map(|t| t.as_str()).collect();
+    assert_eq!(tags, ["mail", "old"]);
+    assert!(
+        item.credentials
+            .iter()
+            .any(|c| matches!(c, Credential::Totp(t) if t.secret.expose() == "JBSWY3DPEHPK3PXP"))
+    );
+    assert!(
+        item.credentials
+            .iter()
+            .any(|c| matches!(c, Credential::CustomFields(f)
+        if f.fields.iter().any(|f| f.label.as_deref() == Some("Recovery code")
+            && f.value.expose() == "1234-5678")))
+    );
+    assert_eq!(account.collections[0].title.as_str(), "Email");
+    assert_eq!(account.collections[0].items[0].item, item.id);
+    let wrong = ReadOptions::default().with_password("wrong");
+    assert!(matches!(
+        formats::read(Format::Kdbx, &bytes, &wrong),
+        Err(ReadError::DecryptionFailed)
+    ));
+    // The file is a real KDBX 3.1 database: KeePassXC opens it too.
+    if !cli_available("a_kdbx_3_1_database_is_read (KeePassXC part)") {
+        return;
+    }
+    let dir = TempDir::new("kdbx31");
+    let db = dir.path("old.kdbx");
+    std::fs::write(&db, &bytes).unwrap();
+    let shown = cli(
+        &["show", "-q", "-s", "-a", "Password", &db, "Email/Old Mail"],
+        &format!("{DB_PASSWORD}\n"),
+    );
+    assert_eq!(String::from_utf8_lossy(&shown).trim(), "kdbx 3.1 password");
+    let info =
+        String::from_utf8(cli(&["db-info", "-q", &db], &format!("{DB_PASSWORD}\n"))).unwrap();
+    assert!(info.contains("KDF: AES (6000 rounds)"), "{info}");
+}
