@@ -519,10 +519,6 @@ fn zip_signatures_are_member_names() {
 fn recognised_exports_we_cannot_read_say_what_they_are() {
     let cases: &[(&[u8], &str)] = &[
         (
-            b"\x03\xd9\xa2\x9a\x67\xfb\x4b\xb5\x01\x00\x04\x00",
-            "KeePass database (KDBX)",
-        ),
-        (
             b"\x03\xd9\xa2\x9a\x65\xfb\x4b\xb5\x00\x00\x00\x00",
             "KeePass 1 database (KDB)",
         ),
@@ -592,12 +588,13 @@ fn convert_tells_what_an_unreadable_export_is() {
         err.to_string(),
         "this looks like an Enpass JSON export, which cxf cannot read yet (see `cxf formats`)"
     );
-    let kdbx = b"\x03\xd9\xa2\x9a\x67\xfb\x4b\xb5";
-    let err = formats::convert(kdbx, None, Format::Cxf, &ReadOptions::default()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "this looks like a KeePass database (KDBX), which cxf cannot read yet (see `cxf formats`)"
-    );
+    // KeePass 2 databases are read (`kdbx`), in both signature variants.
+    for kdbx in [
+        b"\x03\xd9\xa2\x9a\x67\xfb\x4b\xb5\x01\x00\x04\x00",
+        b"\x03\xd9\xa2\x9a\x66\xfb\x4b\xb5\x01\x00\x04\x00",
+    ] {
+        assert_eq!(formats::detect(kdbx), Detection::Certain(Format::Kdbx));
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ use common::sample_format;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use cxf::formats::{self, Detection, Format, LossReport, ReadOptions};
+use cxf::formats::{self, Detection, Format, LossReport, ReadOptions, WriteOptions};
 use cxf::{Collection, Credential, Document};
 use serde_json::Value;
 
@@ -704,7 +704,7 @@ fn carries(format: Format) -> Carries {
             ssh: false,
             logins_only: true,
         },
-        Format::KeepassXml => Carries {
+        Format::KeepassXml | Format::Kdbx => Carries {
             card: false,
             ssh: false,
             ..all
@@ -813,17 +813,30 @@ fn digest(doc: &Document, c: Carries) -> Vec<String> {
     out
 }
 
+/// The password of encrypted outputs (`kdbx`) in these tests.
+const TEST_PASSWORD: &str = "formats test password";
+
+fn test_password() -> WriteOptions {
+    // Hundreds of databases are written here: the cheapest key derivation keeps it fast.
+    WriteOptions::default()
+        .with_password(TEST_PASSWORD)
+        .dangerous_cheap_kdf()
+}
+
 /// Writes `doc` in every writable format, reads it back, and checks that what the target holds
 /// came back and that everything else is in the loss report. Returns the number of targets.
 fn check_round_trips(name: &str, doc: &Document, failures: &mut Vec<String>) -> usize {
     let mut pairs = 0;
     for target in Format::ALL.iter().copied().filter(|f| f.can_write()) {
         pairs += 1;
-        let (bytes, loss) = formats::write(target, doc).unwrap();
+        // The password of encrypted targets (`kdbx`); the others ignore it.
+        let (bytes, loss) = formats::write_with(target, doc, &test_password()).unwrap();
         let again = match formats::read(
             target,
             &bytes,
-            &ReadOptions::default().with_timestamp(1_750_000_000),
+            &ReadOptions::default()
+                .with_timestamp(1_750_000_000)
+                .with_password(TEST_PASSWORD),
         ) {
             Ok((d, _)) => d,
             Err(e) => {
@@ -935,7 +948,8 @@ fn format_names_parse_back_and_aliases_work() {
             "chrome-csv",
             "apple-csv",
             "firefox-csv",
-            "keepass-xml"
+            "keepass-xml",
+            "kdbx"
         ]
     );
     let e = formats::write(Format::LastpassCsv, &Document::default()).unwrap_err();
@@ -1238,7 +1252,7 @@ fn truncated_and_corrupted_fixtures_never_panic() {
             for target in [format, Format::Cxf, Format::ChromeCsv] {
                 if let Ok((doc, _)) = formats::read(target, &input, &options) {
                     for w in Format::ALL.iter().filter(|f| f.can_write()) {
-                        let _ = formats::write(*w, &doc).unwrap();
+                        let _ = formats::write_with(*w, &doc, &test_password()).unwrap();
                     }
                 }
                 runs += 1;

@@ -9,7 +9,7 @@ use clap::Args;
 use cxf::formats::{self, Format, LossReason};
 use serde_json::json;
 
-use super::source::{format_arg, read_source};
+use super::source::{format_arg, key_file, password, read_source_with_key};
 use crate::output::{Output, Staged, safe};
 
 /// Identity written into a Header the input did not have (a bare Account): the converter has
@@ -19,7 +19,7 @@ const FALLBACK_EXPORTER_NAME: &str = "cxf command-line tool";
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf convert bitwarden_export.json --to cxf -o vault.cxf.json\n  cxf convert vault.cxf.json --to keepass-xml -o vault.xml --report lost.json\n  cxf convert passwords.csv --from chrome-csv --to bitwarden-json -o bitwarden.json\n  cxf convert encrypted_export.json --to cxf -o vault.cxf.json --password-file pw.txt\n\n`cxf formats` lists the formats. What the target cannot hold is listed on stderr (and in\n--report FILE as JSON); nothing is dropped silently."
+    after_help = "Examples:\n  cxf convert bitwarden_export.json --to cxf -o vault.cxf.json\n  cxf convert vault.cxf.json --to keepass-xml -o vault.xml --report lost.json\n  cxf convert passwords.csv --from chrome-csv --to bitwarden-json -o bitwarden.json\n  cxf convert encrypted_export.json --to cxf -o vault.cxf.json --password-file pw.txt\n  cxf convert vault.cxf.json --to kdbx -o vault.kdbx --password-file pw.txt\n  cxf convert vault.kdbx --to cxf -o vault.cxf.json --key-file vault.keyx\n\nA KeePass database (--to kdbx) is protected by the password from --password-file or,\nwithout it, typed twice on the terminal (and by --key-file FILE if given).\n`cxf formats` lists the formats. What the target cannot hold is listed on stderr (and in\n--report FILE as JSON); nothing is dropped silently."
 )]
 pub(crate) struct ConvertArgs {
     /// Input file (`-` for stdin).
@@ -42,10 +42,35 @@ pub(crate) struct ConvertArgs {
     /// Indent the output (CXF).
     #[arg(long)]
     pretty: bool,
-    /// File holding the password of a password-protected export (first line). Without it you
-    /// are asked on the terminal.
+    /// File holding the password (first line) of a password-protected input, and of the
+    /// output with `--to kdbx`. Without it you are asked on the terminal.
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
+    /// KeePass key file of a `.kdbx` input, and of the output with `--to kdbx`.
+    #[arg(long, value_name = "FILE")]
+    key_file: Option<PathBuf>,
+}
+
+/// The password that protects an encrypted output: from `--password-file`, else typed twice
+/// on the terminal.
+fn output_password(from_file: Option<cxf::Secret>, to: Format) -> Result<cxf::Secret> {
+    if let Some(p) = from_file {
+        return Ok(p);
+    }
+    let typed = zeroize::Zeroizing::new(
+        rpassword::prompt_password(format!("Password to protect the {to} output: "))
+            .context("cannot read the password")?,
+    );
+    let again = zeroize::Zeroizing::new(
+        rpassword::prompt_password("Repeat the password: ").context("cannot read the password")?,
+    );
+    if typed != again {
+        anyhow::bail!("the passwords do not match; nothing was written");
+    }
+    if typed.is_empty() {
+        anyhow::bail!("an empty password protects nothing; nothing was written");
+    }
+    Ok(cxf::Secret::new(typed.as_str()))
 }
 
 pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
@@ -66,6 +91,13 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
             writable.join(", ")
         );
     }
+    // Encrypted outputs need a password: from a file, or typed on a terminal.
+    let encrypted = to == Format::Kdbx;
+    if encrypted && args.password_file.is_none() && !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "--to {to} writes an encrypted database and needs a password: pass --password-file FILE (or run on a terminal to be asked); a password is never taken on the command line"
+        );
+    }
     let output = Output::from_arg(args.output.as_deref());
     output.check(true, args.overwrite)?;
     if let Some(report) = &args.report {
@@ -75,7 +107,10 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
     if chatty {
         errln!("reading {}...", safe(&args.input.display().to_string()));
     }
-    let mut source = read_source(&args.input, from, args.password_file.as_deref())?;
+    // Read once: `--password-file -` is stdin, and the password may serve both sides.
+    let file_password = password(args.password_file.as_deref())?;
+    let key = key_file(args.key_file.as_deref())?;
+    let mut source = read_source_with_key(&args.input, from, file_password.clone(), key.clone())?;
     let doc = &mut source.document;
     if doc.exporter_rp_id.is_empty() && doc.exporter_display_name.is_empty() {
         doc.exporter_rp_id = FALLBACK_EXPORTER_RP_ID.into();
@@ -89,10 +124,16 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
     if chatty {
         errln!("writing {to}...");
     }
+    let mut write_options = formats::WriteOptions::default();
+    if encrypted {
+        write_options.password = Some(output_password(file_password, to)?);
+        write_options.key_file = key;
+    }
     let (out, write_loss) = if to == Format::Cxf && args.pretty {
         (doc.to_json_vec_pretty(), formats::LossReport::new())
     } else {
-        formats::write(to, doc).map_err(|e| anyhow::anyhow!("cannot write {to}: {e}"))?
+        formats::write_with(to, doc, &write_options)
+            .map_err(|e| anyhow::anyhow!("cannot write {to}: {e}"))?
     };
     let summary = cxf::Summary::of(doc);
     let skipped = write_loss

@@ -52,11 +52,20 @@ fn detected(path: &Path, bytes: &[u8]) -> Result<Format> {
     }
 }
 
-fn password(file: Option<&Path>) -> Result<Option<cxf::Secret>> {
+/// The password in the first line of `file` (`-` for stdin).
+pub(crate) fn password(file: Option<&Path>) -> Result<Option<cxf::Secret>> {
     let Some(file) = file else { return Ok(None) };
     let bytes = read_input(file, 4096).context("cannot read the password file")?;
     let text = std::str::from_utf8(&bytes).context("the password file is not UTF-8")?;
     Ok(Some(cxf::Secret::new(text.trim_end_matches(['\r', '\n']))))
+}
+
+/// The content of a KeePass key file.
+pub(crate) fn key_file(file: Option<&Path>) -> Result<Option<formats::KeyFile>> {
+    let Some(file) = file else { return Ok(None) };
+    // KeePass key files are small (XML, 32 or 64 bytes); any file is allowed, hashed.
+    let bytes = read_input(file, 1 << 20).context("cannot read the key file")?;
+    Ok(Some(formats::KeyFile::new(bytes.to_vec())))
 }
 
 /// Reads `path` as `from` (or the detected format).
@@ -65,9 +74,20 @@ pub(crate) fn read_source(
     from: Option<Format>,
     password_file: Option<&Path>,
 ) -> Result<Source> {
+    let password = password(password_file)?;
+    read_source_with_key(path, from, password, None)
+}
+
+/// [`read_source`] with the password already read, and the key file of a KeePass database.
+pub(crate) fn read_source_with_key(
+    path: &Path,
+    from: Option<Format>,
+    password: Option<cxf::Secret>,
+    key_file: Option<formats::KeyFile>,
+) -> Result<Source> {
     let limits = cxf::Limits::default();
     let bytes = read_input(path, limits.max_document_bytes)?;
-    read_source_bytes(path, &bytes, from, password_file)
+    read_source_bytes_with_key(path, &bytes, from, password, key_file)
 }
 
 /// Reads `bytes`, the content of `path`, as `from` (or the detected format); asks for the
@@ -77,6 +97,17 @@ pub(crate) fn read_source_bytes(
     bytes: &[u8],
     from: Option<Format>,
     password_file: Option<&Path>,
+) -> Result<Source> {
+    let password = password(password_file)?;
+    read_source_bytes_with_key(path, bytes, from, password, None)
+}
+
+fn read_source_bytes_with_key(
+    path: &Path,
+    bytes: &[u8],
+    from: Option<Format>,
+    password: Option<cxf::Secret>,
+    key_file: Option<formats::KeyFile>,
 ) -> Result<Source> {
     let limits = cxf::Limits::default();
     let format = match from {
@@ -96,7 +127,8 @@ pub(crate) fn read_source_bytes(
         });
     }
     let mut options = ReadOptions::default().with_limits(limits);
-    options.password = password(password_file)?;
+    options.password = password;
+    options.key_file = key_file;
     let result = match formats::read(format, bytes, &options) {
         Err(ReadError::PasswordRequired) if std::io::stdin().is_terminal() => {
             let typed = Zeroizing::new(
@@ -114,8 +146,13 @@ pub(crate) fn read_source_bytes(
             path.display()
         )),
         ReadError::DecryptionFailed => Invalid(format!(
-            "{} could not be decrypted: the password is wrong or the file is damaged",
-            path.display()
+            "{} could not be decrypted: the password{} is wrong or the file is damaged",
+            path.display(),
+            if format == Format::Kdbx {
+                " or key file"
+            } else {
+                ""
+            }
         )),
         other => Invalid(format!("{} cannot be read as {format}: {other}", path.display())),
     })?;

@@ -18,6 +18,7 @@
 //! | `1password-1pux` | zip with `export.data` and `export.attributes` (or only `files/…` beside it); or the `export.data` JSON: a non-empty `accounts` array of objects with an `attrs` object and a `vaults` array |
 //! | `protonpass-json` | zip with `Proton Pass/…data.json`; or JSON with a `vaults` object of objects plus `version` (string), `userId` (string) or `encrypted` (boolean), and no `accounts`/`items` |
 //! | `keepass-xml` | XML whose root element is `<KeePassFile>` |
+//! | `kdbx` | magic bytes `03 D9 A2 9A` then `67 FB 4B B5` (or the pre-release `66 FB 4B B5`) |
 //! | `chrome-csv` | required `name,url,username,password`; also `note` |
 //! | `apple-csv` | required `title,url,username,password`; also `notes,otpauth` |
 //! | `firefox-csv` | required `url,username,password,httprealm,formactionorigin,guid`; also `timecreated,timelastused,timepasswordchanged` |
@@ -36,7 +37,6 @@
 //!
 //! | name | signature |
 //! |---|---|
-//! | KeePass database (KDBX) | magic bytes `03 D9 A2 9A` then `67 FB 4B B5` (or the pre-release `66 FB 4B B5`) |
 //! | KeePass 1 database (KDB) | magic bytes `03 D9 A2 9A 65 FB 4B B5` |
 //! | age-encrypted file | `age-encryption.org/v1` line, or `-----BEGIN AGE ENCRYPTED FILE-----` |
 //! | 1Password 1PIF export | a `***5642bee8-a5ff-11dc-8314-0800200c9a66***` record separator after a JSON record |
@@ -82,6 +82,9 @@ pub enum Detection {
 /// already checked against the size limit).
 pub fn detect(bytes: &[u8]) -> Detection {
     if let Some(name) = magic(bytes) {
+        if name == KDBX {
+            return Detection::Certain(Format::Kdbx);
+        }
         return Detection::Unsupported { name };
     }
     let mut found = Found::default();

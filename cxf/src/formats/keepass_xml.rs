@@ -43,28 +43,31 @@ use crate::{
 const F: Format = Format::KeepassXml;
 
 /// A parsed XML element (only what KeePass files use: names, attributes, text, children).
+///
+/// The KDBX container (`kdbx.rs`) builds the same tree from a decrypted database, so KeePass
+/// entries are mapped to CXF in one place.
 #[derive(Default)]
-struct Node {
-    name: String,
-    attrs: Vec<(String, String)>,
-    text: Zeroizing<String>,
-    children: Vec<Node>,
+pub(crate) struct Node {
+    pub(crate) name: String,
+    pub(crate) attrs: Vec<(String, String)>,
+    pub(crate) text: Zeroizing<String>,
+    pub(crate) children: Vec<Node>,
 }
 
 impl Node {
-    fn child(&self, name: &str) -> Option<&Node> {
+    pub(crate) fn child(&self, name: &str) -> Option<&Node> {
         self.children.iter().find(|c| c.name == name)
     }
 
-    fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+    pub(crate) fn children<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
         self.children.iter().filter(move |c| c.name == name)
     }
 
-    fn text_of(&self, name: &str) -> &str {
+    pub(crate) fn text_of(&self, name: &str) -> &str {
         self.child(name).map_or("", |c| c.text.as_str())
     }
 
-    fn attr(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attr(&self, name: &str) -> Option<&str> {
         self.attrs
             .iter()
             .find(|(k, _)| k == name)
@@ -72,7 +75,8 @@ impl Node {
     }
 }
 
-fn parse_xml(text: &str, options: &ReadOptions) -> Result<Node, ReadError> {
+/// Parses KeePass XML into its `<KeePassFile>` element.
+pub(crate) fn parse_xml(text: &str, options: &ReadOptions) -> Result<Node, ReadError> {
     let bad = |what: String| ReadError::syntax(F, what);
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<Node> = vec![Node::default()];
@@ -185,12 +189,23 @@ pub(crate) fn read(
 ) -> Result<Document, ReadError> {
     let text = tabular::text(bytes, F)?;
     let root = parse_xml(text, options)?;
+    read_tree(&root, F, options, loss)
+}
+
+/// Reads a `<KeePassFile>` tree (parsed XML, or a KDBX database as `kdbx.rs` builds it) as a
+/// document converted from `format`.
+pub(crate) fn read_tree(
+    root: &Node,
+    format: Format,
+    options: &ReadOptions,
+    loss: &mut LossReport,
+) -> Result<Document, ReadError> {
     let meta = root.child("Meta");
     let recycle = meta
         .filter(|m| !m.text_of("RecycleBinEnabled").eq_ignore_ascii_case("false"))
         .map(|m| m.text_of("RecycleBinUUID").trim().to_owned())
         .filter(|u| !u.is_empty() && u != "AAAAAAAAAAAAAAAAAAAAAA==");
-    let mut acc = AccountBuilder::new(F, "");
+    let mut acc = AccountBuilder::new(format, "");
     if let Some(name) = meta
         .map(|m| m.text_of("DatabaseName"))
         .filter(|n| !n.is_empty())
@@ -200,7 +215,7 @@ pub(crate) fn read(
     let top = root
         .child("Root")
         .and_then(|r| r.child("Group"))
-        .ok_or_else(|| ReadError::syntax(F, "no <Root><Group>"))?;
+        .ok_or_else(|| ReadError::syntax(format, "no <Root><Group>"))?;
     let mut index = 0usize;
     walk(
         top,
@@ -211,7 +226,7 @@ pub(crate) fn read(
         &mut index,
         loss,
     );
-    Ok(build::document(F, vec![acc.finish()], options))
+    Ok(build::document(format, vec![acc.finish()], options))
 }
 
 fn walk(
@@ -260,7 +275,7 @@ fn walk(
 }
 
 /// Seconds between 0001-01-01T00:00:00Z and the Unix epoch.
-const EPOCH_FROM_YEAR_1: i64 = 62_135_596_800;
+pub(crate) const EPOCH_FROM_YEAR_1: i64 = 62_135_596_800;
 
 /// A KeePass time: ISO 8601 (`2024-01-02T03:04:05Z`, KeePass XML exports) or, as KeePassXC and
 /// KeePass write KDBX 4 payloads, base64 of 8 little-endian bytes counting seconds since

@@ -24,7 +24,7 @@
 //! | list formats and what they support | [`Format::ALL`], [`Format::can_read`], [`Format::can_write`] |
 //! | read an export | [`read()`] with [`ReadOptions`] (password for encrypted Bitwarden exports) |
 //! | convert in one call (detect, read, write, one loss report) | [`convert()`] |
-//! | write an export | [`write()`] |
+//! | write an export | [`write()`]; [`write_with()`] and [`WriteOptions`] for a password (`kdbx`) |
 //!
 //! ```
 //! use cxf::formats::{self, Detection, Format, ReadOptions};
@@ -55,6 +55,7 @@
 //! | `dashlane-csv` | ✓ | | the zip of five CSVs, or one of its CSVs |
 //! | `lastpass-csv` | ✓ | | including typed secure notes (cards, addresses, SSH keys, Wi-Fi) |
 //! | `keepass-xml` | ✓ | ✓ | KeePass 2 XML, with KeePassXC passkeys (`KPEX_PASSKEY_*`) and three TOTP conventions |
+//! | `kdbx` | ✓ | ✓ | KeePass 2 database (KeePassXC, KeePassDX, Strongbox): reads KDBX 3.1 and 4, writes KDBX 4 with Argon2id ([`kdbx`]); password and/or key file; entries as in `keepass-xml` |
 //! | `protonpass-json` | ✓ | | the JSON or the zip holding it (unencrypted) |
 //! | `keepassxc-csv` | ✓ | | KeePassXC CSV: group paths, TOTP (URI or KeeOtp settings), times |
 //! | `keepass-csv` | ✓ | | KeePass CSV (1.x layout, written by KeePass 1 and 2): logins only |
@@ -99,6 +100,7 @@ mod chrome_csv;
 mod cxf_json;
 mod dashlane_csv;
 mod firefox_csv;
+pub mod kdbx;
 mod keepass_xml;
 mod lastpass_csv;
 mod onepassword_1pux;
@@ -148,6 +150,8 @@ pub enum Format {
     LastpassCsv,
     /// KeePass 2 XML (as exported by KeePass 2 and KeePassXC).
     KeepassXml,
+    /// KeePass 2 database (`.kdbx`: KeePass, KeePassXC, KeePassDX, Strongbox).
+    Kdbx,
     /// Proton Pass JSON export (or the unencrypted zip holding it).
     ProtonpassJson,
     /// KeePassXC CSV export.
@@ -178,6 +182,7 @@ impl Format {
         Format::DashlaneCsv,
         Format::LastpassCsv,
         Format::KeepassXml,
+        Format::Kdbx,
         Format::ProtonpassJson,
         Format::KeepassxcCsv,
         Format::KeepassCsv,
@@ -201,6 +206,7 @@ impl Format {
             Format::DashlaneCsv => "dashlane-csv",
             Format::LastpassCsv => "lastpass-csv",
             Format::KeepassXml => "keepass-xml",
+            Format::Kdbx => "kdbx",
             Format::ProtonpassJson => "protonpass-json",
             Format::KeepassxcCsv => "keepassxc-csv",
             Format::KeepassCsv => "keepass-csv",
@@ -225,6 +231,7 @@ impl Format {
             Format::DashlaneCsv => "Dashlane CSV",
             Format::LastpassCsv => "LastPass CSV",
             Format::KeepassXml => "KeePass 2 XML",
+            Format::Kdbx => "KeePass 2 database (KDBX)",
             Format::ProtonpassJson => "Proton Pass JSON",
             Format::KeepassxcCsv => "KeePassXC CSV",
             Format::KeepassCsv => "KeePass CSV",
@@ -248,6 +255,7 @@ impl Format {
             | Format::BitwardenCsv => &["csv"],
             Format::DashlaneCsv => &["zip", "csv"],
             Format::KeepassXml => &["xml"],
+            Format::Kdbx => &["kdbx"],
             Format::ProtonpassJson => &["json", "zip"],
             Format::KeepassxcCsv
             | Format::KeepassCsv
@@ -273,6 +281,7 @@ impl Format {
                 | Format::AppleCsv
                 | Format::FirefoxCsv
                 | Format::KeepassXml
+                | Format::Kdbx
         )
     }
 }
@@ -306,7 +315,7 @@ impl FromStr for Format {
 
     /// Parses a [`Format::name`], case-insensitively. A few aliases are accepted: `1pux`,
     /// `google-csv`, `edge-csv`, `brave-csv`, `safari-csv`, `keepassxc-xml`, `protonpass-zip`,
-    /// `dashlane-zip`.
+    /// `dashlane-zip`, `keepass-kdbx`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let lower = s.trim().to_ascii_lowercase();
         if let Some(f) = Format::ALL.iter().find(|f| f.name() == lower) {
@@ -319,6 +328,7 @@ impl FromStr for Format {
             "keepassxc-xml" | "keepass2-xml" => Format::KeepassXml,
             "protonpass-zip" => Format::ProtonpassJson,
             "dashlane-zip" => Format::DashlaneCsv,
+            "keepass-kdbx" | "keepassxc-kdbx" | "kdbx4" => Format::Kdbx,
             _ => return Err(UnknownFormat(s.to_owned())),
         })
     }
@@ -328,8 +338,10 @@ impl FromStr for Format {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ReadOptions {
-    /// Password of a password-protected export (Bitwarden).
+    /// Password of a password-protected export (Bitwarden, KeePass database).
     pub password: Option<Secret>,
+    /// Key file of a KeePass database (with or instead of the password).
+    pub key_file: Option<KeyFile>,
     /// Size limits for the input and for what it inflates to (zip members, JSON).
     pub limits: Limits,
     /// `exporterRpId` of the produced CXF header (default `cxf.invalid`: the converter has no
@@ -343,6 +355,7 @@ impl Default for ReadOptions {
     fn default() -> Self {
         Self {
             password: None,
+            key_file: None,
             limits: Limits::default(),
             exporter_rp_id: "cxf.invalid".to_owned(),
             timestamp: None,
@@ -357,6 +370,12 @@ impl ReadOptions {
         self
     }
 
+    /// Sets the key file of a KeePass database.
+    pub fn with_key_file(mut self, key_file: KeyFile) -> Self {
+        self.key_file = Some(key_file);
+        self
+    }
+
     /// Sets the limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -366,6 +385,65 @@ impl ReadOptions {
     /// Sets the header timestamp (for reproducible output).
     pub fn with_timestamp(mut self, timestamp: u64) -> Self {
         self.timestamp = Some(timestamp);
+        self
+    }
+}
+
+/// The content of a KeePass key file (any file: KeePass XML key files, 32-byte binary and
+/// 64-hex-digit key files are used as KeePass does, other files by their SHA-256). Wiped on
+/// drop; `Debug` does not show it.
+#[derive(Clone)]
+pub struct KeyFile(Zeroizing<Vec<u8>>);
+
+impl KeyFile {
+    /// Wraps the bytes of a key file.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
+        KeyFile(Zeroizing::new(bytes.into()))
+    }
+
+    /// The bytes of the key file.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyFile(<redacted>)")
+    }
+}
+
+/// Options of [`write_with()`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct WriteOptions {
+    /// Password that protects the output (required for `kdbx`; other formats ignore it).
+    pub password: Option<Secret>,
+    /// Key file that protects the output together with the password (`kdbx`).
+    pub key_file: Option<KeyFile>,
+    /// Test-only: the cheapest key derivation (see [`WriteOptions::dangerous_cheap_kdf`]).
+    cheap_kdf: bool,
+}
+
+impl WriteOptions {
+    /// Sets the password that protects the output.
+    pub fn with_password(mut self, password: impl Into<Secret>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// Sets the key file that protects the output.
+    pub fn with_key_file(mut self, key_file: KeyFile) -> Self {
+        self.key_file = Some(key_file);
+        self
+    }
+
+    /// For tests that write many databases: derive the key of a `kdbx` output with Argon2id
+    /// over 1 MiB, one pass, instead of the [`kdbx`] defaults. A database written so is cheap
+    /// to attack by guessing its password; never use it for real data.
+    #[doc(hidden)]
+    pub fn dangerous_cheap_kdf(mut self) -> Self {
+        self.cheap_kdf = true;
         self
     }
 }
@@ -479,6 +557,15 @@ pub enum WriteError {
         /// What the reader said (no input values).
         message: String,
     },
+    /// The format is encrypted (`kdbx`) and [`WriteOptions::password`] is not set.
+    PasswordRequired,
+    /// The output could not be encrypted.
+    Encrypt {
+        /// The format written.
+        format: Format,
+        /// What failed (no input values).
+        message: String,
+    },
 }
 
 impl fmt::Display for WriteError {
@@ -496,6 +583,12 @@ impl fmt::Display for WriteError {
                     format.display_name(),
                     writable.join(", ")
                 )
+            }
+            WriteError::PasswordRequired => f.write_str(
+                "the output format is encrypted and needs a password; give the password to protect it with",
+            ),
+            WriteError::Encrypt { format, message } => {
+                write!(f, "the {} output could not be encrypted: {message}", format.display_name())
             }
             WriteError::ReadBack { format, message } => write!(
                 f,
@@ -537,6 +630,7 @@ pub fn read(
         Format::DashlaneCsv => dashlane_csv::read(bytes, options, &mut loss)?,
         Format::LastpassCsv => lastpass_csv::read(bytes, options, &mut loss)?,
         Format::KeepassXml => keepass_xml::read(bytes, options, &mut loss)?,
+        Format::Kdbx => kdbx::read(bytes, options, &mut loss)?,
         Format::ProtonpassJson => protonpass_json::read(bytes, options, &mut loss)?,
         Format::KeepassxcCsv => keepassxc_csv::read(bytes, options, &mut loss)?,
         Format::KeepassCsv => keepass_csv::read(bytes, options, &mut loss)?,
@@ -587,12 +681,44 @@ pub fn read(
 /// The report is checked, not trusted: the output is read back with the format's own reader and
 /// compared with `doc` value by value (see the module docs, "The loss report").
 ///
+/// Encrypted formats (`kdbx`) need a password: use [`write_with()`].
+///
 /// # Errors
-/// [`WriteError::NotWritable`] for formats that can only be read; [`WriteError::ReadBack`] if
-/// the output does not read back (a bug).
+/// [`WriteError::NotWritable`] for formats that can only be read;
+/// [`WriteError::PasswordRequired`] for `kdbx`; [`WriteError::ReadBack`] if the output does not
+/// read back (a bug).
 pub fn write(
     format: Format,
     doc: &Document,
+) -> Result<(Zeroizing<Vec<u8>>, LossReport), WriteError> {
+    write_with(format, doc, &WriteOptions::default())
+}
+
+/// [`write()`] with options: the password (and key file) that protect an encrypted output
+/// (`kdbx`). The read-back that makes the loss report exact opens the output with the same
+/// password and key file.
+///
+/// ```
+/// use cxf::formats::{self, Format, ReadOptions, WriteOptions};
+///
+/// let csv = b"name,url,username,password,note\r\nexample.com,https://example.com/,alice,hunter2,\r\n";
+/// let (doc, _) = formats::read(Format::ChromeCsv, csv, &ReadOptions::default())?;
+/// let options = WriteOptions::default().with_password("correct horse battery staple");
+/// let (kdbx, loss) = formats::write_with(Format::Kdbx, &doc, &options)?;
+/// assert!(loss.is_empty());
+/// let read = ReadOptions::default().with_password("correct horse battery staple");
+/// let (back, _) = formats::read(Format::Kdbx, &kdbx, &read)?;
+/// assert_eq!(back.accounts[0].items[0].title, "example.com");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`write()`]; [`WriteError::PasswordRequired`] when `kdbx` has no password;
+/// [`WriteError::Encrypt`] when encryption fails.
+pub fn write_with(
+    format: Format,
+    doc: &Document,
+    write_options: &WriteOptions,
 ) -> Result<(Zeroizing<Vec<u8>>, LossReport), WriteError> {
     let mut explained = LossReport::new();
     let bytes = match format {
@@ -602,6 +728,7 @@ pub fn write(
         Format::AppleCsv => apple_csv::write(doc, &mut explained),
         Format::FirefoxCsv => firefox_csv::write(doc, &mut explained),
         Format::KeepassXml => keepass_xml::write(doc, &mut explained),
+        Format::Kdbx => kdbx::write(doc, write_options, &mut explained)?,
         other => return Err(WriteError::NotWritable(other)),
     };
     if format == Format::Cxf {
@@ -611,6 +738,8 @@ pub fn write(
     }
     let read_back_error = |message: String| WriteError::ReadBack { format, message };
     let mut options = ReadOptions::default().with_timestamp(doc.timestamp);
+    options.password.clone_from(&write_options.password);
+    options.key_file.clone_from(&write_options.key_file);
     options.limits.max_document_bytes = options.limits.max_document_bytes.max(bytes.len());
     let (back, _) = read(format, &bytes, &options).map_err(|e| read_back_error(e.to_string()))?;
     let loss = readback::reconcile(doc, &back, explained).map_err(read_back_error)?;
@@ -684,7 +813,8 @@ impl std::error::Error for ConvertError {
 }
 
 /// Converts an export to another format through CXF: detects the input format when `from` is
-/// `None`, reads, writes, and returns one loss report (read losses first).
+/// `None`, reads, writes, and returns one loss report (read losses first). The password and key
+/// file of `options` open an encrypted input and protect an encrypted output (`kdbx`).
 ///
 /// # Errors
 /// [`ConvertError`]: detection not certain, reading failed, or the target is not writable.
@@ -705,7 +835,12 @@ pub fn convert(
         },
     };
     let (doc, mut loss) = read(from, bytes, options).map_err(ConvertError::Read)?;
-    let (output, write_loss) = write(to, &doc).map_err(ConvertError::Write)?;
+    let write_options = WriteOptions {
+        password: options.password.clone(),
+        key_file: options.key_file.clone(),
+        cheap_kdf: false,
+    };
+    let (output, write_loss) = write_with(to, &doc, &write_options).map_err(ConvertError::Write)?;
     loss.extend(write_loss);
     Ok(Conversion { from, output, loss })
 }
