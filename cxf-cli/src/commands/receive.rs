@@ -17,7 +17,7 @@ use crate::output::{Invalid, Output, safe};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf receive -o vault.cxf.json\n      (then, in the exporting tool: cxf send export.json --code CODE)\n\nstderr always carries two lines in this stable form, for scripts:\n  Pairing code: CODE\n  Listening on: ADDRESS\nThe receiver accepts one connection: a wrong code closes it. Nothing is written unless the\nwhole vault arrived, decrypted and parsed."
+    after_help = "Examples:\n  cxf receive -o vault.cxf.json\n      (then, in the exporting tool: cxf send export.json, and type the code when asked)\n\nstderr always carries two lines in this stable form, for scripts:\n  Pairing code: CODE\n  Listening on: ADDRESS\nThe receiver accepts one connection: a wrong code closes it. Nothing is written unless the\nwhole vault arrived, decrypted and parsed."
 )]
 pub(crate) struct ReceiveArgs {
     /// Where to write the received vault (`-` or absent: stdout, refused on a terminal).
@@ -71,10 +71,9 @@ pub(crate) fn run(args: ReceiveArgs) -> Result<ExitCode> {
         let code = listener.pairing_code().expose();
         errln!("Pairing code: {}", code.as_str());
         errln!("Listening on: {}", listener.address());
-        errln!(
-            "Waiting for the sender: cxf send FILE --code {}",
-            code.as_str()
-        );
+        // The suggested command never carries the code: a command line is readable by every
+        // process, and one that watches for it could pair first.
+        errln!("Waiting for the sender: run `cxf send FILE` and type this code when asked");
     }
     let mut channel = listener.accept().map_err(channel_error)?;
     errln!("Paired; sending the export request");
