@@ -38,6 +38,10 @@ pub(crate) struct ReceiveArgs {
     /// Seconds to wait for the sender to connect.
     #[arg(long, value_name = "SECS", default_value_t = 900)]
     timeout: u64,
+    /// Refuse a response whose packaging profile does not bind the request (e.g.
+    /// bitwarden-2024).
+    #[arg(long)]
+    require_binding: bool,
     /// Seconds any single read or write may take once connected.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     io_timeout: u64,
@@ -80,7 +84,10 @@ pub(crate) fn run(args: ReceiveArgs) -> Result<ExitCode> {
 
     let mut config = ImporterConfig::new(args.importer);
     config.mode = Some(ResponseMode::Direct);
-    let (pending, _request) = Importer::new(config);
+    let (mut pending, _request) = Importer::new(config);
+    if args.require_binding {
+        pending = pending.require_binding();
+    }
     channel
         .send(pending.request_bytes())
         .map_err(channel_error)?;
