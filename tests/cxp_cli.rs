@@ -362,6 +362,77 @@ fn reencrypt_moves_an_export_to_another_importer() {
 }
 
 #[test]
+fn open_require_binding_refuses_only_unbound_profiles() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let export = export_fixture();
+    for (profile, bound) in [("cxf-toolkit-v1", true), ("bitwarden-2024", false)] {
+        for require in [true, false] {
+            let req = cxf(
+                dir,
+                &[
+                    "request",
+                    "-o",
+                    "request.json",
+                    "--key-out",
+                    "importer.key",
+                    "--overwrite",
+                ],
+            );
+            assert_eq!(code(&req), 0, "{}", stderr(&req));
+            let resp = cxf(
+                dir,
+                &[
+                    "respond",
+                    "--request",
+                    "request.json",
+                    export.to_str().unwrap(),
+                    "-o",
+                    "response.json",
+                    "--profile",
+                    profile,
+                    "--overwrite",
+                ],
+            );
+            assert_eq!(code(&resp), 0, "{}", stderr(&resp));
+            let mut args = vec![
+                "open",
+                "--response",
+                "response.json",
+                "--key",
+                "importer.key",
+                "-o",
+                "opened.json",
+                "--overwrite",
+                "--keep-key",
+            ];
+            if require {
+                args.push("--require-binding");
+            }
+            let open = cxf(dir, &args);
+            let label = format!("{profile} require={require}");
+            if bound || !require {
+                assert_eq!(code(&open), 0, "{label}: {}", stderr(&open));
+                assert_eq!(
+                    std::fs::read(dir.join("opened.json")).unwrap(),
+                    canonical(&export),
+                    "{label}"
+                );
+            } else {
+                assert_eq!(code(&open), 1, "{label}: {}", stderr(&open));
+                assert!(
+                    stderr(&open).contains("does not bind the request")
+                        && stderr(&open).contains("cxf-toolkit-v1"),
+                    "{label}: {}",
+                    stderr(&open)
+                );
+            }
+            let _ = std::fs::remove_file(dir.join("opened.json"));
+        }
+    }
+}
+
+#[test]
 fn help_has_examples() {
     let tmp = tempfile::tempdir().unwrap();
     for cmd in ["request", "respond", "open", "reencrypt"] {

@@ -92,13 +92,17 @@ impl PartialEq<&str> for Text {
 /// The bytes are overwritten with zeros when the value is dropped, `Debug` prints
 /// `<redacted>`, and there is no `Display`: reading the value takes an explicit
 /// [`Secret::expose`].
+///
+/// The bytes always live on the heap (never inline, unlike [`Text`]), so moving a `Secret`
+/// (into a `Vec` that grows, out of a function) copies only the pointer: the one copy of the
+/// value is the one wiped on drop.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(CompactString);
+pub struct Secret(Box<str>);
 
 impl Secret {
     /// Wraps a secret value.
     pub fn new(s: impl AsRef<str>) -> Self {
-        Secret(CompactString::new(s.as_ref()))
+        Secret(Box::from(s.as_ref()))
     }
 
     /// Takes ownership of a `String`, wiping the original buffer.
@@ -111,7 +115,7 @@ impl Secret {
     /// The secret value. Call sites of this method are the places where a secret leaves the
     /// model; keep them few.
     pub fn expose(&self) -> &str {
-        self.0.as_str()
+        &self.0
     }
 
     /// Length of the value in bytes.
@@ -127,7 +131,7 @@ impl Secret {
 
 impl Drop for Secret {
     fn drop(&mut self) {
-        self.0.as_mut_str().zeroize();
+        self.0.zeroize();
     }
 }
 
@@ -152,6 +156,27 @@ impl From<String> for Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_bytes_are_never_inline() {
+        // A short secret (CompactString kept up to 24 bytes inline) lives on the heap: a move
+        // copies the pointer, not the value.
+        for value in ["", "pw", "hunter2", "exactly-24-bytes-secret!"] {
+            let s = Secret::new(value);
+            let inline = (&s as *const Secret).cast::<u8>() as usize;
+            let range = inline..inline + std::mem::size_of::<Secret>();
+            assert!(
+                !range.contains(&(s.expose().as_ptr() as usize)),
+                "{value:?} is inline"
+            );
+            let moved = Box::new(s);
+            assert_eq!(moved.expose(), value);
+        }
+        assert_eq!(
+            std::mem::size_of::<Secret>(),
+            2 * std::mem::size_of::<usize>()
+        );
+    }
 
     #[test]
     fn secret_debug_is_redacted() {

@@ -52,12 +52,19 @@
 //! public key, whoever sealed it. The exporter's RP id in the response is self-asserted. The
 //! binding profile ties a response to the exact request bytes (so a tampered request, e.g. with
 //! suites removed, yields a response that does not open), not to an exporter identity.
+//!
+//! That protection holds only when unbound responses are refused: by default a
+//! [`PendingImport`] also opens [`Profile::Bitwarden2024`] responses, which bind nothing.
+//! [`PendingImport::require_binding`] refuses them ([`ImportError::UnboundProfile`]). See the
+//! `cxf::envelope` documentation for what binding does and does not protect against.
 
 use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE_NO_PAD, URL_SAFE_NO_PAD_INDIFFERENT};
-use cxf::envelope::{self, Binding, Limits, PrivateKey, Profile, Recipient, Sealed, Suite};
+use cxf::envelope::{
+    self, Binding, Limits, OpenOptions, PrivateKey, Profile, Recipient, Sealed, Suite,
+};
 use serde_json::Value;
 use zeroize::Zeroizing;
 
@@ -126,6 +133,7 @@ impl Importer {
             version: request.version,
             created: now(),
             max_age: DEFAULT_MAX_AGE_SECS,
+            require_bound: false,
         };
         (pending, request)
     }
@@ -159,6 +167,12 @@ pub enum ImportError {
     /// A key file could not be read.
     #[error("invalid importer key file: {0}")]
     InvalidKeyFile(&'static str),
+    /// The response opened only under a packaging profile that does not bind the request, and
+    /// the import requires one ([`PendingImport::require_binding`]). Nothing is returned.
+    #[error(
+        "the response uses a packaging profile that does not bind the request (e.g. bitwarden-2024); refused"
+    )]
+    UnboundProfile,
 }
 
 impl From<envelope::Error> for ImportError {
@@ -166,6 +180,7 @@ impl From<envelope::Error> for ImportError {
         match e {
             envelope::Error::TooLarge => ImportError::TooLarge,
             envelope::Error::MalformedPayload(d) => ImportError::MalformedResponse(d),
+            envelope::Error::UnboundProfile => ImportError::UnboundProfile,
             _ => ImportError::DecryptionFailed,
         }
     }
@@ -180,6 +195,8 @@ pub struct PendingImport {
     /// When the keys were made, UNIX seconds.
     created: u64,
     max_age: u64,
+    /// Refuse responses whose profile does not bind the request.
+    require_bound: bool,
 }
 
 /// How long a pending import accepts a response by default: 7 days (a file-based transfer may
@@ -219,6 +236,14 @@ impl PendingImport {
         self
     }
 
+    /// The same pending import, accepting only responses whose packaging profile binds the
+    /// request ([`Profile::binds_request`]); an unbound one (e.g. [`Profile::Bitwarden2024`])
+    /// is refused with [`ImportError::UnboundProfile`]. Without this, every profile opens.
+    pub fn require_binding(mut self) -> PendingImport {
+        self.require_bound = true;
+        self
+    }
+
     /// When the keys were made (UNIX seconds).
     pub fn created(&self) -> u64 {
         self.created
@@ -246,7 +271,13 @@ impl PendingImport {
             importer: &self.importer,
             request: &self.request,
         };
-        let (plaintext, _profile) = envelope::open_detect(&sealed, key, &binding, limits)?;
+        let options = if self.require_bound {
+            OpenOptions::require_bound()
+        } else {
+            OpenOptions::default()
+        };
+        let (plaintext, _profile) =
+            envelope::open_detect_with(&sealed, key, &binding, limits, &options)?;
         Ok(plaintext)
     }
 
@@ -416,6 +447,7 @@ impl PendingImport {
             request,
             created,
             max_age: DEFAULT_MAX_AGE_SECS,
+            require_bound: false,
         })
     }
 }

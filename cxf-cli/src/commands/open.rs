@@ -5,13 +5,14 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
+use cxp::roles::ImportError;
 
 use super::transfer::{read_key, read_response};
 use crate::output::{Invalid, Output, safe};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf open --response response.json --key importer.key -o export.cxf.json\n\nThe key is single use: it is deleted after a successful open unless --keep-key is given.\nThe decrypted export holds credentials in plaintext: it is never printed to a terminal."
+    after_help = "Examples:\n  cxf open --response response.json --key importer.key -o export.cxf.json\n  cxf open --response response.json --key importer.key -o export.cxf.json --require-binding\n\nThe key is single use: it is deleted after a successful open unless --keep-key is given.\nThe decrypted export holds credentials in plaintext: it is never printed to a terminal."
 )]
 pub(crate) struct OpenArgs {
     /// The exporter's response.
@@ -32,18 +33,32 @@ pub(crate) struct OpenArgs {
     /// Indent the output.
     #[arg(long)]
     pretty: bool,
+    /// Refuse a response whose packaging profile does not bind this request (e.g.
+    /// bitwarden-2024): only then does a request changed on the way fail to open.
+    #[arg(long)]
+    require_binding: bool,
 }
 
 pub(crate) fn run(args: OpenArgs) -> Result<ExitCode> {
     let output = Output::from_arg(args.output.as_deref());
     output.check(true, args.overwrite)?;
     let response = read_response(&args.response)?;
-    let pending = read_key(&args.key)?;
+    let mut pending = read_key(&args.key)?;
+    if args.require_binding {
+        pending = pending.require_binding();
+    }
     let parsed = pending
         .open_document(&response, &cxf::Limits::default())
         .map_err(|e| {
+            let hint = match e {
+                ImportError::UnboundProfile => {
+                    "; ask the exporter for the cxf-toolkit-v1 profile, or open without \
+                     --require-binding if you trust the way the request travelled"
+                }
+                _ => "; check that it answers the request made with this key",
+            };
             Invalid(format!(
-                "cannot open {}: {e}; check that it answers the request made with this key",
+                "cannot open {}: {e}{hint}",
                 args.response.display()
             ))
         })?;

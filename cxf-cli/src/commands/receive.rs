@@ -17,7 +17,7 @@ use crate::output::{Invalid, Output, safe};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf receive -o vault.cxf.json\n      (then, in the exporting tool: cxf send export.json --code CODE)\n\nstderr always carries two lines in this stable form, for scripts:\n  Pairing code: CODE\n  Listening on: ADDRESS\nThe receiver accepts one connection: a wrong code closes it. Nothing is written unless the\nwhole vault arrived, decrypted and parsed."
+    after_help = "Examples:\n  cxf receive -o vault.cxf.json\n      (then, in the exporting tool: cxf send export.json, and type the code when asked)\n\nstderr always carries two lines in this stable form, for scripts:\n  Pairing code: CODE\n  Listening on: ADDRESS\nThe receiver accepts one connection: a wrong code closes it. Nothing is written unless the\nwhole vault arrived, decrypted and parsed."
 )]
 pub(crate) struct ReceiveArgs {
     /// Where to write the received vault (`-` or absent: stdout, refused on a terminal).
@@ -38,6 +38,10 @@ pub(crate) struct ReceiveArgs {
     /// Seconds to wait for the sender to connect.
     #[arg(long, value_name = "SECS", default_value_t = 900)]
     timeout: u64,
+    /// Refuse a response whose packaging profile does not bind the request (e.g.
+    /// bitwarden-2024).
+    #[arg(long)]
+    require_binding: bool,
     /// Seconds any single read or write may take once connected.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     io_timeout: u64,
@@ -71,17 +75,19 @@ pub(crate) fn run(args: ReceiveArgs) -> Result<ExitCode> {
         let code = listener.pairing_code().expose();
         errln!("Pairing code: {}", code.as_str());
         errln!("Listening on: {}", listener.address());
-        errln!(
-            "Waiting for the sender: cxf send FILE --code {}",
-            code.as_str()
-        );
+        // The suggested command never carries the code: a command line is readable by every
+        // process, and one that watches for it could pair first.
+        errln!("Waiting for the sender: run `cxf send FILE` and type this code when asked");
     }
     let mut channel = listener.accept().map_err(channel_error)?;
     errln!("Paired; sending the export request");
 
     let mut config = ImporterConfig::new(args.importer);
     config.mode = Some(ResponseMode::Direct);
-    let (pending, _request) = Importer::new(config);
+    let (mut pending, _request) = Importer::new(config);
+    if args.require_binding {
+        pending = pending.require_binding();
+    }
     channel
         .send(pending.request_bytes())
         .map_err(channel_error)?;

@@ -1,24 +1,25 @@
 //! `cxf send`: the exporter side of a live transfer over the local secure channel.
 
 use std::io::{BufRead, IsTerminal};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use cxp::channel::{Address, ConnectOptions, PairingCode, connect};
+use cxp::channel::{Address, Channel, ConnectOptions, PairingCode, connect};
 use cxp::messages::ExportRequest;
 use cxp::roles::Exporter;
+use zeroize::Zeroizing;
 
 use super::live::{ProgressLine, channel_error};
-use super::source::{format_arg, read_source};
+use super::source::{Source, format_arg, read_source};
 use super::transfer::{DEFAULT_RP_ID, profile};
 use crate::output::{Invalid, safe};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf send export.cxf.json --code 7KD-4QX-9MZ\n  cxf send export.cxf.json                 (asks for the code)\n  cxf send export.cxf.json --code 7KD-4QX-9MZ --to unix:/run/user/1000/cxf/r-1/socket\n\nWithout --to, the single receiver waiting for this user is found automatically. Typing the\ncode at the prompt keeps it out of the process list."
+    after_help = "Examples:\n  cxf send export.cxf.json                 (asks for the code the receiver shows)\n  cxf send export.cxf.json --code-file code.txt\n  printf '%s\\n' \"$CODE\" | cxf send export.cxf.json --code-file -\n  cxf send export.cxf.json --to unix:/run/user/1000/cxf/r-1/socket\n\nWithout --to, the single receiver waiting for this user is found automatically.\nKeep the code off the command line: every process can read a command line\n(/proc/PID/cmdline), and one that watches for it could pair first. `--code CODE` still works\nbut warns. Without a terminal, use --code-file."
 )]
 pub(crate) struct SendArgs {
     /// The vault to send (any readable format; `-` for stdin).
@@ -29,7 +30,12 @@ pub(crate) struct SendArgs {
     /// File holding the password of a password-protected export.
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
-    /// The pairing code the receiver shows; asked for on the terminal when absent.
+    /// File holding the pairing code the receiver shows (`-`: read it from stdin). Without it,
+    /// the code is asked for on the terminal.
+    #[arg(long, value_name = "FILE", conflicts_with = "code")]
+    code_file: Option<PathBuf>,
+    /// The pairing code on the command line. Discouraged: other processes can read it (use the
+    /// prompt or --code-file).
     #[arg(long, value_name = "CODE")]
     code: Option<String>,
     /// The receiver's address (`unix:PATH` or `tcp:127.0.0.1:PORT`); found automatically when
@@ -47,24 +53,103 @@ pub(crate) struct SendArgs {
     io_timeout: u64,
 }
 
-fn read_code(arg: Option<String>) -> Result<PairingCode> {
-    let text = match arg {
-        Some(code) => code,
-        None => {
-            if std::io::stdin().is_terminal() {
-                crate::output::print_err(format_args!("Pairing code: "));
-            }
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .context("cannot read the pairing code")?;
-            line
+/// The warning printed when the code comes from the command line.
+const CODE_ARG_WARNING: &str = "warning: --code puts the pairing code on the command line, where \
+     any process on this machine can read it (/proc/PID/cmdline) and pair first; type it at the \
+     prompt or use --code-file FILE instead";
+
+/// Where the pairing code comes from.
+enum CodeSource {
+    /// `--code CODE` (warned about).
+    Argument(Zeroizing<String>),
+    /// `--code-file FILE` (`-`: stdin).
+    File(PathBuf),
+    /// The terminal (stdin is one).
+    Prompt,
+}
+
+impl CodeSource {
+    /// Chooses the source; without a terminal and without `--code-file`/`--code`, a usage
+    /// error (exit 2).
+    fn from_args(code: Option<String>, code_file: Option<PathBuf>) -> Result<CodeSource> {
+        if let Some(code) = code {
+            errln!("{CODE_ARG_WARNING}");
+            return Ok(CodeSource::Argument(Zeroizing::new(code)));
         }
-    };
-    text.trim().parse::<PairingCode>().map_err(|e| {
-        anyhow::anyhow!("{e}: type the code exactly as the receiver shows it (e.g. 7KD-4QX-9MZ)")
-    })
+        if let Some(file) = code_file {
+            return Ok(CodeSource::File(file));
+        }
+        if std::io::stdin().is_terminal() {
+            return Ok(CodeSource::Prompt);
+        }
+        anyhow::bail!(
+            "no pairing code: stdin is not a terminal to ask for it; pass --code-file FILE \
+             (or --code-file - to read it from stdin)"
+        )
+    }
+
+    fn reads_stdin(&self) -> bool {
+        match self {
+            CodeSource::Argument(_) => false,
+            CodeSource::File(f) => f.as_os_str() == "-",
+            CodeSource::Prompt => true,
+        }
+    }
+
+    /// Reads the code. It is never logged; its text is wiped once parsed.
+    fn read(self) -> Result<PairingCode> {
+        let text = match self {
+            CodeSource::Argument(code) => code,
+            CodeSource::File(path) if path.as_os_str() == "-" => read_line_stdin()?,
+            CodeSource::File(path) => {
+                let bytes = Zeroizing::new(std::fs::read(&path).with_context(|| {
+                    format!("cannot read the pairing code from {}", path.display())
+                })?);
+                let text = std::str::from_utf8(&bytes).map_err(|_| {
+                    anyhow::anyhow!("{} does not hold a pairing code (not text)", path.display())
+                })?;
+                Zeroizing::new(text.to_owned())
+            }
+            CodeSource::Prompt => {
+                crate::output::print_err(format_args!("Pairing code: "));
+                read_line_stdin()?
+            }
+        };
+        text.trim().parse::<PairingCode>().map_err(|e| {
+            anyhow::anyhow!(
+                "{e}: type the code exactly as the receiver shows it (e.g. 7KD-4QX-9MZ)"
+            )
+        })
+    }
+}
+
+fn read_line_stdin() -> Result<Zeroizing<String>> {
+    let mut line = Zeroizing::new(String::with_capacity(64));
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the pairing code")?;
+    Ok(line)
+}
+
+/// Reads the vault and reports what reading it could not carry into CXF.
+fn read_vault(
+    input: &Path,
+    from: Option<cxf::formats::Format>,
+    password_file: Option<&Path>,
+) -> Result<Source> {
+    let source = read_source(input, from, password_file)?;
+    if !source.loss.is_empty() {
+        errln!(
+            "not carried from {} into CXF ({}):",
+            source.format,
+            source.loss.len()
+        );
+        for line in source.loss.to_string().lines().take(50) {
+            errln!("  {}", safe(line));
+        }
+    }
+    Ok(source)
 }
 
 pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
@@ -84,28 +169,35 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
         ),
         None => None,
     };
-    if args.input.as_os_str() == "-" && args.code.is_none() {
+    let code_source = CodeSource::from_args(args.code, args.code_file)?;
+    if args.input.as_os_str() == "-" && code_source.reads_stdin() {
         anyhow::bail!(
-            "reading the vault from stdin needs --code (stdin cannot also carry the code)"
+            "reading the vault from stdin needs the code from --code-file FILE (stdin cannot \
+             carry both)"
         );
     }
-    let source = read_source(&args.input, from, args.password_file.as_deref())?;
-    if !source.loss.is_empty() {
-        errln!(
-            "not carried from {} into CXF ({}):",
-            source.format,
-            source.loss.len()
-        );
-        for line in source.loss.to_string().lines().take(50) {
-            errln!("  {}", safe(line));
-        }
-    }
-    let code = read_code(args.code)?;
-
     let mut options = ConnectOptions::default();
     options.io_timeout = Duration::from_secs(args.io_timeout);
-    let mut channel = connect(address.as_ref(), &code, &options).map_err(channel_error)?;
-    drop(code);
+    let connect_with = |code: PairingCode| -> Result<Channel> {
+        let channel = connect(address.as_ref(), &code, &options).map_err(channel_error)?;
+        drop(code);
+        Ok(channel)
+    };
+    // A code from the command line is visible from the moment the process starts: pair at once
+    // (before the vault is read, which may take seconds) to shorten the window in which another
+    // process could use it. Otherwise read the vault first, so that a bad input never uses up
+    // the receiver's single pairing attempt.
+    let (source, mut channel) = if matches!(code_source, CodeSource::Argument(_)) {
+        let channel = connect_with(code_source.read()?)?;
+        (
+            read_vault(&args.input, from, args.password_file.as_deref())?,
+            channel,
+        )
+    } else {
+        let source = read_vault(&args.input, from, args.password_file.as_deref())?;
+        let channel = connect_with(code_source.read()?)?;
+        (source, channel)
+    };
     errln!("Paired; waiting for the export request");
     let request_bytes = channel.recv().map_err(channel_error)?;
     let request = ExportRequest::from_json(&request_bytes).map_err(|e| {

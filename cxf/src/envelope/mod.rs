@@ -49,13 +49,36 @@
 //! | [`Profile::Bitwarden2024`] | seal | empty | empty | base64url(zip{`index.jwe` = ct}) |
 //! | [`Profile::RawDeflate`] | raw DEFLATE, then seal | importer | exact request bytes | base64url(ct) |
 //!
-//! Why `ToolkitV1` is the default: binding the exact request bytes as AAD makes any in-transit
-//! change to the request (a stripped or reordered suite list, a swapped importer id) break
-//! decryption, which closes the downgrade hole the draft leaves open; the label in `info`
+//! Why `ToolkitV1` is the default: it binds the request (see below); the label in `info`
 //! separates our key schedule from every other use of the same key; compression halves or
 //! better the size of JSON vaults. The cost: a peer that only knows the Bitwarden prototype
 //! layout cannot read it, so exporters talking to such a peer choose
-//! [`Profile::Bitwarden2024`] explicitly. Readers accept all three ([`open_detect`]).
+//! [`Profile::Bitwarden2024`] explicitly. [`open_detect`] accepts all three;
+//! [`open_detect_with`] and [`OpenOptions::require_bound`] accept only the binding ones.
+//!
+//! # What request binding protects against, and what it does not
+//!
+//! A binding profile ([`Profile::binds_request`]: [`Profile::ToolkitV1`],
+//! [`Profile::RawDeflate`]) puts the importer id in `info` and the exact request bytes in
+//! `aad`. A response then opens only under the request the importer actually sent.
+//!
+//! * It protects against an honest exporter answering a request that was changed on the way:
+//!   suites stripped or reordered (a downgrade to a suite the importer ranked lower), another
+//!   importer id, other credential types or mode. The importer's open fails.
+//! * It does so only if the importer refuses unbound responses. [`open_detect`] also opens
+//!   [`Profile::Bitwarden2024`], which binds nothing: an exporter using it (by configuration,
+//!   or because it only knows that layout) answers a tampered request and the importer cannot
+//!   tell. Importers that can insist on a binding peer should open with
+//!   [`OpenOptions::require_bound`], which refuses an unbound response with
+//!   [`Error::UnboundProfile`].
+//! * It does not authenticate the exporter: base mode lets anyone who saw the request (it
+//!   carries the public keys and is itself the `aad`) seal a bound response that opens. A
+//!   forged vault is not detected by binding.
+//! * It does not stop an attacker who controls both directions: one who replaces the
+//!   request's public keys with its own reads the response and re-seals it, bound to the
+//!   original request, to the importer. Keeping the request and response channel authentic
+//!   (the paired local channel, or the user carrying files) is what prevents that.
+//! * It does not hide the request (it is public) nor the payload length.
 //!
 //! # Security considerations
 //!
@@ -187,6 +210,10 @@ pub enum Error {
     /// Decryption failed. Deliberately opaque.
     #[error("decryption failed")]
     DecryptionFailed,
+    /// The payload opened only under a profile that does not bind the request, and the caller
+    /// required a binding one ([`OpenOptions::require_bound`]). Nothing is returned.
+    #[error("the response uses a packaging profile that does not bind the request; refused")]
+    UnboundProfile,
 }
 
 /// A recipient: a supported suite and a public key of the suite's KEM.
@@ -272,6 +299,15 @@ impl Profile {
     /// The profile with this [`name`](Profile::name).
     pub fn from_name(name: &str) -> Option<Profile> {
         Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Whether the profile binds the importer id and the exact request bytes into the key
+    /// schedule (see the [module documentation](self) for what that protects against).
+    pub const fn binds_request(self) -> bool {
+        match self {
+            Profile::ToolkitV1 | Profile::RawDeflate => true,
+            Profile::Bitwarden2024 => false,
+        }
     }
 
     /// The CXP `archive` value a response using this profile carries.
@@ -460,11 +496,73 @@ pub fn open(
 
 /// Like [`open`] but tries every [`Profile`] that fits the payload's shape; returns the
 /// plaintext and the profile that opened it. Still one opaque error if none does.
+///
+/// This accepts unbound profiles ([`Profile::Bitwarden2024`]); to refuse them use
+/// [`open_detect_with`] and [`OpenOptions::require_bound`].
 pub fn open_detect(
     sealed: &Sealed,
     key: &PrivateKey,
     binding: &Binding<'_>,
     limits: &Limits,
+) -> Result<(Zeroizing<Vec<u8>>, Profile), Error> {
+    open_detect_with(sealed, key, binding, limits, &OpenOptions::default())
+}
+
+/// How [`open_detect_with`] treats what it opens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OpenOptions {
+    /// Accept only profiles that bind the request ([`Profile::binds_request`]). An unbound
+    /// response that would open is refused with [`Error::UnboundProfile`]; anything else that
+    /// does not open is still the opaque [`Error::DecryptionFailed`]. Default `false` (every
+    /// profile is accepted, as [`open_detect`] does).
+    pub require_bound: bool,
+}
+
+impl OpenOptions {
+    /// Options that accept only request-binding profiles.
+    pub const fn require_bound() -> OpenOptions {
+        OpenOptions {
+            require_bound: true,
+        }
+    }
+}
+
+/// [`open_detect`] with [`OpenOptions`].
+///
+/// With [`OpenOptions::require_bound`], an unbound response is refused with the distinct
+/// [`Error::UnboundProfile`] rather than the opaque error. It is reported only after the
+/// response authenticated under the importer's key, so it tells the sender nothing it could not
+/// know (in base mode anyone holding the public key can make such a response), and it tells the
+/// user what to change (the exporter's profile) instead of suggesting a wrong key.
+pub fn open_detect_with(
+    sealed: &Sealed,
+    key: &PrivateKey,
+    binding: &Binding<'_>,
+    limits: &Limits,
+    options: &OpenOptions,
+) -> Result<(Zeroizing<Vec<u8>>, Profile), Error> {
+    let result = open_detect_all(sealed, key, binding, limits, !options.require_bound);
+    if !options.require_bound || result.is_ok() {
+        return result;
+    }
+    // No binding profile opened it. If an unbound one does, say so (the plaintext is wiped).
+    let unbound = open_detect_all(sealed, key, binding, limits, true);
+    match unbound {
+        Ok((plaintext, profile)) if !profile.binds_request() => {
+            drop(plaintext);
+            Err(Error::UnboundProfile)
+        }
+        _ => result,
+    }
+}
+
+fn open_detect_all(
+    sealed: &Sealed,
+    key: &PrivateKey,
+    binding: &Binding<'_>,
+    limits: &Limits,
+    unbound: bool,
 ) -> Result<(Zeroizing<Vec<u8>>, Profile), Error> {
     let mut body = Zeroizing::new(decode_payload(&sealed.payload, limits)?);
     let is_zip = zip::looks_like_zip(&body);
@@ -479,6 +577,11 @@ pub fn open_detect(
     } else {
         &[Profile::ToolkitV1, Profile::RawDeflate]
     };
+    let order: Vec<Profile> = order
+        .iter()
+        .copied()
+        .filter(|p| unbound || p.binds_request())
+        .collect();
     let mut first = None;
     for (i, &profile) in order.iter().enumerate() {
         // Opening works in place: every attempt but the last gets its own copy.

@@ -722,3 +722,37 @@ fn in_place_seal_and_open_match_the_copying_forms() {
         );
     }
 }
+
+#[test]
+fn require_bound_refuses_only_unbound_profiles() {
+    let sk = PrivateKey::generate(Kem::X25519HkdfSha256);
+    let to = Recipient::new(Suite::X25519_AES256GCM, sk.public_key().clone()).unwrap();
+    let binding = Binding {
+        importer: "a.example",
+        request: br#"{"version":0,"importer":"a.example","hpke":[]}"#,
+    };
+    let limits = Limits::default();
+    let required = OpenOptions::require_bound();
+    for profile in Profile::ALL {
+        let sealed = seal(b"secret", &to, profile, &binding, &limits).unwrap();
+        let (pt, detected) =
+            open_detect_with(&sealed, &sk, &binding, &limits, &OpenOptions::default()).unwrap();
+        assert_eq!((&pt[..], detected), (&b"secret"[..], profile));
+        let bound = open_detect_with(&sealed, &sk, &binding, &limits, &required);
+        if profile.binds_request() {
+            assert_eq!(bound.unwrap().1, profile);
+        } else {
+            assert_eq!(bound.unwrap_err(), Error::UnboundProfile, "{profile}");
+        }
+    }
+    // What opens under no profile stays opaque, with or without the requirement.
+    let other = PrivateKey::generate(Kem::X25519HkdfSha256);
+    for profile in Profile::ALL {
+        let sealed = seal(b"secret", &to, profile, &binding, &limits).unwrap();
+        assert_eq!(
+            open_detect_with(&sealed, &other, &binding, &limits, &required).unwrap_err(),
+            Error::DecryptionFailed,
+            "{profile}"
+        );
+    }
+}

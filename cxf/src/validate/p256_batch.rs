@@ -7,7 +7,8 @@
 //! one constant-time multiplication (the only one touching secrets); the right side involves
 //! public values only (`Qᵢ` from the file, `rᵢ` random) and uses a variable-time multi-scalar
 //! multiplication. If any key of the batch is wrong the equation fails except with probability
-//! about 2⁻¹²⁸ (the `rᵢ` are unknown when the file is written).
+//! about 2⁻¹²⁸ (the `rᵢ` are unknown when the file is written: they derive from a seed
+//! drawn from the operating system's CSPRNG at validation time, [`seed`]).
 //!
 //! Keys of a failing batch end up with a per-key `d·G == Q` check ([`Candidate::matches`]), so
 //! the diagnostics are exactly those of the per-key check. To spare the good keys near a bad
@@ -27,7 +28,6 @@
 //! `ECPrivateKey` v1 with a 32-byte scalar, optional P-256 parameters and an uncompressed public
 //! key, nothing else); any other key goes through the per-key check.
 
-use std::hash::{BuildHasher as _, Hasher as _};
 use std::ops::Range;
 
 use p256::elliptic_curve::group::Group as _;
@@ -134,18 +134,24 @@ impl Candidate {
     }
 }
 
-/// A fresh random seed for the batch coefficients (std's OS-seeded SipHash keys).
+/// A fresh random seed for the batch coefficients, from the operating system's CSPRNG
+/// (`getrandom`). The coefficients must be unpredictable to whoever wrote the file: std's
+/// `RandomState` (used before) is seeded from the OS once per thread and then counts up, and
+/// promises only HashDoS resistance, not a cryptographic random source.
+///
+/// # Panics
+///
+/// When the operating system's random number generator fails (as the envelope and the channel
+/// do): without unpredictable coefficients the batch check proves nothing.
 pub(crate) fn seed() -> [u8; 16] {
-    let a = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    let b = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
+    seed_from(getrandom::fill).expect("the operating system's random number generator failed")
+}
+
+/// The seed drawn from `fill` (the seam the tests use; [`seed`] passes `getrandom::fill`).
+pub(crate) fn seed_from<E>(fill: impl FnOnce(&mut [u8]) -> Result<(), E>) -> Result<[u8; 16], E> {
     let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&a.to_le_bytes());
-    out[8..].copy_from_slice(&b.to_le_bytes());
-    out
+    fill(&mut out)?;
+    Ok(out)
 }
 
 /// Coefficient `i` of a batch: 128 bits from SHA-256(seed, batch, i), never zero.
@@ -338,6 +344,41 @@ mod tests {
             .unwrap()
             .as_bytes()
             .to_vec()
+    }
+
+    #[test]
+    fn the_seed_is_what_the_random_source_gives() {
+        let fixed = seed_from(|buf: &mut [u8]| {
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = i as u8;
+            }
+            Ok::<(), ()>(())
+        });
+        let expected: [u8; 16] = core::array::from_fn(|i| i as u8);
+        assert_eq!(fixed, Ok(expected));
+        // The coefficients are a function of the seed alone: a known seed gives known ones.
+        assert_eq!(
+            coefficient(&expected, 3, 5),
+            coefficient(&fixed.unwrap(), 3, 5)
+        );
+        // A failing source is an error, never a fallback seed.
+        assert_eq!(
+            seed_from(|_: &mut [u8]| Err("no entropy")),
+            Err("no entropy")
+        );
+    }
+
+    #[test]
+    fn the_production_seed_comes_from_getrandom_and_differs_per_check() {
+        let via_seam = seed_from(getrandom::fill).unwrap();
+        let (a, b) = (seed(), seed());
+        assert_ne!(a, b);
+        assert_ne!(via_seam, a);
+        assert_ne!(a, [0; 16]);
+        // Two batch checks (two seeds) use different coefficients for the same position.
+        for i in 0..4 {
+            assert_ne!(coefficient(&a, 0, i), coefficient(&b, 0, i));
+        }
     }
 
     #[test]

@@ -315,3 +315,52 @@ fn expired_or_future_dated_keys_are_not_used() {
     assert_eq!(short.open(&response), Err(ImportError::Expired));
     assert_eq!(&pending.open(&response).unwrap()[..], CXF);
 }
+
+#[test]
+fn require_binding_refuses_an_unbound_response_and_opens_a_bound_one() {
+    // Bound (default profile): opens with and without the requirement.
+    for require in [false, true] {
+        let (pending, request) = Importer::new(ImporterConfig::new("i"));
+        let pending = if require {
+            pending.require_binding()
+        } else {
+            pending
+        };
+        let response = Exporter::new("e").respond(&wire(&request), CXF).unwrap();
+        assert_eq!(
+            &pending.open(&response).unwrap()[..],
+            CXF,
+            "require={require}"
+        );
+    }
+    // Unbound (bitwarden-2024): opens without, refused with the requirement.
+    let unbound = Exporter::new("e").with_profile(Profile::Bitwarden2024);
+    let (pending, request) = Importer::new(ImporterConfig::new("i"));
+    let response = unbound.respond(&wire(&request), CXF).unwrap();
+    assert_eq!(&pending.open(&response).unwrap()[..], CXF);
+    let (pending, request) = Importer::new(ImporterConfig::new("i"));
+    let response = unbound.respond(&wire(&request), CXF).unwrap();
+    assert_eq!(
+        pending.require_binding().open(&response),
+        Err(ImportError::UnboundProfile)
+    );
+    // An unbound response to a tampered request: the downgrade that opens by default is refused.
+    let (pending, request) = Importer::new(ImporterConfig::new("i"));
+    let mut v: Value = serde_json::from_slice(&request.binding_bytes()).unwrap();
+    v["hpke"].as_array_mut().unwrap().remove(0);
+    let tampered = ExportRequest::from_json(v.to_string().as_bytes()).unwrap();
+    let response = unbound.respond(&tampered, CXF).unwrap();
+    assert_eq!(
+        pending.require_binding().open(&response),
+        Err(ImportError::UnboundProfile)
+    );
+    // Something that opens under no profile stays the opaque error.
+    let (pending, request) = Importer::new(ImporterConfig::new("i"));
+    let (_, other) = Importer::new(ImporterConfig::new("i"));
+    let mut response = unbound.respond(&wire(&request), CXF).unwrap();
+    response.payload = unbound.respond(&wire(&other), CXF).unwrap().payload;
+    assert_eq!(
+        pending.require_binding().open(&response),
+        Err(ImportError::DecryptionFailed)
+    );
+}
