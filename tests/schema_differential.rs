@@ -149,7 +149,11 @@ fn rust_structural(bytes: &[u8]) -> (Vec<String>, Option<&'static str>) {
     let mut found = Vec::new();
     // Inside an older shape the schema does not model (it sees an unknown member there), a
     // finding is judged by that shape's own note, not compared.
-    let in_legacy_member = |pointer: &str| pointer.contains("/fido2Extensions/hmacSecret/");
+    // Findings about the migrated member point at `hmacSecret` itself or below it.
+    let in_legacy_member = |pointer: &str| {
+        pointer.contains("/fido2Extensions/hmacSecret/")
+            || pointer.ends_with("/fido2Extensions/hmacSecret")
+    };
     for note in &parsed.notes {
         let code: &str = note.code;
         if in_legacy_member(&note.pointer) {
