@@ -279,6 +279,7 @@ fn formats_lists_readers_and_writers() {
         "nordpass-csv",
         "roboform-csv",
         "keeper-csv",
+        "keeper-json",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(name)),

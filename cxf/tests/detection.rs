@@ -14,7 +14,6 @@ use cxf::formats::{self, ConvertError, Detection, Format, ReadOptions};
 fn sample_unsupported(dir: &str) -> Option<&'static str> {
     Some(match dir {
         "1password-1pif" => "1Password 1PIF export",
-        "keeper-json" => "Keeper JSON export",
         "apple-keychain-txt" => "macOS keychain dump",
         _ => return None,
     })
@@ -437,6 +436,11 @@ fn each_readable_signature_is_recognised() {
             b"\"Web\",\"Mail\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\",\"\"\n\"\",\"Bank\",\"kim\",\"pw2\",\"\",\"\",\"\",\"TFC:Keeper\",\"otpauth://totp/x?secret=AAAA\"\n",
             Format::KeeperCsv,
         ),
+        (
+            "Keeper JSON",
+            br#"{"shared_folders":[],"records":[{"uid":"r1","title":"Mail","$type":"login","login":"kim"}]}"#,
+            Format::KeeperJson,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -537,10 +541,6 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
         (
             b"\xef\xbb\xbf{\"uuid\":\"A1\",\"typeName\":\"webforms.WebForm\",\"title\":\"Mail\"}\r\n***5642bee8-a5ff-11dc-8314-0800200c9a66***\r\n",
             "1Password 1PIF export",
-        ),
-        (
-            br#"{"shared_folders":[],"records":[{"uid":"r1","title":"Mail","$type":"login","login":"kim"}]}"#,
-            "Keeper JSON export",
         ),
         (
             br#"{"AUTHENTIFIANT":[{"domain":"example.test","login":"kim","title":"Mail"}],"SECURENOTE":[]}"#,

@@ -543,6 +543,17 @@ const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
         "safari-apple-passwords-csv/bitwarden-jslib/simplePasswordData.csv",
         Some(1),
     ),
+    // keeper-json: counted the objects of `records` (one `"title"` each) and took away those
+    // holding nothing but a title. 20 records, every one with a value (the photo and file
+    // records have notes).
+    ("keeper-json/bitwarden-clients/keeper.json", Some(20)),
+    // 3 records, each a login.
+    ("keeper-json/bitwarden-jslib/testData.json", Some(3)),
+    // 3 records, each a login.
+    ("keeper-json/buttercup-importer/keeper.json", Some(3)),
+    // 17 records (uid 1..17); "a file" (uid 2) and "general item" (uid 6) hold only a title and
+    // are skipped: 15.
+    ("keeper-json/proton-webclients/keeper.json", Some(15)),
     (
         "safari-apple-passwords-csv/saveoursecrets-sdk/macos-export.csv",
         Some(2),

@@ -31,6 +31,7 @@
 //! | `roboform-csv` | required `name,url,matchurl,login,pwd`; also `note,folder,rffieldsv2,rf_fields` |
 //! | `keeper-csv` | no header, and no other CSV signature matches; every record fully quoted, 7 cells (`folder,title,login,password,url,notes,shared_folder`) plus label/value pairs, a title in each; and a `TFC:Keeper` label or a first record with an empty cell |
 //! | `protonpass-csv` | required `type,name,url,username,password,note,totp,createtime,modifytime`; also `email,vault` |
+//! | `keeper-json` | `records` array of objects with `title` and one of `$type`, `uid`, `login`, `login_url`, `password`, `custom_fields`, `folders`, `notes` (an empty `records` needs `shared_folders`) |
 //!
 //! # Exports recognised but not read ([`Detection::Unsupported`])
 //!
@@ -41,7 +42,6 @@
 //! | age-encrypted file | `age-encryption.org/v1` line, or `-----BEGIN AGE ENCRYPTED FILE-----` |
 //! | 1Password 1PIF export | a `***5642bee8-a5ff-11dc-8314-0800200c9a66***` record separator after a JSON record |
 //! | Enpass JSON export | `items` array of objects with a string `category`, a `fields` array or `template_type`, and `uuid` or `title`; or `folders` of objects with `uuid` and `title` |
-//! | Keeper JSON export | `records` array of objects with `title` and one of `$type`, `uid`, `login`, `login_url`, `password`, `custom_fields`, `folders`, `notes` (an empty `records` needs `shared_folders`) |
 //! | Dashlane JSON export | upper-case top-level members only, one of them Dashlane's `AUTHENTIFIANT`, `PAYMENTMEANS_CREDITCARD`, `BANKSTATEMENT`, `IDCARD`, `FISCALSTATEMENT`, `SOCIALSECURITYSTATEMENT`, `DRIVERLICENCE` holding an array |
 //! | Proton Pass encrypted (PGP) export | zip with `Proton Pass/…data.pgp` |
 //! | KeePassX XML export | XML whose root element is `<database>` after a `KEEPASSX_DATABASE` doctype |
@@ -118,7 +118,6 @@ const KDB: &str = "KeePass 1 database (KDB)";
 const AGE: &str = "age-encrypted file";
 const ONEPIF: &str = "1Password 1PIF export";
 const ENPASS_JSON: &str = "Enpass JSON export";
-const KEEPER_JSON: &str = "Keeper JSON export";
 const DASHLANE_JSON: &str = "Dashlane JSON export";
 const PROTON_PGP: &str = "Proton Pass encrypted (PGP) export";
 const KEEPASSX_XML: &str = "KeePassX XML export";
@@ -251,7 +250,7 @@ fn detect_json(bytes: &[u8], found: &mut Found) {
         found.unsupported(ENPASS_JSON);
     }
     if is_keeper(&top) {
-        found.unsupported(KEEPER_JSON);
+        found.format(Format::KeeperJson);
     }
     if is_dashlane_json(&top) {
         found.unsupported(DASHLANE_JSON);

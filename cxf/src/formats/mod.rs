@@ -62,6 +62,7 @@
 //! | `nordpass-csv` | ✓ | | logins, notes, cards, identities, folder rows, JSON custom fields |
 //! | `roboform-csv` | ✓ | | logins with form fields (`RfFieldsV2`, `Rf_fields`), LastPass typed notes |
 //! | `keeper-csv` | ✓ | | header-less; logins, notes, custom-field pairs, `TFC:Keeper` TOTP, `\` folders |
+//! | `keeper-json` | ✓ | | typed records (cards, addresses, names, passports, licences, SSH keys, Wi-Fi), `$oneTimeCode`, folders and shared folders |
 //!
 //! # Mapping choices
 //!
@@ -111,6 +112,8 @@ mod keeper_csv;
 mod nordpass_csv;
 mod protonpass_csv;
 mod roboform_csv;
+
+mod keeper_json;
 
 use std::fmt;
 use std::str::FromStr;
@@ -162,6 +165,8 @@ pub enum Format {
     RoboformCsv,
     /// Keeper CSV export (no header row).
     KeeperCsv,
+    /// Keeper JSON export.
+    KeeperJson,
 }
 
 impl Format {
@@ -185,6 +190,7 @@ impl Format {
         Format::NordpassCsv,
         Format::RoboformCsv,
         Format::KeeperCsv,
+        Format::KeeperJson,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -208,6 +214,7 @@ impl Format {
             Format::NordpassCsv => "nordpass-csv",
             Format::RoboformCsv => "roboform-csv",
             Format::KeeperCsv => "keeper-csv",
+            Format::KeeperJson => "keeper-json",
         }
     }
 
@@ -232,6 +239,7 @@ impl Format {
             Format::NordpassCsv => "NordPass CSV",
             Format::RoboformCsv => "RoboForm CSV",
             Format::KeeperCsv => "Keeper CSV",
+            Format::KeeperJson => "Keeper JSON",
         }
     }
 
@@ -255,6 +263,7 @@ impl Format {
             | Format::NordpassCsv
             | Format::RoboformCsv
             | Format::KeeperCsv => &["csv"],
+            Format::KeeperJson => &["json"],
         }
     }
 
@@ -544,6 +553,7 @@ pub fn read(
         Format::NordpassCsv => nordpass_csv::read(bytes, options, &mut loss)?,
         Format::RoboformCsv => roboform_csv::read(bytes, options, &mut loss)?,
         Format::KeeperCsv => keeper_csv::read(bytes, options, &mut loss)?,
+        Format::KeeperJson => keeper_json::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
