@@ -280,6 +280,7 @@ fn formats_lists_readers_and_writers() {
         "roboform-csv",
         "keeper-csv",
         "keeper-json",
+        "1password-1pif",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(name)),

@@ -13,7 +13,6 @@ use cxf::formats::{self, ConvertError, Detection, Format, ReadOptions};
 /// Sample folders of exports we recognise but cannot read → what detection calls them.
 fn sample_unsupported(dir: &str) -> Option<&'static str> {
     Some(match dir {
-        "1password-1pif" => "1Password 1PIF export",
         "apple-keychain-txt" => "macOS keychain dump",
         _ => return None,
     })
@@ -441,6 +440,11 @@ fn each_readable_signature_is_recognised() {
             br#"{"shared_folders":[],"records":[{"uid":"r1","title":"Mail","$type":"login","login":"kim"}]}"#,
             Format::KeeperJson,
         ),
+        (
+            "1Password 1PIF",
+            b"{\"uuid\":\"A1\",\"typeName\":\"webforms.WebForm\",\"title\":\"Mail\"}\r\n***5642bee8-a5ff-11dc-8314-0800200c9a66***\r\n",
+            Format::OnePassword1pif,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -537,10 +541,6 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
         (
             b"-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\n",
             "age-encrypted file",
-        ),
-        (
-            b"\xef\xbb\xbf{\"uuid\":\"A1\",\"typeName\":\"webforms.WebForm\",\"title\":\"Mail\"}\r\n***5642bee8-a5ff-11dc-8314-0800200c9a66***\r\n",
-            "1Password 1PIF export",
         ),
         (
             br#"{"AUTHENTIFIANT":[{"domain":"example.test","login":"kim","title":"Mail"}],"SECURENOTE":[]}"#,

@@ -554,6 +554,10 @@ const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
     // 17 records (uid 1..17); "a file" (uid 2) and "general item" (uid 6) hold only a title and
     // are skipped: 15.
     ("keeper-json/proton-webclients/keeper.json", Some(15)),
+    // 1password-1pif: 6 records between the separators: 2 `system.folder.Regular` (collections),
+    // logins "Test" and "Custom", the card "Custom card", and "OnlyAttachments" with an empty
+    // `secureContents` (skipped): 3 items.
+    ("1password-1pif/buttercup-importer/data.1pif", Some(3)),
     (
         "safari-apple-passwords-csv/saveoursecrets-sdk/macos-export.csv",
         Some(2),

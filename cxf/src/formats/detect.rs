@@ -32,6 +32,7 @@
 //! | `keeper-csv` | no header, and no other CSV signature matches; every record fully quoted, 7 cells (`folder,title,login,password,url,notes,shared_folder`) plus label/value pairs, a title in each; and a `TFC:Keeper` label or a first record with an empty cell |
 //! | `protonpass-csv` | required `type,name,url,username,password,note,totp,createtime,modifytime`; also `email,vault` |
 //! | `keeper-json` | `records` array of objects with `title` and one of `$type`, `uid`, `login`, `login_url`, `password`, `custom_fields`, `folders`, `notes` (an empty `records` needs `shared_folders`) |
+//! | `1password-1pif` | a `***5642bee8-a5ff-11dc-8314-0800200c9a66***` record separator after a JSON record |
 //!
 //! # Exports recognised but not read ([`Detection::Unsupported`])
 //!
@@ -40,7 +41,6 @@
 //! | KeePass database (KDBX) | magic bytes `03 D9 A2 9A` then `67 FB 4B B5` (or the pre-release `66 FB 4B B5`) |
 //! | KeePass 1 database (KDB) | magic bytes `03 D9 A2 9A 65 FB 4B B5` |
 //! | age-encrypted file | `age-encryption.org/v1` line, or `-----BEGIN AGE ENCRYPTED FILE-----` |
-//! | 1Password 1PIF export | a `***5642bee8-a5ff-11dc-8314-0800200c9a66***` record separator after a JSON record |
 //! | Enpass JSON export | `items` array of objects with a string `category`, a `fields` array or `template_type`, and `uuid` or `title`; or `folders` of objects with `uuid` and `title` |
 //! | Dashlane JSON export | upper-case top-level members only, one of them Dashlane's `AUTHENTIFIANT`, `PAYMENTMEANS_CREDITCARD`, `BANKSTATEMENT`, `IDCARD`, `FISCALSTATEMENT`, `SOCIALSECURITYSTATEMENT`, `DRIVERLICENCE` holding an array |
 //! | Proton Pass encrypted (PGP) export | zip with `Proton Pass/…data.pgp` |
@@ -116,7 +116,6 @@ pub fn detect_format(bytes: &[u8]) -> Format {
 const KDBX: &str = "KeePass database (KDBX)";
 const KDB: &str = "KeePass 1 database (KDB)";
 const AGE: &str = "age-encrypted file";
-const ONEPIF: &str = "1Password 1PIF export";
 const ENPASS_JSON: &str = "Enpass JSON export";
 const DASHLANE_JSON: &str = "Dashlane JSON export";
 const PROTON_PGP: &str = "Proton Pass encrypted (PGP) export";
@@ -229,7 +228,7 @@ fn detect_json(bytes: &[u8], found: &mut Found) {
         Ok(_) => return,
         Err(_) => {
             if contains(bytes, b"\n***5642bee8-a5ff-11dc-8314-0800200c9a66***") {
-                found.unsupported(ONEPIF);
+                found.format(Format::OnePassword1pif);
             }
             return;
         }

@@ -63,6 +63,7 @@
 //! | `roboform-csv` | ✓ | | logins with form fields (`RfFieldsV2`, `Rf_fields`), LastPass typed notes |
 //! | `keeper-csv` | ✓ | | header-less; logins, notes, custom-field pairs, `TFC:Keeper` TOTP, `\` folders |
 //! | `keeper-json` | ✓ | | typed records (cards, addresses, names, passports, licences, SSH keys, Wi-Fi), `$oneTimeCode`, folders and shared folders |
+//! | `1password-1pif` | ✓ | | 1Password 4–7 `data.1pif`: logins, cards, identities, passports, licences, SSNs, routers, section fields, folders |
 //!
 //! # Mapping choices
 //!
@@ -114,6 +115,7 @@ mod protonpass_csv;
 mod roboform_csv;
 
 mod keeper_json;
+mod onepassword_1pif;
 
 use std::fmt;
 use std::str::FromStr;
@@ -167,6 +169,8 @@ pub enum Format {
     KeeperCsv,
     /// Keeper JSON export.
     KeeperJson,
+    /// 1Password Interchange Format (1Password 4–7).
+    OnePassword1pif,
 }
 
 impl Format {
@@ -191,6 +195,7 @@ impl Format {
         Format::RoboformCsv,
         Format::KeeperCsv,
         Format::KeeperJson,
+        Format::OnePassword1pif,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -215,6 +220,7 @@ impl Format {
             Format::RoboformCsv => "roboform-csv",
             Format::KeeperCsv => "keeper-csv",
             Format::KeeperJson => "keeper-json",
+            Format::OnePassword1pif => "1password-1pif",
         }
     }
 
@@ -240,6 +246,7 @@ impl Format {
             Format::RoboformCsv => "RoboForm CSV",
             Format::KeeperCsv => "Keeper CSV",
             Format::KeeperJson => "Keeper JSON",
+            Format::OnePassword1pif => "1Password 1PIF",
         }
     }
 
@@ -264,6 +271,7 @@ impl Format {
             | Format::RoboformCsv
             | Format::KeeperCsv => &["csv"],
             Format::KeeperJson => &["json"],
+            Format::OnePassword1pif => &["1pif"],
         }
     }
 
@@ -554,6 +562,7 @@ pub fn read(
         Format::RoboformCsv => roboform_csv::read(bytes, options, &mut loss)?,
         Format::KeeperCsv => keeper_csv::read(bytes, options, &mut loss)?,
         Format::KeeperJson => keeper_json::read(bytes, options, &mut loss)?,
+        Format::OnePassword1pif => onepassword_1pif::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
