@@ -281,6 +281,7 @@ fn formats_lists_readers_and_writers() {
         "keeper-csv",
         "keeper-json",
         "1password-1pif",
+        "enpass-json",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(name)),
@@ -342,14 +343,14 @@ fn convert_says_what_a_recognised_but_unreadable_export_is() {
     let input = dir.path().join("export.json");
     std::fs::write(
         &input,
-        br#"{"folders":[],"items":[{"uuid":"u1","title":"Mail","category":"login","fields":[]}]}"#,
+        br#"{"AUTHENTIFIANT":[{"domain":"example.test","login":"kim","password":"dashlane-secret-1","title":"Mail"}]}"#,
     )
     .unwrap();
     let out = cxf(&["convert", input.to_str().unwrap(), "--to", "cxf"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
-            "this looks like an Enpass JSON export, which cxf cannot read yet (see `cxf formats`)"
+            "this looks like a Dashlane JSON export, which cxf cannot read yet (see `cxf formats`)"
         ),
         "{}",
         stderr(&out)

@@ -105,7 +105,8 @@ fn noise(len: usize) -> Vec<u8> {
 
 #[test]
 fn look_alikes_are_not_claimed() {
-    // An Enpass 6 JSON export: `folders` and `items` like Bitwarden's, but Enpass's own items.
+    // An Enpass 6 JSON export: `folders` and `items` like Bitwarden's, but Enpass's own items
+    // (read as Enpass, never as Bitwarden).
     let enpass = br#"{
       "folders": [{"uuid": "f-1", "title": "Work", "icon": "folder", "parent_uuid": "", "updated_at": 1700000000}],
       "items": [{
@@ -118,7 +119,10 @@ fn look_alikes_are_not_claimed() {
         ]
       }]
     }"#;
-    assert_eq!(formats::detect(enpass), unsupported("Enpass JSON export"));
+    assert_eq!(
+        formats::detect(enpass),
+        Detection::Certain(Format::EnpassJson)
+    );
 
     let refused: &[(&str, &[u8])] = &[
         ("items of empty objects", br#"{"items":[{}]}"#),
@@ -579,18 +583,17 @@ fn ambiguous_headers_list_their_candidates() {
 
 #[test]
 fn convert_tells_what_an_unreadable_export_is() {
-    let enpass =
-        br#"{"folders":[],"items":[{"uuid":"u","title":"t","category":"note","fields":[]}]}"#;
-    let err = formats::convert(enpass, None, Format::Cxf, &ReadOptions::default()).unwrap_err();
+    let dashlane = br#"{"AUTHENTIFIANT":[{"domain":"example.test","login":"kim","title":"Mail"}]}"#;
+    let err = formats::convert(dashlane, None, Format::Cxf, &ReadOptions::default()).unwrap_err();
     assert!(matches!(
         err,
         ConvertError::Detection(Detection::Unsupported {
-            name: "Enpass JSON export"
+            name: "Dashlane JSON export"
         })
     ));
     assert_eq!(
         err.to_string(),
-        "this looks like an Enpass JSON export, which cxf cannot read yet (see `cxf formats`)"
+        "this looks like a Dashlane JSON export, which cxf cannot read yet (see `cxf formats`)"
     );
     let kdbx = b"\x03\xd9\xa2\x9a\x67\xfb\x4b\xb5";
     let err = formats::convert(kdbx, None, Format::Cxf, &ReadOptions::default()).unwrap_err();

@@ -64,6 +64,7 @@
 //! | `keeper-csv` | ✓ | | header-less; logins, notes, custom-field pairs, `TFC:Keeper` TOTP, `\` folders |
 //! | `keeper-json` | ✓ | | typed records (cards, addresses, names, passports, licences, SSH keys, Wi-Fi), `$oneTimeCode`, folders and shared folders |
 //! | `1password-1pif` | ✓ | | 1Password 4–7 `data.1pif`: logins, cards, identities, passports, licences, SSNs, routers, section fields, folders |
+//! | `enpass-json` | ✓ | | Enpass 6: logins, TOTP, cards, typed fields and sections, nested folders, archived and deleted fields |
 //!
 //! # Mapping choices
 //!
@@ -114,6 +115,7 @@ mod nordpass_csv;
 mod protonpass_csv;
 mod roboform_csv;
 
+mod enpass_json;
 mod keeper_json;
 mod onepassword_1pif;
 
@@ -171,6 +173,8 @@ pub enum Format {
     KeeperJson,
     /// 1Password Interchange Format (1Password 4–7).
     OnePassword1pif,
+    /// Enpass 6 JSON export.
+    EnpassJson,
 }
 
 impl Format {
@@ -196,6 +200,7 @@ impl Format {
         Format::KeeperCsv,
         Format::KeeperJson,
         Format::OnePassword1pif,
+        Format::EnpassJson,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -221,6 +226,7 @@ impl Format {
             Format::KeeperCsv => "keeper-csv",
             Format::KeeperJson => "keeper-json",
             Format::OnePassword1pif => "1password-1pif",
+            Format::EnpassJson => "enpass-json",
         }
     }
 
@@ -247,6 +253,7 @@ impl Format {
             Format::KeeperCsv => "Keeper CSV",
             Format::KeeperJson => "Keeper JSON",
             Format::OnePassword1pif => "1Password 1PIF",
+            Format::EnpassJson => "Enpass JSON",
         }
     }
 
@@ -272,6 +279,7 @@ impl Format {
             | Format::KeeperCsv => &["csv"],
             Format::KeeperJson => &["json"],
             Format::OnePassword1pif => &["1pif"],
+            Format::EnpassJson => &["json"],
         }
     }
 
@@ -563,6 +571,7 @@ pub fn read(
         Format::KeeperCsv => keeper_csv::read(bytes, options, &mut loss)?,
         Format::KeeperJson => keeper_json::read(bytes, options, &mut loss)?,
         Format::OnePassword1pif => onepassword_1pif::read(bytes, options, &mut loss)?,
+        Format::EnpassJson => enpass_json::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
