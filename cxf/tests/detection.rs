@@ -449,6 +449,11 @@ fn each_readable_signature_is_recognised() {
             b"{\"uuid\":\"A1\",\"typeName\":\"webforms.WebForm\",\"title\":\"Mail\"}\r\n***5642bee8-a5ff-11dc-8314-0800200c9a66***\r\n",
             Format::OnePassword1pif,
         ),
+        (
+            "Dashlane JSON",
+            br#"{"AUTHENTIFIANT":[{"domain":"example.test","login":"kim","title":"Mail"}],"SECURENOTE":[]}"#,
+            Format::DashlaneJson,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -547,10 +552,6 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
             "age-encrypted file",
         ),
         (
-            br#"{"AUTHENTIFIANT":[{"domain":"example.test","login":"kim","title":"Mail"}],"SECURENOTE":[]}"#,
-            "Dashlane JSON export",
-        ),
-        (
             b"<?xml version=\"1.0\"?>\n<!DOCTYPE KEEPASSX_DATABASE>\n<database><group><title>Web</title></group></database>",
             "KeePassX XML export",
         ),
@@ -583,17 +584,17 @@ fn ambiguous_headers_list_their_candidates() {
 
 #[test]
 fn convert_tells_what_an_unreadable_export_is() {
-    let dashlane = br#"{"AUTHENTIFIANT":[{"domain":"example.test","login":"kim","title":"Mail"}]}"#;
-    let err = formats::convert(dashlane, None, Format::Cxf, &ReadOptions::default()).unwrap_err();
+    let keepassx = b"<?xml version=\"1.0\"?>\n<!DOCTYPE KEEPASSX_DATABASE>\n<database><group><title>Web</title></group></database>";
+    let err = formats::convert(keepassx, None, Format::Cxf, &ReadOptions::default()).unwrap_err();
     assert!(matches!(
         err,
         ConvertError::Detection(Detection::Unsupported {
-            name: "Dashlane JSON export"
+            name: "KeePassX XML export"
         })
     ));
     assert_eq!(
         err.to_string(),
-        "this looks like a Dashlane JSON export, which cxf cannot read yet (see `cxf formats`)"
+        "this looks like a KeePassX XML export, which cxf cannot read yet (see `cxf formats`)"
     );
     let kdbx = b"\x03\xd9\xa2\x9a\x67\xfb\x4b\xb5";
     let err = formats::convert(kdbx, None, Format::Cxf, &ReadOptions::default()).unwrap_err();

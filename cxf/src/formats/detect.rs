@@ -33,6 +33,7 @@
 //! | `protonpass-csv` | required `type,name,url,username,password,note,totp,createtime,modifytime`; also `email,vault` |
 //! | `keeper-json` | `records` array of objects with `title` and one of `$type`, `uid`, `login`, `login_url`, `password`, `custom_fields`, `folders`, `notes` (an empty `records` needs `shared_folders`) |
 //! | `1password-1pif` | a `***5642bee8-a5ff-11dc-8314-0800200c9a66***` record separator after a JSON record |
+//! | `dashlane-json` | upper-case top-level members only, one of them Dashlane's `AUTHENTIFIANT`, `PAYMENTMEANS_CREDITCARD`, `BANKSTATEMENT`, `IDCARD`, `FISCALSTATEMENT`, `SOCIALSECURITYSTATEMENT`, `DRIVERLICENCE` holding an array |
 //! | `enpass-json` | `items` array of objects with a string `category`, a `fields` array or `template_type`, and `uuid` or `title`; or `folders` of objects with `uuid` and `title` |
 //!
 //! # Exports recognised but not read ([`Detection::Unsupported`])
@@ -42,7 +43,6 @@
 //! | KeePass database (KDBX) | magic bytes `03 D9 A2 9A` then `67 FB 4B B5` (or the pre-release `66 FB 4B B5`) |
 //! | KeePass 1 database (KDB) | magic bytes `03 D9 A2 9A 65 FB 4B B5` |
 //! | age-encrypted file | `age-encryption.org/v1` line, or `-----BEGIN AGE ENCRYPTED FILE-----` |
-//! | Dashlane JSON export | upper-case top-level members only, one of them Dashlane's `AUTHENTIFIANT`, `PAYMENTMEANS_CREDITCARD`, `BANKSTATEMENT`, `IDCARD`, `FISCALSTATEMENT`, `SOCIALSECURITYSTATEMENT`, `DRIVERLICENCE` holding an array |
 //! | Proton Pass encrypted (PGP) export | zip with `Proton Pass/…data.pgp` |
 //! | KeePassX XML export | XML whose root element is `<database>` after a `KEEPASSX_DATABASE` doctype |
 //! | macOS keychain dump | text starting `keychain: "` with a `class:` line (`security dump-keychain`) |
@@ -65,9 +65,9 @@ pub enum Detection {
     /// Several formats match equally well; pass one explicitly.
     Ambiguous(Vec<Format>),
     /// The input is a known kind of export (or vault file) that this crate cannot read yet,
-    /// such as a Dashlane JSON export or a KDBX database.
+    /// such as a KeePassX XML export or a KDBX database.
     Unsupported {
-        /// What the input is, for people: a noun phrase such as `"Dashlane JSON export"` or
+        /// What the input is, for people: a noun phrase such as `"KeePassX XML export"` or
         /// `"KeePass database (KDBX)"` (not a stable identifier; see the module's table).
         name: &'static str,
     },
@@ -116,7 +116,6 @@ pub fn detect_format(bytes: &[u8]) -> Format {
 const KDBX: &str = "KeePass database (KDBX)";
 const KDB: &str = "KeePass 1 database (KDB)";
 const AGE: &str = "age-encrypted file";
-const DASHLANE_JSON: &str = "Dashlane JSON export";
 const PROTON_PGP: &str = "Proton Pass encrypted (PGP) export";
 const KEEPASSX_XML: &str = "KeePassX XML export";
 const KEYCHAIN: &str = "macOS keychain dump";
@@ -251,7 +250,7 @@ fn detect_json(bytes: &[u8], found: &mut Found) {
         found.format(Format::KeeperJson);
     }
     if is_dashlane_json(&top) {
-        found.unsupported(DASHLANE_JSON);
+        found.format(Format::DashlaneJson);
     }
 }
 

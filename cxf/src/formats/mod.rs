@@ -65,6 +65,7 @@
 //! | `keeper-json` | ✓ | | typed records (cards, addresses, names, passports, licences, SSH keys, Wi-Fi), `$oneTimeCode`, folders and shared folders |
 //! | `1password-1pif` | ✓ | | 1Password 4–7 `data.1pif`: logins, cards, identities, passports, licences, SSNs, routers, section fields, folders |
 //! | `enpass-json` | ✓ | | Enpass 6: logins, TOTP, cards, typed fields and sections, nested folders, archived and deleted fields |
+//! | `dashlane-json` | ✓ | | Dashlane's legacy JSON: logins, cards, addresses, identities, notes; other kinds as custom fields |
 //!
 //! # Mapping choices
 //!
@@ -115,6 +116,7 @@ mod nordpass_csv;
 mod protonpass_csv;
 mod roboform_csv;
 
+mod dashlane_json;
 mod enpass_json;
 mod keeper_json;
 mod onepassword_1pif;
@@ -175,6 +177,8 @@ pub enum Format {
     OnePassword1pif,
     /// Enpass 6 JSON export.
     EnpassJson,
+    /// Dashlane's legacy JSON export.
+    DashlaneJson,
 }
 
 impl Format {
@@ -201,6 +205,7 @@ impl Format {
         Format::KeeperJson,
         Format::OnePassword1pif,
         Format::EnpassJson,
+        Format::DashlaneJson,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -227,6 +232,7 @@ impl Format {
             Format::KeeperJson => "keeper-json",
             Format::OnePassword1pif => "1password-1pif",
             Format::EnpassJson => "enpass-json",
+            Format::DashlaneJson => "dashlane-json",
         }
     }
 
@@ -254,6 +260,7 @@ impl Format {
             Format::KeeperJson => "Keeper JSON",
             Format::OnePassword1pif => "1Password 1PIF",
             Format::EnpassJson => "Enpass JSON",
+            Format::DashlaneJson => "Dashlane JSON",
         }
     }
 
@@ -280,6 +287,7 @@ impl Format {
             Format::KeeperJson => &["json"],
             Format::OnePassword1pif => &["1pif"],
             Format::EnpassJson => &["json"],
+            Format::DashlaneJson => &["json"],
         }
     }
 
@@ -572,6 +580,7 @@ pub fn read(
         Format::KeeperJson => keeper_json::read(bytes, options, &mut loss)?,
         Format::OnePassword1pif => onepassword_1pif::read(bytes, options, &mut loss)?,
         Format::EnpassJson => enpass_json::read(bytes, options, &mut loss)?,
+        Format::DashlaneJson => dashlane_json::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
