@@ -283,6 +283,7 @@ fn formats_lists_readers_and_writers() {
         "1password-1pif",
         "enpass-json",
         "dashlane-json",
+        "enpass-csv",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(name)),

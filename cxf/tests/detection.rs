@@ -454,6 +454,11 @@ fn each_readable_signature_is_recognised() {
             br#"{"AUTHENTIFIANT":[{"domain":"example.test","login":"kim","title":"Mail"}],"SECURENOTE":[]}"#,
             Format::DashlaneJson,
         ),
+        (
+            "Enpass CSV",
+            b"\"Title\",\"Field\",\"Value\",\"Field\",\"Value\",\"Note\"\n\"Mail\",\"Username\",\"kim\",\"Password\",\"pw\",\"\"\n",
+            Format::EnpassCsv,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -558,10 +563,6 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
         (
             b"keychain: \"/Users/kim/Library/Keychains/login.keychain-db\"\nversion: 512\nclass: \"genp\"\n",
             "macOS keychain dump",
-        ),
-        (
-            b"\"Title\",\"Field\",\"Value\",\"Field\",\"Value\",\"Note\"\n\"Mail\",\"Username\",\"kim\",\"Password\",\"pw\",\"\"\n",
-            "Enpass CSV export",
         ),
     ];
     for (input, name) in cases {

@@ -932,7 +932,7 @@ fn format_names_parse_back_and_aliases_work() {
     }
     assert_eq!("1PUX".parse::<Format>().unwrap(), Format::OnePassword1pux);
     assert_eq!("safari-csv".parse::<Format>().unwrap(), Format::AppleCsv);
-    let e = "enpass-csv".parse::<Format>().unwrap_err();
+    let e = "safe-in-cloud-xml".parse::<Format>().unwrap_err();
     assert!(
         e.to_string().contains("known formats: cxf, bitwarden-json"),
         "{e}"

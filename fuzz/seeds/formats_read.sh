@@ -10,7 +10,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 formats=(cxf bitwarden-json bitwarden-csv 1password-1pux 1password-csv chrome-csv apple-csv
     firefox-csv dashlane-csv lastpass-csv keepass-xml protonpass-json keepassxc-csv keepass-csv
     protonpass-csv nordpass-csv roboform-csv keeper-csv keeper-json
-    1password-1pif enpass-json dashlane-json)
+    1password-1pif enpass-json dashlane-json
+    enpass-csv)
 n=0
 for i in "${!formats[@]}"; do
     dir="$root/fixtures/formats/${formats[$i]}"

@@ -34,6 +34,7 @@
 //! | `keeper-json` | `records` array of objects with `title` and one of `$type`, `uid`, `login`, `login_url`, `password`, `custom_fields`, `folders`, `notes` (an empty `records` needs `shared_folders`) |
 //! | `1password-1pif` | a `***5642bee8-a5ff-11dc-8314-0800200c9a66***` record separator after a JSON record |
 //! | `dashlane-json` | upper-case top-level members only, one of them Dashlane's `AUTHENTIFIANT`, `PAYMENTMEANS_CREDITCARD`, `BANKSTATEMENT`, `IDCARD`, `FISCALSTATEMENT`, `SOCIALSECURITYSTATEMENT`, `DRIVERLICENCE` holding an array |
+//! | `enpass-csv` | header `Title`, then `Field`,`Value` pairs (or a run of dots), then `Note` |
 //! | `enpass-json` | `items` array of objects with a string `category`, a `fields` array or `template_type`, and `uuid` or `title`; or `folders` of objects with `uuid` and `title` |
 //!
 //! # Exports recognised but not read ([`Detection::Unsupported`])
@@ -46,7 +47,6 @@
 //! | Proton Pass encrypted (PGP) export | zip with `Proton Pass/…data.pgp` |
 //! | KeePassX XML export | XML whose root element is `<database>` after a `KEEPASSX_DATABASE` doctype |
 //! | macOS keychain dump | text starting `keychain: "` with a `class:` line (`security dump-keychain`) |
-//! | Enpass CSV export | header `Title`, then `Field`,`Value` pairs (or a run of dots), then `Note` |
 //!
 //! When signatures of readable formats overlap the result is [`Detection::Ambiguous`]; a
 //! readable format's signature wins over a recognised-but-unsupported one.
@@ -119,7 +119,6 @@ const AGE: &str = "age-encrypted file";
 const PROTON_PGP: &str = "Proton Pass encrypted (PGP) export";
 const KEEPASSX_XML: &str = "KeePassX XML export";
 const KEYCHAIN: &str = "macOS keychain dump";
-const ENPASS_CSV: &str = "Enpass CSV export";
 
 /// How much of a text input the CSV and keychain checks look at.
 const TEXT_WINDOW: usize = 64 * 1024;
@@ -788,7 +787,7 @@ fn is_dashlane_csv(h: &Header) -> bool {
 
 fn csv_unsupported(h: &Header, found: &mut Found) {
     if is_enpass_csv(h) {
-        found.unsupported(ENPASS_CSV);
+        found.format(Format::EnpassCsv);
     }
 }
 

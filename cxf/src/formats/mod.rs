@@ -66,6 +66,7 @@
 //! | `1password-1pif` | ✓ | | 1Password 4–7 `data.1pif`: logins, cards, identities, passports, licences, SSNs, routers, section fields, folders |
 //! | `enpass-json` | ✓ | | Enpass 6: logins, TOTP, cards, typed fields and sections, nested folders, archived and deleted fields |
 //! | `dashlane-json` | ✓ | | Dashlane's legacy JSON: logins, cards, addresses, identities, notes; other kinds as custom fields |
+//! | `enpass-csv` | ✓ | | title, label/value pairs and note; logins, TOTP and cards recognised by their labels |
 //!
 //! # Mapping choices
 //!
@@ -117,6 +118,7 @@ mod protonpass_csv;
 mod roboform_csv;
 
 mod dashlane_json;
+mod enpass_csv;
 mod enpass_json;
 mod keeper_json;
 mod onepassword_1pif;
@@ -179,6 +181,8 @@ pub enum Format {
     EnpassJson,
     /// Dashlane's legacy JSON export.
     DashlaneJson,
+    /// Enpass CSV export.
+    EnpassCsv,
 }
 
 impl Format {
@@ -206,6 +210,7 @@ impl Format {
         Format::OnePassword1pif,
         Format::EnpassJson,
         Format::DashlaneJson,
+        Format::EnpassCsv,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -233,6 +238,7 @@ impl Format {
             Format::OnePassword1pif => "1password-1pif",
             Format::EnpassJson => "enpass-json",
             Format::DashlaneJson => "dashlane-json",
+            Format::EnpassCsv => "enpass-csv",
         }
     }
 
@@ -261,6 +267,7 @@ impl Format {
             Format::OnePassword1pif => "1Password 1PIF",
             Format::EnpassJson => "Enpass JSON",
             Format::DashlaneJson => "Dashlane JSON",
+            Format::EnpassCsv => "Enpass CSV",
         }
     }
 
@@ -288,6 +295,7 @@ impl Format {
             Format::OnePassword1pif => &["1pif"],
             Format::EnpassJson => &["json"],
             Format::DashlaneJson => &["json"],
+            Format::EnpassCsv => &["csv"],
         }
     }
 
@@ -581,6 +589,7 @@ pub fn read(
         Format::OnePassword1pif => onepassword_1pif::read(bytes, options, &mut loss)?,
         Format::EnpassJson => enpass_json::read(bytes, options, &mut loss)?,
         Format::DashlaneJson => dashlane_json::read(bytes, options, &mut loss)?,
+        Format::EnpassCsv => enpass_csv::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
