@@ -63,6 +63,10 @@ const RECORD_MAPPED: &[&str] = &[
     "openContents",
 ];
 
+/// `openContents` members the reader maps; `scope` and `autosubmit` are autofill settings of
+/// 1Password's browser extension.
+const OPEN_MAPPED: &[&str] = &["tags", "scope", "autosubmit"];
+
 /// `secureContents` members the reader maps (besides the flat twins of section fields);
 /// `htmlForm` describes the captured web form (its action and method), not user data.
 const SECURE_MAPPED: &[&str] = &[
@@ -366,7 +370,7 @@ fn read_item(
     let mut item = build::item(id.clone(), title);
     let mut u = Unmapped::new();
     u.check(rec, "", RECORD_MAPPED);
-    u.check(oc, "openContents", &["tags"]);
+    u.check(oc, "openContents", OPEN_MAPPED);
     item.creation_at = rec
         .get("createdAt")
         .and_then(Value::as_u64)
