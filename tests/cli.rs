@@ -279,6 +279,11 @@ fn formats_lists_readers_and_writers() {
         "nordpass-csv",
         "roboform-csv",
         "keeper-csv",
+        "keeper-json",
+        "1password-1pif",
+        "enpass-json",
+        "dashlane-json",
+        "enpass-csv",
     ] {
         assert!(
             text.lines().any(|l| l.starts_with(name)),
@@ -340,14 +345,14 @@ fn convert_says_what_a_recognised_but_unreadable_export_is() {
     let input = dir.path().join("export.json");
     std::fs::write(
         &input,
-        br#"{"folders":[],"items":[{"uuid":"u1","title":"Mail","category":"login","fields":[]}]}"#,
+        b"<?xml version=\"1.0\"?>\n<!DOCTYPE KEEPASSX_DATABASE>\n<database><group><title>Web</title><entry><title>Mail</title><password>keepassx-secret-1</password></entry></group></database>",
     )
     .unwrap();
     let out = cxf(&["convert", input.to_str().unwrap(), "--to", "cxf"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stderr(&out).contains(
-            "this looks like an Enpass JSON export, which cxf cannot read yet (see `cxf formats`)"
+            "this looks like a KeePassX XML export, which cxf cannot read yet (see `cxf formats`)"
         ),
         "{}",
         stderr(&out)

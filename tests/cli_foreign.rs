@@ -478,28 +478,30 @@ fn help_of_inspect_and_validate_shows_foreign_exports() {
     assert!(validate.contains("input.not-cxf"), "{validate}");
 }
 
-/// An export we recognise but cannot read (Enpass JSON) is named by validate and inspect, with
+/// An export we recognise but cannot read (KeePassX XML) is named by validate and inspect, with
 /// exit 1, never misread or reported as a CXF parse error.
 #[test]
 fn validate_and_inspect_name_an_export_cxf_cannot_read_yet() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("enpass.json");
+    let file = dir.path().join("keepassx.xml");
     std::fs::write(
         &file,
-        br#"{"folders":[],"items":[{"title":"Mail","category":"login","uuid":"a1","fields":[{"label":"Password","type":"password","value":"enpass-secret-1"}]}]}"#,
+        b"<?xml version=\"1.0\"?>\n<!DOCTYPE KEEPASSX_DATABASE>\n<database><group><title>Web</title><entry><title>Mail</title><password>keepassx-secret-1</password></entry></group></database>",
     )
     .unwrap();
     let v = cxf(&["validate", arg(&file)]);
     assert_eq!(v.status.code(), Some(1));
     let said = format!("{}{}", stdout(&v), stderr(&v));
     assert!(
-        said.contains("input.not-cxf") && said.contains("an Enpass JSON export"),
+        said.contains("input.not-cxf") && said.contains("a KeePassX XML export"),
         "{said}"
     );
     let i = cxf(&["inspect", arg(&file)]);
     assert_eq!(i.status.code(), Some(1));
-    assert!(stderr(&i).contains("Enpass JSON export, which cxf cannot read yet"));
+    assert!(stderr(&i).contains("KeePassX XML export, which cxf cannot read yet"));
     for o in [&v, &i] {
-        assert!(!stdout(o).contains("enpass-secret-1") && !stderr(o).contains("enpass-secret-1"));
+        assert!(
+            !stdout(o).contains("keepassx-secret-1") && !stderr(o).contains("keepassx-secret-1")
+        );
     }
 }

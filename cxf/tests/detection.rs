@@ -13,8 +13,6 @@ use cxf::formats::{self, ConvertError, Detection, Format, ReadOptions};
 /// Sample folders of exports we recognise but cannot read → what detection calls them.
 fn sample_unsupported(dir: &str) -> Option<&'static str> {
     Some(match dir {
-        "1password-1pif" => "1Password 1PIF export",
-        "keeper-json" => "Keeper JSON export",
         "apple-keychain-txt" => "macOS keychain dump",
         _ => return None,
     })
@@ -107,7 +105,8 @@ fn noise(len: usize) -> Vec<u8> {
 
 #[test]
 fn look_alikes_are_not_claimed() {
-    // An Enpass 6 JSON export: `folders` and `items` like Bitwarden's, but Enpass's own items.
+    // An Enpass 6 JSON export: `folders` and `items` like Bitwarden's, but Enpass's own items
+    // (read as Enpass, never as Bitwarden).
     let enpass = br#"{
       "folders": [{"uuid": "f-1", "title": "Work", "icon": "folder", "parent_uuid": "", "updated_at": 1700000000}],
       "items": [{
@@ -120,7 +119,10 @@ fn look_alikes_are_not_claimed() {
         ]
       }]
     }"#;
-    assert_eq!(formats::detect(enpass), unsupported("Enpass JSON export"));
+    assert_eq!(
+        formats::detect(enpass),
+        Detection::Certain(Format::EnpassJson)
+    );
 
     let refused: &[(&str, &[u8])] = &[
         ("items of empty objects", br#"{"items":[{}]}"#),
@@ -437,6 +439,26 @@ fn each_readable_signature_is_recognised() {
             b"\"Web\",\"Mail\",\"kim\",\"pw\",\"https://mail.example.test/\",\"\",\"\"\n\"\",\"Bank\",\"kim\",\"pw2\",\"\",\"\",\"\",\"TFC:Keeper\",\"otpauth://totp/x?secret=AAAA\"\n",
             Format::KeeperCsv,
         ),
+        (
+            "Keeper JSON",
+            br#"{"shared_folders":[],"records":[{"uid":"r1","title":"Mail","$type":"login","login":"kim"}]}"#,
+            Format::KeeperJson,
+        ),
+        (
+            "1Password 1PIF",
+            b"{\"uuid\":\"A1\",\"typeName\":\"webforms.WebForm\",\"title\":\"Mail\"}\r\n***5642bee8-a5ff-11dc-8314-0800200c9a66***\r\n",
+            Format::OnePassword1pif,
+        ),
+        (
+            "Dashlane JSON",
+            br#"{"AUTHENTIFIANT":[{"domain":"example.test","login":"kim","title":"Mail"}],"SECURENOTE":[]}"#,
+            Format::DashlaneJson,
+        ),
+        (
+            "Enpass CSV",
+            b"\"Title\",\"Field\",\"Value\",\"Field\",\"Value\",\"Note\"\n\"Mail\",\"Username\",\"kim\",\"Password\",\"pw\",\"\"\n",
+            Format::EnpassCsv,
+        ),
     ];
     for (what, input, want) in cases {
         assert_eq!(formats::detect(input), Detection::Certain(*want), "{what}");
@@ -531,28 +553,12 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
             "age-encrypted file",
         ),
         (
-            b"\xef\xbb\xbf{\"uuid\":\"A1\",\"typeName\":\"webforms.WebForm\",\"title\":\"Mail\"}\r\n***5642bee8-a5ff-11dc-8314-0800200c9a66***\r\n",
-            "1Password 1PIF export",
-        ),
-        (
-            br#"{"shared_folders":[],"records":[{"uid":"r1","title":"Mail","$type":"login","login":"kim"}]}"#,
-            "Keeper JSON export",
-        ),
-        (
-            br#"{"AUTHENTIFIANT":[{"domain":"example.test","login":"kim","title":"Mail"}],"SECURENOTE":[]}"#,
-            "Dashlane JSON export",
-        ),
-        (
             b"<?xml version=\"1.0\"?>\n<!DOCTYPE KEEPASSX_DATABASE>\n<database><group><title>Web</title></group></database>",
             "KeePassX XML export",
         ),
         (
             b"keychain: \"/Users/kim/Library/Keychains/login.keychain-db\"\nversion: 512\nclass: \"genp\"\n",
             "macOS keychain dump",
-        ),
-        (
-            b"\"Title\",\"Field\",\"Value\",\"Field\",\"Value\",\"Note\"\n\"Mail\",\"Username\",\"kim\",\"Password\",\"pw\",\"\"\n",
-            "Enpass CSV export",
         ),
     ];
     for (input, name) in cases {
@@ -575,18 +581,17 @@ fn ambiguous_headers_list_their_candidates() {
 
 #[test]
 fn convert_tells_what_an_unreadable_export_is() {
-    let enpass =
-        br#"{"folders":[],"items":[{"uuid":"u","title":"t","category":"note","fields":[]}]}"#;
-    let err = formats::convert(enpass, None, Format::Cxf, &ReadOptions::default()).unwrap_err();
+    let keepassx = b"<?xml version=\"1.0\"?>\n<!DOCTYPE KEEPASSX_DATABASE>\n<database><group><title>Web</title></group></database>";
+    let err = formats::convert(keepassx, None, Format::Cxf, &ReadOptions::default()).unwrap_err();
     assert!(matches!(
         err,
         ConvertError::Detection(Detection::Unsupported {
-            name: "Enpass JSON export"
+            name: "KeePassX XML export"
         })
     ));
     assert_eq!(
         err.to_string(),
-        "this looks like an Enpass JSON export, which cxf cannot read yet (see `cxf formats`)"
+        "this looks like a KeePassX XML export, which cxf cannot read yet (see `cxf formats`)"
     );
     // KeePass 2 databases are read (`kdbx`), in both signature variants.
     for kdbx in [

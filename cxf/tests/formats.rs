@@ -543,6 +543,21 @@ const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[
         "safari-apple-passwords-csv/bitwarden-jslib/simplePasswordData.csv",
         Some(1),
     ),
+    // keeper-json: counted the objects of `records` (one `"title"` each) and took away those
+    // holding nothing but a title. 20 records, every one with a value (the photo and file
+    // records have notes).
+    ("keeper-json/bitwarden-clients/keeper.json", Some(20)),
+    // 3 records, each a login.
+    ("keeper-json/bitwarden-jslib/testData.json", Some(3)),
+    // 3 records, each a login.
+    ("keeper-json/buttercup-importer/keeper.json", Some(3)),
+    // 17 records (uid 1..17); "a file" (uid 2) and "general item" (uid 6) hold only a title and
+    // are skipped: 15.
+    ("keeper-json/proton-webclients/keeper.json", Some(15)),
+    // 1password-1pif: 6 records between the separators: 2 `system.folder.Regular` (collections),
+    // logins "Test" and "Custom", the card "Custom card", and "OnlyAttachments" with an empty
+    // `secureContents` (skipped): 3 items.
+    ("1password-1pif/buttercup-importer/data.1pif", Some(3)),
     (
         "safari-apple-passwords-csv/saveoursecrets-sdk/macos-export.csv",
         Some(2),
@@ -930,7 +945,7 @@ fn format_names_parse_back_and_aliases_work() {
     }
     assert_eq!("1PUX".parse::<Format>().unwrap(), Format::OnePassword1pux);
     assert_eq!("safari-csv".parse::<Format>().unwrap(), Format::AppleCsv);
-    let e = "enpass-csv".parse::<Format>().unwrap_err();
+    let e = "safe-in-cloud-xml".parse::<Format>().unwrap_err();
     assert!(
         e.to_string().contains("known formats: cxf, bitwarden-json"),
         "{e}"

@@ -32,6 +32,11 @@
 //! | `roboform-csv` | required `name,url,matchurl,login,pwd`; also `note,folder,rffieldsv2,rf_fields` |
 //! | `keeper-csv` | no header, and no other CSV signature matches; every record fully quoted, 7 cells (`folder,title,login,password,url,notes,shared_folder`) plus label/value pairs, a title in each; and a `TFC:Keeper` label or a first record with an empty cell |
 //! | `protonpass-csv` | required `type,name,url,username,password,note,totp,createtime,modifytime`; also `email,vault` |
+//! | `keeper-json` | `records` array of objects with `title` and one of `$type`, `uid`, `login`, `login_url`, `password`, `custom_fields`, `folders`, `notes` (an empty `records` needs `shared_folders`) |
+//! | `1password-1pif` | a `***5642bee8-a5ff-11dc-8314-0800200c9a66***` record separator after a JSON record |
+//! | `dashlane-json` | upper-case top-level members only, one of them Dashlane's `AUTHENTIFIANT`, `PAYMENTMEANS_CREDITCARD`, `BANKSTATEMENT`, `IDCARD`, `FISCALSTATEMENT`, `SOCIALSECURITYSTATEMENT`, `DRIVERLICENCE` holding an array |
+//! | `enpass-csv` | header `Title`, then `Field`,`Value` pairs (or a run of dots), then `Note` |
+//! | `enpass-json` | `items` array of objects with a string `category`, a `fields` array or `template_type`, and `uuid` or `title`; or `folders` of objects with `uuid` and `title` |
 //!
 //! # Exports recognised but not read ([`Detection::Unsupported`])
 //!
@@ -39,14 +44,9 @@
 //! |---|---|
 //! | KeePass 1 database (KDB) | magic bytes `03 D9 A2 9A 65 FB 4B B5` |
 //! | age-encrypted file | `age-encryption.org/v1` line, or `-----BEGIN AGE ENCRYPTED FILE-----` |
-//! | 1Password 1PIF export | a `***5642bee8-a5ff-11dc-8314-0800200c9a66***` record separator after a JSON record |
-//! | Enpass JSON export | `items` array of objects with a string `category`, a `fields` array or `template_type`, and `uuid` or `title`; or `folders` of objects with `uuid` and `title` |
-//! | Keeper JSON export | `records` array of objects with `title` and one of `$type`, `uid`, `login`, `login_url`, `password`, `custom_fields`, `folders`, `notes` (an empty `records` needs `shared_folders`) |
-//! | Dashlane JSON export | upper-case top-level members only, one of them Dashlane's `AUTHENTIFIANT`, `PAYMENTMEANS_CREDITCARD`, `BANKSTATEMENT`, `IDCARD`, `FISCALSTATEMENT`, `SOCIALSECURITYSTATEMENT`, `DRIVERLICENCE` holding an array |
 //! | Proton Pass encrypted (PGP) export | zip with `Proton Pass/…data.pgp` |
 //! | KeePassX XML export | XML whose root element is `<database>` after a `KEEPASSX_DATABASE` doctype |
 //! | macOS keychain dump | text starting `keychain: "` with a `class:` line (`security dump-keychain`) |
-//! | Enpass CSV export | header `Title`, then `Field`,`Value` pairs (or a run of dots), then `Note` |
 //!
 //! When signatures of readable formats overlap the result is [`Detection::Ambiguous`]; a
 //! readable format's signature wins over a recognised-but-unsupported one.
@@ -65,9 +65,9 @@ pub enum Detection {
     /// Several formats match equally well; pass one explicitly.
     Ambiguous(Vec<Format>),
     /// The input is a known kind of export (or vault file) that this crate cannot read yet,
-    /// such as an Enpass JSON export or a KDBX database.
+    /// such as a KeePassX XML export or a KDBX database.
     Unsupported {
-        /// What the input is, for people: a noun phrase such as `"Enpass JSON export"` or
+        /// What the input is, for people: a noun phrase such as `"KeePassX XML export"` or
         /// `"KeePass database (KDBX)"` (not a stable identifier; see the module's table).
         name: &'static str,
     },
@@ -119,14 +119,9 @@ pub fn detect_format(bytes: &[u8]) -> Format {
 const KDBX: &str = "KeePass database (KDBX)";
 const KDB: &str = "KeePass 1 database (KDB)";
 const AGE: &str = "age-encrypted file";
-const ONEPIF: &str = "1Password 1PIF export";
-const ENPASS_JSON: &str = "Enpass JSON export";
-const KEEPER_JSON: &str = "Keeper JSON export";
-const DASHLANE_JSON: &str = "Dashlane JSON export";
 const PROTON_PGP: &str = "Proton Pass encrypted (PGP) export";
 const KEEPASSX_XML: &str = "KeePassX XML export";
 const KEYCHAIN: &str = "macOS keychain dump";
-const ENPASS_CSV: &str = "Enpass CSV export";
 
 /// How much of a text input the CSV and keychain checks look at.
 const TEXT_WINDOW: usize = 64 * 1024;
@@ -233,7 +228,7 @@ fn detect_json(bytes: &[u8], found: &mut Found) {
         Ok(_) => return,
         Err(_) => {
             if contains(bytes, b"\n***5642bee8-a5ff-11dc-8314-0800200c9a66***") {
-                found.unsupported(ONEPIF);
+                found.format(Format::OnePassword1pif);
             }
             return;
         }
@@ -251,13 +246,13 @@ fn detect_json(bytes: &[u8], found: &mut Found) {
         found.format(Format::ProtonpassJson);
     }
     if is_enpass(&top) {
-        found.unsupported(ENPASS_JSON);
+        found.format(Format::EnpassJson);
     }
     if is_keeper(&top) {
-        found.unsupported(KEEPER_JSON);
+        found.format(Format::KeeperJson);
     }
     if is_dashlane_json(&top) {
-        found.unsupported(DASHLANE_JSON);
+        found.format(Format::DashlaneJson);
     }
 }
 
@@ -795,7 +790,7 @@ fn is_dashlane_csv(h: &Header) -> bool {
 
 fn csv_unsupported(h: &Header, found: &mut Found) {
     if is_enpass_csv(h) {
-        found.unsupported(ENPASS_CSV);
+        found.format(Format::EnpassCsv);
     }
 }
 

@@ -81,7 +81,7 @@ pub(crate) fn read(
 }
 
 /// Whether a custom field's label says its value is secret.
-fn concealed(label: &str) -> bool {
+pub(crate) fn concealed(label: &str) -> bool {
     let l = label.to_ascii_lowercase();
     ["hidden", "password", "secret", "pin", "key pair"]
         .iter()
@@ -89,7 +89,7 @@ fn concealed(label: &str) -> bool {
 }
 
 /// A Keeper folder path: `\`-separated, `\\` a literal backslash.
-fn path(cell: &str) -> Vec<String> {
+pub(crate) fn path(cell: &str) -> Vec<String> {
     let mut out = vec![String::new()];
     let mut chars = cell.chars().peekable();
     while let Some(c) = chars.next() {

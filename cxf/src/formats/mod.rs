@@ -63,6 +63,11 @@
 //! | `nordpass-csv` | ✓ | | logins, notes, cards, identities, folder rows, JSON custom fields |
 //! | `roboform-csv` | ✓ | | logins with form fields (`RfFieldsV2`, `Rf_fields`), LastPass typed notes |
 //! | `keeper-csv` | ✓ | | header-less; logins, notes, custom-field pairs, `TFC:Keeper` TOTP, `\` folders |
+//! | `keeper-json` | ✓ | | typed records (cards, addresses, names, passports, licences, SSH keys, Wi-Fi), `$oneTimeCode`, folders and shared folders |
+//! | `1password-1pif` | ✓ | | 1Password 4–7 `data.1pif`: logins, cards, identities, passports, licences, SSNs, routers, section fields, folders |
+//! | `enpass-json` | ✓ | | Enpass 6: logins, TOTP, cards, typed fields and sections, nested folders, archived and deleted fields |
+//! | `dashlane-json` | ✓ | | Dashlane's legacy JSON: logins, cards, addresses, identities, notes; other kinds as custom fields |
+//! | `enpass-csv` | ✓ | | title, label/value pairs and note; logins, TOTP and cards recognised by their labels |
 //!
 //! # Mapping choices
 //!
@@ -113,6 +118,12 @@ mod keeper_csv;
 mod nordpass_csv;
 mod protonpass_csv;
 mod roboform_csv;
+
+mod dashlane_json;
+mod enpass_csv;
+mod enpass_json;
+mod keeper_json;
+mod onepassword_1pif;
 
 use std::fmt;
 use std::str::FromStr;
@@ -166,6 +177,16 @@ pub enum Format {
     RoboformCsv,
     /// Keeper CSV export (no header row).
     KeeperCsv,
+    /// Keeper JSON export.
+    KeeperJson,
+    /// 1Password Interchange Format (1Password 4–7).
+    OnePassword1pif,
+    /// Enpass 6 JSON export.
+    EnpassJson,
+    /// Dashlane's legacy JSON export.
+    DashlaneJson,
+    /// Enpass CSV export.
+    EnpassCsv,
 }
 
 impl Format {
@@ -190,6 +211,11 @@ impl Format {
         Format::NordpassCsv,
         Format::RoboformCsv,
         Format::KeeperCsv,
+        Format::KeeperJson,
+        Format::OnePassword1pif,
+        Format::EnpassJson,
+        Format::DashlaneJson,
+        Format::EnpassCsv,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -214,6 +240,11 @@ impl Format {
             Format::NordpassCsv => "nordpass-csv",
             Format::RoboformCsv => "roboform-csv",
             Format::KeeperCsv => "keeper-csv",
+            Format::KeeperJson => "keeper-json",
+            Format::OnePassword1pif => "1password-1pif",
+            Format::EnpassJson => "enpass-json",
+            Format::DashlaneJson => "dashlane-json",
+            Format::EnpassCsv => "enpass-csv",
         }
     }
 
@@ -239,6 +270,11 @@ impl Format {
             Format::NordpassCsv => "NordPass CSV",
             Format::RoboformCsv => "RoboForm CSV",
             Format::KeeperCsv => "Keeper CSV",
+            Format::KeeperJson => "Keeper JSON",
+            Format::OnePassword1pif => "1Password 1PIF",
+            Format::EnpassJson => "Enpass JSON",
+            Format::DashlaneJson => "Dashlane JSON",
+            Format::EnpassCsv => "Enpass CSV",
         }
     }
 
@@ -263,6 +299,11 @@ impl Format {
             | Format::NordpassCsv
             | Format::RoboformCsv
             | Format::KeeperCsv => &["csv"],
+            Format::KeeperJson => &["json"],
+            Format::OnePassword1pif => &["1pif"],
+            Format::EnpassJson => &["json"],
+            Format::DashlaneJson => &["json"],
+            Format::EnpassCsv => &["csv"],
         }
     }
 
@@ -638,6 +679,11 @@ pub fn read(
         Format::NordpassCsv => nordpass_csv::read(bytes, options, &mut loss)?,
         Format::RoboformCsv => roboform_csv::read(bytes, options, &mut loss)?,
         Format::KeeperCsv => keeper_csv::read(bytes, options, &mut loss)?,
+        Format::KeeperJson => keeper_json::read(bytes, options, &mut loss)?,
+        Format::OnePassword1pif => onepassword_1pif::read(bytes, options, &mut loss)?,
+        Format::EnpassJson => enpass_json::read(bytes, options, &mut loss)?,
+        Format::DashlaneJson => dashlane_json::read(bytes, options, &mut loss)?,
+        Format::EnpassCsv => enpass_csv::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {

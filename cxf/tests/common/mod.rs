@@ -22,6 +22,8 @@ pub(crate) fn sample_format(dir: &str) -> Option<Format> {
         "roboform-csv" => Format::RoboformCsv,
         "keeper-csv" => Format::KeeperCsv,
         "safari-apple-passwords-csv" => Format::AppleCsv,
+        "keeper-json" => Format::KeeperJson,
+        "1password-1pif" => Format::OnePassword1pif,
         _ => return None,
     })
 }
