@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
+use crate::formats::util;
 use crate::formats::util::members::Unmapped;
 use crate::formats::util::{bwcrypto, iso, keys, otp, time};
 use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
@@ -37,12 +38,7 @@ pub(crate) fn read(
     options: &ReadOptions,
     loss: &mut LossReport,
 ) -> Result<Document, ReadError> {
-    let top: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ReadError::syntax(
-            F,
-            format!("invalid JSON at line {} column {}", e.line(), e.column()),
-        )
-    })?;
+    let top: Value = util::json::parse(bytes, F)?;
     if top.get("encrypted").and_then(Value::as_bool) == Some(true) {
         if top.get("passwordProtected").and_then(Value::as_bool) != Some(true) {
             return Err(ReadError::AccountRestricted);

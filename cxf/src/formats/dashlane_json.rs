@@ -13,6 +13,7 @@
 //! `addressName`, `bank`, `fullName`, `email`… that is set, else the kind). Nested values are reported; a
 //! top-level member that is not an array of records is reported.
 
+use crate::formats::util;
 use serde_json::{Map, Value};
 
 use crate::formats::bitwarden_json::{is_country, is_subdivision};
@@ -51,13 +52,7 @@ pub(crate) fn read(
     options: &ReadOptions,
     loss: &mut LossReport,
 ) -> Result<Document, ReadError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let top: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ReadError::syntax(
-            F,
-            format!("invalid JSON at line {} column {}", e.line(), e.column()),
-        )
-    })?;
+    let top: Value = util::json::parse(bytes, F)?;
     let top = top
         .as_object()
         .ok_or_else(|| ReadError::syntax(F, "not a JSON object"))?;

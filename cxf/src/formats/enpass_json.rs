@@ -16,6 +16,7 @@
 //! fields marked `deleted` (Enpass keeps them for its history) are not carried and reported; attachments, field history and every
 //! other member with a value the reader does not map are named in the loss report.
 
+use crate::formats::util;
 use serde_json::Value;
 
 use crate::formats::apple_csv::push_totp;
@@ -88,13 +89,7 @@ pub(crate) fn read(
     options: &ReadOptions,
     loss: &mut LossReport,
 ) -> Result<Document, ReadError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let top: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ReadError::syntax(
-            F,
-            format!("invalid JSON at line {} column {}", e.line(), e.column()),
-        )
-    })?;
+    let top: Value = util::json::parse(bytes, F)?;
     let items = top
         .get("items")
         .and_then(Value::as_array)
@@ -112,7 +107,7 @@ pub(crate) fn read(
             ..ItemRef::default()
         };
         report_unmapped(f, "folders[]", FOLDER_MAPPED, &r, F, loss);
-        let p = folder_path(&folders, s(f, "uuid"));
+        let p = util::json::folder_path(&folders, s(f, "uuid"), "parent_uuid");
         let updated = f
             .get("updated_at")
             .and_then(Value::as_u64)
@@ -123,25 +118,6 @@ pub(crate) fn read(
         read_item(it, index, &folders, &mut acc, loss);
     }
     Ok(build::document(F, vec![acc.finish()], options))
-}
-
-/// The collection path of the folder `uuid` (outermost first), following `parent_uuid`.
-fn folder_path(folders: &[&Value], uuid: &str) -> Vec<String> {
-    let mut path = Vec::new();
-    let mut cur = uuid;
-    // A folder cycle in a damaged file ends at the depth limit.
-    for _ in 0..32 {
-        let Some(f) = folders
-            .iter()
-            .find(|f| !cur.is_empty() && s(f, "uuid") == cur)
-        else {
-            break;
-        };
-        path.push(s(f, "title").to_owned());
-        cur = s(f, "parent_uuid");
-    }
-    path.reverse();
-    path
 }
 
 /// A value as text: strings as they are, numbers printed.
@@ -382,7 +358,7 @@ fn read_item(
             .flatten()
             .filter_map(Value::as_str)
         {
-            let p = folder_path(folders, uuid);
+            let p = util::json::folder_path(folders, uuid, "parent_uuid");
             acc.add_to_collection(&p, &id);
         }
     }

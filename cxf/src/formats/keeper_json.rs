@@ -18,6 +18,7 @@
 //! `references` and `$fileRef` links are reported; records holding only a title (Keeper's file
 //! and photo records, whose files are not in the export) are skipped and reported.
 
+use crate::formats::util;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
@@ -72,13 +73,7 @@ pub(crate) fn read(
     options: &ReadOptions,
     loss: &mut LossReport,
 ) -> Result<Document, ReadError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let top: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ReadError::syntax(
-            F,
-            format!("invalid JSON at line {} column {}", e.line(), e.column()),
-        )
-    })?;
+    let top: Value = util::json::parse(bytes, F)?;
     let records = top
         .get("records")
         .and_then(Value::as_array)

@@ -19,6 +19,7 @@
 //! records and tombstones are skipped and reported; saved searches carry no data. Members the
 //! reader does not map (password history, unknown members) are named in the loss report.
 
+use crate::formats::util;
 use serde_json::Value;
 
 use crate::formats::apple_csv::push_totp;
@@ -140,7 +141,7 @@ pub(crate) fn read(
         .filter(|r| s(r, "typeName").starts_with("system.folder.Regular"))
         .collect();
     for f in &folders {
-        let p = folder_path(&folders, s(f, "uuid"));
+        let p = util::json::folder_path(&folders, s(f, "uuid"), "folderUuid");
         let created = f
             .get("createdAt")
             .and_then(Value::as_u64)
@@ -179,25 +180,6 @@ pub(crate) fn read(
         read_item(rec, index, &folders, &mut acc, loss);
     }
     Ok(build::document(F, vec![acc.finish()], options))
-}
-
-/// The collection path of the folder `uuid` (outermost first), following `folderUuid`.
-fn folder_path(folders: &[&Value], uuid: &str) -> Vec<String> {
-    let mut path = Vec::new();
-    let mut cur = uuid;
-    // A folder cycle in a damaged file ends at the depth limit.
-    for _ in 0..32 {
-        let Some(f) = folders
-            .iter()
-            .find(|f| !cur.is_empty() && s(f, "uuid") == cur)
-        else {
-            break;
-        };
-        path.push(s(f, "title").to_owned());
-        cur = s(f, "folderUuid");
-    }
-    path.reverse();
-    path
 }
 
 /// A `monthYear` value (`YYYYMM`, a number or a string) as `YYYY-MM`.
@@ -606,7 +588,7 @@ fn read_item(
     item.credentials.extend(build::custom_fields(None, flat));
     u.report(&r, F, loss);
     if build::push_unless_empty(acc, item, index, loss) {
-        let p = folder_path(folders, s(rec, "folderUuid"));
+        let p = util::json::folder_path(folders, s(rec, "folderUuid"), "folderUuid");
         acc.add_to_collection(&p, &id);
     }
 }

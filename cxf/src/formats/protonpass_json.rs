@@ -11,6 +11,7 @@
 //! member with a value that the reader does not map (newer item types, unknown members) is
 //! named in the loss report.
 
+use crate::formats::util;
 use base64::Engine as _;
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -56,13 +57,7 @@ pub(crate) fn read(
     } else {
         Zeroizing::new(bytes.to_vec())
     };
-    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&data);
-    let top: Value = serde_json::from_slice(data).map_err(|e| {
-        ReadError::syntax(
-            F,
-            format!("invalid JSON at line {} column {}", e.line(), e.column()),
-        )
-    })?;
+    let top: Value = util::json::parse(&data, F)?;
     if top.get("encrypted").and_then(Value::as_bool) == Some(true) {
         return Err(ReadError::Unsupported {
             format: F,

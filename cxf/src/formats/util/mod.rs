@@ -3,6 +3,7 @@
 pub(crate) mod archive;
 pub(crate) mod bwcrypto;
 pub(crate) mod iso;
+pub(crate) mod json;
 pub(crate) mod keys;
 pub(crate) mod members;
 pub(crate) mod otp;
