@@ -1018,7 +1018,18 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, r: &ItemRef<'_>, loss: 
                     }
                 }
             }
-            Credential::Note(n) => notes.push(n.content.value.expose()),
+            Credential::Note(n) => {
+                notes.push(n.content.value.expose());
+                if n.content.label.is_some() {
+                    loss.lose(
+                        r,
+                        &format!("/credentials/{ci}/content/label"),
+                        format!("credentials[{ci}]:note.label"),
+                        LossReason::NoEquivalent,
+                        "a KeePass entry has one Notes field; the note's label is not carried",
+                    );
+                }
+            }
             Credential::Totp(t) if !has_totp => match build::otp_of(t) {
                 Some(o) => {
                     has_totp = true;

@@ -652,8 +652,11 @@ impl Walk<'_> {
     fn value(&mut self) -> WalkResult {
         match self.r.peek_type(&Path::Root)? {
             JsonType::Object => {
+                let first = self.out.leaves.len();
+                let (mut field, mut valued, mut label) = (false, false, None);
                 let mut cur = self.r.begin_object(&Path::Root)?;
                 while let Some(key) = self.r.next_key(&mut cur, &Path::Root)? {
+                    field |= key == "fieldType";
                     // Collection membership: `items` below a collection are references.
                     if is_structure(&key) || key == "items" {
                         self.r.skip_value(&Path::Root)?;
@@ -661,8 +664,21 @@ impl Walk<'_> {
                     }
                     let len = self.pointer.len();
                     push_token(&mut self.pointer, &key);
+                    let before = self.out.leaves.len();
                     self.value()?;
+                    match &*key {
+                        "value" => valued = self.out.leaves.len() > before,
+                        "label" if self.out.leaves.len() > before => label = Some(before),
+                        _ => {}
+                    }
                     self.pointer.truncate(len);
+                }
+                // An editable field with no value holds no data: its label alone is not a
+                // value to carry (writers leave such fields out).
+                if let (true, false, Some(at)) = (field, valued, label) {
+                    if at >= first {
+                        self.out.leaves.remove(at);
+                    }
                 }
             }
             JsonType::Array => {
@@ -776,6 +792,18 @@ mod tests {
             "{loss}"
         );
         assert_eq!(loss.entries()[0].item_title.as_deref(), Some("Mail"));
+    }
+
+    #[test]
+    fn the_label_of_an_empty_field_is_not_a_value() {
+        let source = doc(&format!(
+            r#"{{"id":"AQ","title":"Mail","credentials":[{LOGIN},{{"type":"custom-fields","fields":[{{"fieldType":"string","value":"","label":"gender"}}]}}]}}"#
+        ));
+        let back = doc(&format!(
+            r#"{{"id":"AQ","title":"Mail","credentials":[{LOGIN}]}}"#
+        ));
+        let loss = reconcile(&source, &back, LossReport::new()).unwrap();
+        assert!(loss.is_empty(), "{loss}");
     }
 
     #[test]
