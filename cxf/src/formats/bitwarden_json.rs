@@ -1070,6 +1070,15 @@ fn collect_folders(
                 );
             }
         }
+        if c.title.contains('/') {
+            loss.change(
+                &ItemRef::node(format!("{here}/title")),
+                "",
+                "collection.title",
+                LossReason::NoEquivalent,
+                "Bitwarden nests folders at `/`: this name will read back as nested folders",
+            );
+        }
         let id = uuid_string(
             &build::derived_id(&[b"bitwarden-folder", path.as_bytes()])
                 .decode()
@@ -1219,10 +1228,17 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
             }
             Credential::Totp(t) if kind == 1 && first => {
                 if let Some(o) = build::otp_of(t) {
+                    // A bare secret when nothing else needs saying: the reader gives a bare
+                    // secret the login's user name, so another account name needs the URI.
+                    let login_user = item.credentials.iter().find_map(|c| match c {
+                        Credential::BasicAuth(b) => Some(build::value(&b.username)),
+                        _ => None,
+                    });
                     let default = o.algorithm == otp::OtpAlgorithm::Sha1
                         && o.digits == 6
                         && o.period == 30
-                        && o.issuer.is_none();
+                        && o.issuer.is_none()
+                        && o.account.as_deref().is_none_or(|a| Some(a) == login_user);
                     login["totp"] = Value::String(if default {
                         o.secret.to_string()
                     } else {
