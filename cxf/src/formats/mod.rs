@@ -48,7 +48,7 @@
 //! | `bitwarden-json` | ✓ | ✓ | plain, organisation and password-protected (PBKDF2, Argon2id) exports; passkeys |
 //! | `bitwarden-csv` | ✓ | | logins and notes only (the format's limit) |
 //! | `1password-1pux` | ✓ | | the zip, or its bare `export.data` JSON |
-//! | `1password-csv` | ✓ | | 1Password 4, 6/7 (Windows; Mac with backslash escapes) and 8 layouts |
+//! | `1password-csv` | ✓ | ✓ | 1Password 4, 6/7 (Windows; Mac with backslash escapes) and 8 layouts; writes logins with TOTP for 1Password's CSV importer |
 //! | `chrome-csv` | ✓ | ✓ | Google Password Manager, Chrome, Edge, Brave, Opera, Vivaldi |
 //! | `apple-csv` | ✓ | ✓ | Apple Passwords / Safari / iCloud Keychain |
 //! | `firefox-csv` | ✓ | ✓ | |
@@ -318,6 +318,7 @@ impl Format {
             self,
             Format::Cxf
                 | Format::BitwardenJson
+                | Format::OnePasswordCsv
                 | Format::ChromeCsv
                 | Format::AppleCsv
                 | Format::FirefoxCsv
@@ -770,6 +771,7 @@ pub fn write_with(
     let bytes = match format {
         Format::Cxf => doc.to_json_vec_pretty(),
         Format::BitwardenJson => bitwarden_json::write(doc, &mut explained),
+        Format::OnePasswordCsv => onepassword_csv::write(doc, &mut explained),
         Format::ChromeCsv => chrome_csv::write(doc, &mut explained),
         Format::AppleCsv => apple_csv::write(doc, &mut explained),
         Format::FirefoxCsv => firefox_csv::write(doc, &mut explained),
