@@ -701,7 +701,7 @@ fn carries(format: Format) -> Carries {
             logins_only: true,
             ..all
         },
-        Format::AppleCsv | Format::OnePasswordCsv => Carries {
+        Format::AppleCsv | Format::OnePasswordCsv | Format::DashlaneCsv => Carries {
             all_urls: false,
             passkey: false,
             card: false,
@@ -964,6 +964,7 @@ fn format_names_parse_back_and_aliases_work() {
             "chrome-csv",
             "apple-csv",
             "firefox-csv",
+            "dashlane-csv",
             "keepass-xml",
             "kdbx"
         ]
@@ -1687,6 +1688,37 @@ fn onepassword_csv_writer_exact_output() {
             ("account.email", "no-equivalent", None),
             ("item", "skipped", Some("Recipe")),
             ("item", "target-refuses", Some("Router")),
+        ]
+    );
+}
+
+#[test]
+fn dashlane_csv_writer_exact_output() {
+    let (out, loss) = formats::write(Format::DashlaneCsv, &small_login_doc()).unwrap();
+    let text = String::from_utf8(out.to_vec()).unwrap();
+    assert_eq!(
+        text,
+        "username,username2,username3,title,password,note,url,category,otpSecret\r\n\
+         alice,,,\"Mail, \"\"work\"\"\",\"pa,ss\",\"line 1\nline 2\",https://mail.example.com/login,,\
+         JBSWY3DPEHPK3PXP\r\n\
+         ,,,Router,r0uter,,http://192.168.1.1/,,\r\n"
+    );
+    let whats: Vec<(&str, &str, Option<&str>)> = loss
+        .entries()
+        .iter()
+        .map(|e| (e.what.as_str(), e.reason.code(), e.item_title.as_deref()))
+        .collect();
+    assert_eq!(
+        whats,
+        [
+            ("account.username", "no-equivalent", None),
+            ("account.email", "no-equivalent", None),
+            ("item", "skipped", Some("Recipe")),
+            (
+                "credentials[1]:totp.issuer",
+                "no-equivalent",
+                Some("Mail, \"work\"")
+            ),
         ]
     );
 }

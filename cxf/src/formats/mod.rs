@@ -52,7 +52,7 @@
 //! | `chrome-csv` | ✓ | ✓ | Google Password Manager, Chrome, Edge, Brave, Opera, Vivaldi |
 //! | `apple-csv` | ✓ | ✓ | Apple Passwords / Safari / iCloud Keychain |
 //! | `firefox-csv` | ✓ | ✓ | |
-//! | `dashlane-csv` | ✓ | | the zip of five CSVs, or one of its CSVs |
+//! | `dashlane-csv` | ✓ | ✓ | the zip of five CSVs, or one of its CSVs; writes the credentials CSV (logins with TOTP) of Dashlane's import template |
 //! | `lastpass-csv` | ✓ | | including typed secure notes (cards, addresses, SSH keys, Wi-Fi) |
 //! | `keepass-xml` | ✓ | ✓ | KeePass 2 XML, with KeePassXC passkeys (`KPEX_PASSKEY_*`) and three TOTP conventions |
 //! | `kdbx` | ✓ | ✓ | KeePass 2 database (KeePassXC, KeePassDX, Strongbox): reads KDBX 3.1 and 4, writes KDBX 4 with Argon2id ([`kdbx`]); password and/or key file; entries as in `keepass-xml` |
@@ -322,6 +322,7 @@ impl Format {
                 | Format::ChromeCsv
                 | Format::AppleCsv
                 | Format::FirefoxCsv
+                | Format::DashlaneCsv
                 | Format::KeepassXml
                 | Format::Kdbx
         )
@@ -775,6 +776,7 @@ pub fn write_with(
         Format::ChromeCsv => chrome_csv::write(doc, &mut explained),
         Format::AppleCsv => apple_csv::write(doc, &mut explained),
         Format::FirefoxCsv => firefox_csv::write(doc, &mut explained),
+        Format::DashlaneCsv => dashlane_csv::write(doc, &mut explained),
         Format::KeepassXml => keepass_xml::write(doc, &mut explained),
         Format::Kdbx => kdbx::write(doc, write_options, &mut explained)?,
         other => return Err(WriteError::NotWritable(other)),
