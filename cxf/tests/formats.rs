@@ -701,7 +701,7 @@ fn carries(format: Format) -> Carries {
             logins_only: true,
             ..all
         },
-        Format::AppleCsv => Carries {
+        Format::AppleCsv | Format::OnePasswordCsv | Format::DashlaneCsv => Carries {
             all_urls: false,
             passkey: false,
             card: false,
@@ -960,9 +960,11 @@ fn format_names_parse_back_and_aliases_work() {
         [
             "cxf",
             "bitwarden-json",
+            "1password-csv",
             "chrome-csv",
             "apple-csv",
             "firefox-csv",
+            "dashlane-csv",
             "keepass-xml",
             "kdbx"
         ]
@@ -1642,5 +1644,81 @@ fn keeper_csv_pairs_totp_and_backslash_folders() {
             .items
             .iter()
             .any(|i| i.title == "Repo, \"main\"")
+    );
+}
+
+/// A small document for the exact-output tests of the login CSV writers: a login with a TOTP
+/// and a note, a login without a username, and a note without a login.
+fn small_login_doc() -> Document {
+    let json = br#"{"version":{"major":1,"minor":0},"exporterRpId":"example.com","exporterDisplayName":"Example","timestamp":1750000000,
+      "accounts":[{"id":"QUNDVA","username":"u","email":"u@example.com","items":[
+        {"id":"SVRFTTE","title":"Mail, \"work\"","scope":{"urls":["https://mail.example.com/login"]},"credentials":[
+          {"type":"basic-auth","username":{"fieldType":"string","value":"alice"},"password":{"fieldType":"concealed-string","value":"pa,ss"}},
+          {"type":"totp","secret":"JBSWY3DPEHPK3PXP","period":30,"digits":6,"algorithm":"sha1","issuer":"Mail","username":"alice"},
+          {"type":"note","content":{"fieldType":"string","value":"line 1\nline 2"}}]},
+        {"id":"SVRFTTI","title":"Router","scope":{"urls":["http://192.168.1.1/"]},"credentials":[
+          {"type":"basic-auth","password":{"fieldType":"concealed-string","value":"r0uter"}}]},
+        {"id":"SVRFTTM","title":"Recipe","credentials":[
+          {"type":"note","content":{"fieldType":"string","value":"flour"}}]}]}]}"#;
+    Document::parse(json, &cxf::Limits::default())
+        .unwrap()
+        .document
+}
+
+#[test]
+fn onepassword_csv_writer_exact_output() {
+    let (out, loss) = formats::write(Format::OnePasswordCsv, &small_login_doc()).unwrap();
+    let text = String::from_utf8(out.to_vec()).unwrap();
+    assert_eq!(
+        text,
+        "Title,Website,Username,Password,One-time password,Notes\n\
+         \"Mail, \"\"work\"\"\",https://mail.example.com/login,alice,\"pa,ss\",\
+         otpauth://totp/Mail:alice?secret=JBSWY3DPEHPK3PXP&issuer=Mail&algorithm=SHA1&digits=6&period=30,\
+         \"line 1\nline 2\"\n"
+    );
+    let whats: Vec<(&str, &str, Option<&str>)> = loss
+        .entries()
+        .iter()
+        .map(|e| (e.what.as_str(), e.reason.code(), e.item_title.as_deref()))
+        .collect();
+    assert_eq!(
+        whats,
+        [
+            ("account.username", "no-equivalent", None),
+            ("account.email", "no-equivalent", None),
+            ("item", "skipped", Some("Recipe")),
+            ("item", "target-refuses", Some("Router")),
+        ]
+    );
+}
+
+#[test]
+fn dashlane_csv_writer_exact_output() {
+    let (out, loss) = formats::write(Format::DashlaneCsv, &small_login_doc()).unwrap();
+    let text = String::from_utf8(out.to_vec()).unwrap();
+    assert_eq!(
+        text,
+        "username,username2,username3,title,password,note,url,category,otpSecret\r\n\
+         alice,,,\"Mail, \"\"work\"\"\",\"pa,ss\",\"line 1\nline 2\",https://mail.example.com/login,,\
+         JBSWY3DPEHPK3PXP\r\n\
+         ,,,Router,r0uter,,http://192.168.1.1/,,\r\n"
+    );
+    let whats: Vec<(&str, &str, Option<&str>)> = loss
+        .entries()
+        .iter()
+        .map(|e| (e.what.as_str(), e.reason.code(), e.item_title.as_deref()))
+        .collect();
+    assert_eq!(
+        whats,
+        [
+            ("account.username", "no-equivalent", None),
+            ("account.email", "no-equivalent", None),
+            ("item", "skipped", Some("Recipe")),
+            (
+                "credentials[1]:totp.issuer",
+                "no-equivalent",
+                Some("Mail, \"work\"")
+            ),
+        ]
     );
 }

@@ -6,12 +6,30 @@
 //! Each personal-info row (a name, an e-mail, a phone number, an address...) is its own item, as
 //! Dashlane stores them. IDs → `identity-document`, `passport` or `drivers-license`. Dashlane's
 //! unpadded dates (`2022-1-30`) are normalised.
+//!
+//! # Writing
+//!
+//! The writer produces the credentials CSV of Dashlane's import template,
+//! `username,username2,username3,title,password,note,url,category,otpSecret` (CRLF, as
+//! Dashlane's own `credentials.csv`): Dashlane's CSV import takes logins only ("for each login,
+//! you can import the item name, URL, username, password, OTP secret, and note", its import
+//! guide), one file. `otpSecret` holds the Base32 secret; a TOTP's issuer, its own username and
+//! non-default algorithm, digits or period have no column and are reported. `username2`,
+//! `username3` and `category` are left empty. Items without a login (notes, cards, IDs...) are
+//! reported, not written.
+//!
+//! Import rules: Dashlane publishes none that refuse a row (its guide gives the columns only)
+//! and its importer is not open source, so this writer refuses no login.
+
+use zeroize::Zeroizing;
 
 use crate::formats::apple_csv::push_totp;
 use crate::formats::bitwarden_json::{is_country, is_subdivision};
 use crate::formats::build::{self, AccountBuilder};
+use crate::formats::flat::{self, Caps, Flat};
 use crate::formats::loss::ItemRef;
-use crate::formats::util::tabular::{self, Row, Table};
+use crate::formats::util::otp;
+use crate::formats::util::tabular::{self, CsvOut, Row, Table};
 use crate::formats::util::{archive, time};
 use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
 use crate::{
@@ -419,4 +437,82 @@ fn ids(table: &Table, row: &Row, i: usize, acc: &mut AccountBuilder) {
     }
     item.credentials.extend(build::custom_fields(None, extra));
     acc.push_item(item);
+}
+
+/// The `otpSecret` cell of a login: the Base32 secret of its first TOTP. What the cell cannot
+/// hold (issuer, a username other than the login's, non-default parameters) is reported.
+fn otp_secret(f: &Flat<'_>, loss: &mut LossReport) -> Zeroizing<String> {
+    let Some((ci, t)) = f.totp else {
+        return Zeroizing::new(String::new());
+    };
+    let Some(o) = build::otp_of(t) else {
+        loss.lose(
+            &f.item_ref(),
+            &format!("/credentials/{ci}"),
+            format!("credentials[{ci}]:totp"),
+            LossReason::InvalidValue,
+            "TOTP secret or algorithm not writable as a Base32 secret",
+        );
+        return Zeroizing::new(String::new());
+    };
+    let username = o.account.as_deref().unwrap_or("");
+    let lost = [
+        ("issuer", o.issuer.as_deref().is_some_and(|i| !i.is_empty())),
+        ("username", !username.is_empty() && username != f.username),
+        ("algorithm", o.algorithm != otp::OtpAlgorithm::Sha1),
+        ("digits", o.digits != 6),
+        ("period", o.period != 30),
+    ];
+    for (member, _) in lost.iter().filter(|(_, l)| *l) {
+        loss.lose(
+            &f.item_ref(),
+            &format!("/credentials/{ci}/{member}"),
+            format!("credentials[{ci}]:totp.{member}"),
+            LossReason::NoEquivalent,
+            "Dashlane's otpSecret column holds only the Base32 secret (SHA-1, 6 digits, 30 s)",
+        );
+    }
+    o.secret
+}
+
+/// Writes Dashlane's credentials CSV (see the module docs).
+pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>> {
+    let caps = Caps {
+        totp: true,
+        note: true,
+        urls: 1,
+        timestamps: false,
+        android: false,
+        name: "Dashlane CSV",
+    };
+    let mut out = CsvOut::new(true, false);
+    out.record([
+        "username",
+        "username2",
+        "username3",
+        "title",
+        "password",
+        "note",
+        "url",
+        "category",
+        "otpSecret",
+    ]);
+    for f in flat::flatten(doc, caps, false, loss) {
+        let urls = f.urls();
+        let url = urls.first().copied().unwrap_or("");
+        let note = f.note();
+        let secret = otp_secret(&f, loss);
+        out.record([
+            f.username,
+            "",
+            "",
+            f.item.title.as_str(),
+            f.password,
+            note.as_str(),
+            url,
+            "",
+            secret.as_str(),
+        ]);
+    }
+    out.finish()
 }

@@ -48,11 +48,11 @@
 //! | `bitwarden-json` | ✓ | ✓ | plain, organisation and password-protected (PBKDF2, Argon2id) exports; passkeys |
 //! | `bitwarden-csv` | ✓ | | logins and notes only (the format's limit) |
 //! | `1password-1pux` | ✓ | | the zip, or its bare `export.data` JSON |
-//! | `1password-csv` | ✓ | | 1Password 4, 6/7 (Windows; Mac with backslash escapes) and 8 layouts |
+//! | `1password-csv` | ✓ | ✓ | 1Password 4, 6/7 (Windows; Mac with backslash escapes) and 8 layouts; writes logins with TOTP for 1Password's CSV importer |
 //! | `chrome-csv` | ✓ | ✓ | Google Password Manager, Chrome, Edge, Brave, Opera, Vivaldi |
 //! | `apple-csv` | ✓ | ✓ | Apple Passwords / Safari / iCloud Keychain |
 //! | `firefox-csv` | ✓ | ✓ | |
-//! | `dashlane-csv` | ✓ | | the zip of five CSVs, or one of its CSVs |
+//! | `dashlane-csv` | ✓ | ✓ | the zip of five CSVs, or one of its CSVs; writes the credentials CSV (logins with TOTP) of Dashlane's import template |
 //! | `lastpass-csv` | ✓ | | including typed secure notes (cards, addresses, SSH keys, Wi-Fi) |
 //! | `keepass-xml` | ✓ | ✓ | KeePass 2 XML, with KeePassXC passkeys (`KPEX_PASSKEY_*`) and three TOTP conventions |
 //! | `kdbx` | ✓ | ✓ | KeePass 2 database (KeePassXC, KeePassDX, Strongbox): reads KDBX 3.1 and 4, writes KDBX 4 with Argon2id ([`kdbx`]); password and/or key file; entries as in `keepass-xml` |
@@ -318,9 +318,11 @@ impl Format {
             self,
             Format::Cxf
                 | Format::BitwardenJson
+                | Format::OnePasswordCsv
                 | Format::ChromeCsv
                 | Format::AppleCsv
                 | Format::FirefoxCsv
+                | Format::DashlaneCsv
                 | Format::KeepassXml
                 | Format::Kdbx
         )
@@ -770,9 +772,11 @@ pub fn write_with(
     let bytes = match format {
         Format::Cxf => doc.to_json_vec_pretty(),
         Format::BitwardenJson => bitwarden_json::write(doc, &mut explained),
+        Format::OnePasswordCsv => onepassword_csv::write(doc, &mut explained),
         Format::ChromeCsv => chrome_csv::write(doc, &mut explained),
         Format::AppleCsv => apple_csv::write(doc, &mut explained),
         Format::FirefoxCsv => firefox_csv::write(doc, &mut explained),
+        Format::DashlaneCsv => dashlane_csv::write(doc, &mut explained),
         Format::KeepassXml => keepass_xml::write(doc, &mut explained),
         Format::Kdbx => kdbx::write(doc, write_options, &mut explained)?,
         other => return Err(WriteError::NotWritable(other)),

@@ -13,12 +13,30 @@
 //! their CXF homes; every other non-empty column becomes a custom field labelled with the
 //! column's label (a value already carried, such as Mac's duplicate `username(username)`, is
 //! not repeated). Archived items get the tag `Archived`.
+//!
+//! # Writing
+//!
+//! The writer produces a login CSV for 1Password's CSV importer (1Password 8 imports CSV on
+//! 1Password.com): `Title,Website,Username,Password,One-time password,Notes`, LF line endings,
+//! the column names 1Password documents for a login (title, website, username, password, notes)
+//! plus its one-time password, written as an `otpauth://` URI. One URL per login; other items
+//! (cards, notes, identities...) and everything else are reported, not written: one CSV file
+//! holds one kind of item.
+//!
+//! Import rule: 1Password's guide to importing a CSV on 1Password.com ("Move your data into
+//! your account on 1Password.com", support.1password.com/import-1password-com/) says that for
+//! each login a username, a password and a website are required; a login missing one of them
+//! is not written and is reported as [`LossReason::TargetRefuses`].
+
+use zeroize::Zeroizing;
 
 use crate::formats::apple_csv::push_totp;
 use crate::formats::build::{self, AccountBuilder};
+use crate::formats::flat::{self, Caps};
 use crate::formats::loss::ItemRef;
-use crate::formats::util::tabular::{self, Table};
-use crate::formats::{Format, LossReport, ReadError, ReadOptions};
+use crate::formats::util::otp;
+use crate::formats::util::tabular::{self, CsvOut, Table};
+use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
 use crate::{Document, EditableField, FieldType, Text};
 
 const F: Format = Format::OnePasswordCsv;
@@ -233,4 +251,72 @@ pub(crate) fn read(
         acc.push_item(item);
     }
     Ok(build::document(F, vec![acc.finish()], options))
+}
+
+/// Why 1Password's importer would refuse the login, if it would: its CSV guide requires a
+/// username, a password and a website for each login (see the module docs).
+fn refusal(url: &str, username: &str, password: &str) -> Option<&'static str> {
+    if username.is_empty() {
+        Some("a login without a username")
+    } else if password.is_empty() {
+        Some("a login without a password")
+    } else if url.is_empty() {
+        Some("a login without a website")
+    } else {
+        None
+    }
+}
+
+/// Writes a 1Password login CSV (see the module docs). Logins 1Password's importer would refuse
+/// are not written and are reported as [`LossReason::TargetRefuses`].
+pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>> {
+    let caps = Caps {
+        totp: true,
+        note: true,
+        urls: 1,
+        timestamps: false,
+        android: false,
+        name: "1Password CSV",
+    };
+    let mut out = CsvOut::new(false, false);
+    out.record([
+        "Title",
+        "Website",
+        "Username",
+        "Password",
+        "One-time password",
+        "Notes",
+    ]);
+    for f in flat::flatten(doc, caps, false, loss) {
+        let urls = f.urls();
+        let url = urls.first().copied().unwrap_or("");
+        if let Some(why) = refusal(url, f.username, f.password) {
+            f.refused("1Password", why, loss);
+            continue;
+        }
+        let note = f.note();
+        let totp = match f.totp.map(|(ci, t)| (ci, build::otp_of(t))) {
+            Some((_, Some(o))) => otp::to_uri(&o),
+            Some((ci, None)) => {
+                loss.lose(
+                    &f.item_ref(),
+                    &format!("/credentials/{ci}"),
+                    format!("credentials[{ci}]:totp"),
+                    LossReason::InvalidValue,
+                    "TOTP secret or algorithm not writable as an otpauth URI",
+                );
+                Zeroizing::new(String::new())
+            }
+            None => Zeroizing::new(String::new()),
+        };
+        out.record([
+            f.item.title.as_str(),
+            url,
+            f.username,
+            f.password,
+            totp.as_str(),
+            note.as_str(),
+        ]);
+    }
+    out.finish()
 }
