@@ -192,6 +192,20 @@ fn look_alikes_are_not_claimed() {
             b"\x03\xd9\xa2\x9a\x00\x00\x00\x00rest",
         ),
     ];
+    // Any CSV could be read as generic-csv: it is only ever chosen by name.
+    let generic: &[&[u8]] = &[
+        b"Name,Login,Pass,Site\nMail,kim,pw,https://mail.example.test/\n",
+        b"title,username,password,url,notes,totp,folder,tags\n",
+        include_bytes!("../../fixtures/formats/generic-csv/mapped-columns.csv"),
+    ];
+    for input in generic {
+        let got = formats::detect(input);
+        assert!(
+            !matches!(got, Detection::Certain(Format::GenericCsv))
+                && !matches!(&got, Detection::Ambiguous(c) if c.contains(&Format::GenericCsv)),
+            "detected as {got:?}"
+        );
+    }
     for (what, input) in refused {
         let got = formats::detect(input);
         assert!(

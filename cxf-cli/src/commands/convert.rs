@@ -9,7 +9,7 @@ use clap::Args;
 use cxf::formats::{self, Format, LossReason};
 use serde_json::json;
 
-use super::source::{format_arg, key_file, password, read_source_with_key};
+use super::source::{column_map, format_arg, key_file, password, read_source_with_key};
 use crate::output::{Output, Staged, safe};
 
 /// Identity written into a Header the input did not have (a bare Account): the converter has
@@ -19,7 +19,7 @@ const FALLBACK_EXPORTER_NAME: &str = "cxf command-line tool";
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf convert bitwarden_export.json --to cxf -o vault.cxf.json\n  cxf convert vault.cxf.json --to keepass-xml -o vault.xml --report lost.json\n  cxf convert passwords.csv --from chrome-csv --to bitwarden-json -o bitwarden.json\n  cxf convert encrypted_export.json --to cxf -o vault.cxf.json --password-file pw.txt\n  cxf convert vault.cxf.json --to kdbx -o vault.kdbx --password-file pw.txt\n  cxf convert vault.kdbx --to cxf -o vault.cxf.json --key-file vault.keyx\n\nA KeePass database (--to kdbx) is protected by the password from --password-file or,\nwithout it, typed twice on the terminal (and by --key-file FILE if given).\n`cxf formats` lists the formats. What the target cannot hold is listed on stderr (and in\n--report FILE as JSON); nothing is dropped silently."
+    after_help = "Examples:\n  cxf convert bitwarden_export.json --to cxf -o vault.cxf.json\n  cxf convert vault.cxf.json --to keepass-xml -o vault.xml --report lost.json\n  cxf convert passwords.csv --from chrome-csv --to bitwarden-json -o bitwarden.json\n  cxf convert encrypted_export.json --to cxf -o vault.cxf.json --password-file pw.txt\n  cxf convert vault.cxf.json --to kdbx -o vault.kdbx --password-file pw.txt\n  cxf convert vault.kdbx --to cxf -o vault.cxf.json --key-file vault.keyx\n  cxf convert other.csv --from generic-csv --to cxf -o vault.cxf.json \\\n      --columns 'title=Name,username=Login,password=Pass,url=Site,notes=Comment'\n\nA KeePass database (--to kdbx) is protected by the password from --password-file or,\nwithout it, typed twice on the terminal (and by --key-file FILE if given).\n`cxf formats` lists the formats. What the target cannot hold is listed on stderr (and in\n--report FILE as JSON); nothing is dropped silently.\nAny other CSV is read with --from generic-csv and a --columns map; the columns the map\ndoes not name are listed as not carried."
 )]
 pub(crate) struct ConvertArgs {
     /// Input file (`-` for stdin).
@@ -49,6 +49,11 @@ pub(crate) struct ConvertArgs {
     /// KeePass key file of a `.kdbx` input, and of the output with `--to kdbx`.
     #[arg(long, value_name = "FILE")]
     key_file: Option<PathBuf>,
+    /// With `--from generic-csv`: which column holds what, as ROLE=COLUMN pairs separated by
+    /// commas (roles: title, username, password, url, notes, totp, folder, tags, created,
+    /// modified). Columns it does not name are listed as not carried.
+    #[arg(long, value_name = "ROLE=COLUMN,...")]
+    columns: Option<String>,
 }
 
 /// The password that protects an encrypted output: from `--password-file`, else typed twice
@@ -80,6 +85,7 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
         .map(|f| format_arg("--from", f))
         .transpose()?;
     let to = format_arg("--to", &args.to)?;
+    let columns = column_map(from, args.columns.as_deref())?;
     if !to.can_write() {
         let writable: Vec<&str> = Format::ALL
             .iter()
@@ -110,7 +116,13 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
     // Read once: `--password-file -` is stdin, and the password may serve both sides.
     let file_password = password(args.password_file.as_deref())?;
     let key = key_file(args.key_file.as_deref())?;
-    let mut source = read_source_with_key(&args.input, from, file_password.clone(), key.clone())?;
+    let mut source = read_source_with_key(
+        &args.input,
+        from,
+        file_password.clone(),
+        key.clone(),
+        columns,
+    )?;
     let doc = &mut source.document;
     if doc.exporter_rp_id.is_empty() && doc.exporter_display_name.is_empty() {
         doc.exporter_rp_id = FALLBACK_EXPORTER_RP_ID.into();

@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use cxf::formats::{self, Detection, Format};
 use serde_json::json;
 
-use super::source::{convert_command, describe, format_arg, read_source_bytes};
+use super::source::{column_map, convert_command, describe, format_arg, read_source_bytes};
 use crate::output::{not_readable_cxf, parse_cxf, read_input, rfc3339, safe};
 
 /// Output format of `inspect`.
@@ -26,7 +26,7 @@ pub(crate) enum InspectFormat {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf inspect export.cxf.json\n  cxf inspect --format json export.cxf.json | jq .credentialsByType\n  cxf inspect --format json export.cxf.json | jq '.passkeys[] | {rpId, algorithm, publicKeyCose}'\n  cxf inspect bitwarden_export.json\n  cxf inspect encrypted_export.json --password-file pw.txt\n  cxf inspect passwords.csv --from chrome-csv\n\nFor each passkey: RP ID, user, credential id and the public key as a COSE_Key (hex and\nbase64url), derived from the private key, to compare with what the relying party stored.\nAnother manager's export (`cxf formats` lists them) is read as CXF first, as `cxf convert`\nwould, and the output says so and how many values could not be carried.\nNo secret is ever printed."
+    after_help = "Examples:\n  cxf inspect export.cxf.json\n  cxf inspect --format json export.cxf.json | jq .credentialsByType\n  cxf inspect --format json export.cxf.json | jq '.passkeys[] | {rpId, algorithm, publicKeyCose}'\n  cxf inspect bitwarden_export.json\n  cxf inspect encrypted_export.json --password-file pw.txt\n  cxf inspect passwords.csv --from chrome-csv\n  cxf inspect other.csv --from generic-csv --columns title=Name,username=Login,password=Pass\n\nFor each passkey: RP ID, user, credential id and the public key as a COSE_Key (hex and\nbase64url), derived from the private key, to compare with what the relying party stored.\nAnother manager's export (`cxf formats` lists them) is read as CXF first, as `cxf convert`\nwould, and the output says so and how many values could not be carried.\nNo secret is ever printed."
 )]
 pub(crate) struct InspectArgs {
     /// File to inspect: CXF (a full Header or a bare Account) or another manager's export
@@ -42,6 +42,10 @@ pub(crate) struct InspectArgs {
     /// are asked on the terminal.
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
+    /// With `--from generic-csv`: which column holds what (ROLE=COLUMN pairs, as in
+    /// `cxf convert --columns`).
+    #[arg(long, value_name = "ROLE=COLUMN,...")]
+    columns: Option<String>,
 }
 
 /// A file that is not CXF, read as CXF for inspection.
@@ -76,6 +80,7 @@ fn read(args: &InspectArgs, bytes: &[u8]) -> Result<(cxf::Parsed, Option<Foreign
         .as_deref()
         .map(|f| format_arg("--from", f))
         .transpose()?;
+    let columns = column_map(from, args.columns.as_deref())?;
     let from = match from {
         Some(Format::Cxf) => return Ok((parse_cxf(&args.file, bytes, &limits)?, None)),
         Some(format) => Some(format),
@@ -92,7 +97,13 @@ fn read(args: &InspectArgs, bytes: &[u8]) -> Result<(cxf::Parsed, Option<Foreign
             },
         },
     };
-    let source = read_source_bytes(&args.file, bytes, from, args.password_file.as_deref())?;
+    let source = read_source_bytes(
+        &args.file,
+        bytes,
+        from,
+        args.password_file.as_deref(),
+        columns,
+    )?;
     let foreign = Foreign {
         format: source.format,
         not_carried: source.loss.len(),

@@ -13,7 +13,7 @@ use cxp::roles::Exporter;
 use zeroize::Zeroizing;
 
 use super::live::{ProgressLine, channel_error};
-use super::source::{Source, format_arg, read_source};
+use super::source::{Source, column_map, format_arg, read_source};
 use super::transfer::{DEFAULT_RP_ID, profile};
 use crate::output::{Invalid, safe};
 
@@ -30,6 +30,10 @@ pub(crate) struct SendArgs {
     /// File holding the password of a password-protected export.
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
+    /// With `--from generic-csv`: which column holds what (ROLE=COLUMN pairs, as in
+    /// `cxf convert --columns`).
+    #[arg(long, value_name = "ROLE=COLUMN,...")]
+    columns: Option<String>,
     /// File holding the pairing code the receiver shows (`-`: read it from stdin). Without it,
     /// the code is asked for on the terminal.
     #[arg(long, value_name = "FILE", conflicts_with = "code")]
@@ -137,8 +141,9 @@ fn read_vault(
     input: &Path,
     from: Option<cxf::formats::Format>,
     password_file: Option<&Path>,
+    columns: Option<cxf::formats::ColumnMap>,
 ) -> Result<Source> {
-    let source = read_source(input, from, password_file)?;
+    let source = read_source(input, from, password_file, columns)?;
     if !source.loss.is_empty() {
         errln!(
             "not carried from {} into CXF ({}):",
@@ -158,6 +163,7 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
         .as_deref()
         .map(|f| format_arg("--from", f))
         .transpose()?;
+    let columns = column_map(from, args.columns.as_deref())?;
     if args.io_timeout == 0 {
         anyhow::bail!("--io-timeout must be at least 1 second");
     }
@@ -190,11 +196,11 @@ pub(crate) fn run(args: SendArgs) -> Result<ExitCode> {
     let (source, mut channel) = if matches!(code_source, CodeSource::Argument(_)) {
         let channel = connect_with(code_source.read()?)?;
         (
-            read_vault(&args.input, from, args.password_file.as_deref())?,
+            read_vault(&args.input, from, args.password_file.as_deref(), columns)?,
             channel,
         )
     } else {
-        let source = read_vault(&args.input, from, args.password_file.as_deref())?;
+        let source = read_vault(&args.input, from, args.password_file.as_deref(), columns)?;
         let channel = connect_with(code_source.read()?)?;
         (source, channel)
     };

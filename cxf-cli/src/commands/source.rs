@@ -6,10 +6,10 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use cxf::formats::{self, Detection, Format, LossReport, ReadError, ReadOptions};
+use cxf::formats::{self, ColumnMap, Detection, Format, LossReport, ReadError, ReadOptions};
 use zeroize::Zeroizing;
 
-use crate::output::{Invalid, parse_cxf, read_input};
+use crate::output::{Invalid, parse_cxf, read_input, safe};
 
 /// A vault read from a file.
 pub(crate) struct Source {
@@ -25,6 +25,46 @@ pub(crate) struct Source {
 pub(crate) fn format_arg(flag: &str, name: &str) -> Result<Format> {
     name.parse::<Format>()
         .map_err(|e| anyhow::anyhow!("{flag} {name}: {e} (see `cxf formats`)"))
+}
+
+/// The column map of `--columns`, which only `--from generic-csv` takes.
+pub(crate) fn column_map(from: Option<Format>, columns: Option<&str>) -> Result<Option<ColumnMap>> {
+    let Some(columns) = columns else {
+        return Ok(None);
+    };
+    if from != Some(Format::GenericCsv) {
+        anyhow::bail!(
+            "--columns maps the columns of --from generic-csv; other formats have their own columns (add --from generic-csv to read this file with the map)"
+        );
+    }
+    let map = ColumnMap::parse(columns).map_err(|e| anyhow::anyhow!("--columns: {e}"))?;
+    Ok(Some(map))
+}
+
+/// The usage error of `--from generic-csv` without `--columns`: how to write one, with the
+/// file's columns.
+fn columns_needed(path: &Path, bytes: &[u8]) -> anyhow::Error {
+    let header = match formats::csv_columns(bytes) {
+        Ok(cols) => {
+            let cols: Vec<String> = cols
+                .iter()
+                .filter(|c| !c.is_empty())
+                .map(|c| safe(c))
+                .collect();
+            format!(
+                "the columns of {}: {}",
+                safe(&path.display().to_string()),
+                cols.join(", ")
+            )
+        }
+        Err(e) => format!(
+            "the header of {} could not be read: {e}",
+            safe(&path.display().to_string())
+        ),
+    };
+    anyhow::anyhow!(
+        "--from generic-csv needs --columns ROLE=COLUMN,... saying which column holds what, e.g. --columns 'title=Name,username=Login,password=Password,url=Website'\nroles: title, username, password, url (repeatable), notes, totp, folder (`/` nests), tags (repeatable), created, modified\n{header}"
+    )
 }
 
 fn detected(path: &Path, bytes: &[u8]) -> Result<Format> {
@@ -44,11 +84,21 @@ fn detected(path: &Path, bytes: &[u8]) -> Result<Format> {
             formats::ConvertError::Detection(unsupported)
         ))
         .into()),
-        _ => Err(Invalid(format!(
-            "the format of {} was not recognised; name it with --from (`cxf formats` lists them)",
-            path.display()
-        ))
-        .into()),
+        _ => {
+            // Any CSV with a header can still be read with a column map.
+            let csv = formats::csv_columns(bytes)
+                .is_ok_and(|c| c.iter().filter(|c| !c.is_empty()).count() >= 2);
+            Err(Invalid(format!(
+                "the format of {} was not recognised; name it with --from (`cxf formats` lists them){}",
+                path.display(),
+                if csv {
+                    "; any other CSV can be read with --from generic-csv --columns ROLE=COLUMN,... (e.g. title=Name,username=Login,password=Password)"
+                } else {
+                    ""
+                }
+            ))
+            .into())
+        }
     }
 }
 
@@ -73,9 +123,10 @@ pub(crate) fn read_source(
     path: &Path,
     from: Option<Format>,
     password_file: Option<&Path>,
+    columns: Option<ColumnMap>,
 ) -> Result<Source> {
     let password = password(password_file)?;
-    read_source_with_key(path, from, password, None)
+    read_source_with_key(path, from, password, None, columns)
 }
 
 /// [`read_source`] with the password already read, and the key file of a KeePass database.
@@ -84,10 +135,11 @@ pub(crate) fn read_source_with_key(
     from: Option<Format>,
     password: Option<cxf::Secret>,
     key_file: Option<formats::KeyFile>,
+    columns: Option<ColumnMap>,
 ) -> Result<Source> {
     let limits = cxf::Limits::default();
     let bytes = read_input(path, limits.max_document_bytes)?;
-    read_source_bytes_with_key(path, &bytes, from, password, key_file)
+    read_source_bytes_with_key(path, &bytes, from, password, key_file, columns)
 }
 
 /// Reads `bytes`, the content of `path`, as `from` (or the detected format); asks for the
@@ -97,9 +149,10 @@ pub(crate) fn read_source_bytes(
     bytes: &[u8],
     from: Option<Format>,
     password_file: Option<&Path>,
+    columns: Option<ColumnMap>,
 ) -> Result<Source> {
     let password = password(password_file)?;
-    read_source_bytes_with_key(path, bytes, from, password, None)
+    read_source_bytes_with_key(path, bytes, from, password, None, columns)
 }
 
 fn read_source_bytes_with_key(
@@ -108,6 +161,7 @@ fn read_source_bytes_with_key(
     from: Option<Format>,
     password: Option<cxf::Secret>,
     key_file: Option<formats::KeyFile>,
+    columns: Option<ColumnMap>,
 ) -> Result<Source> {
     let limits = cxf::Limits::default();
     let format = match from {
@@ -126,9 +180,13 @@ fn read_source_bytes_with_key(
             loss: LossReport::new(),
         });
     }
+    if format == Format::GenericCsv && columns.is_none() {
+        return Err(columns_needed(path, bytes));
+    }
     let mut options = ReadOptions::default().with_limits(limits);
     options.password = password;
     options.key_file = key_file;
+    options.columns = columns;
     let result = match formats::read(format, bytes, &options) {
         Err(ReadError::PasswordRequired) if std::io::stdin().is_terminal() => {
             let typed = Zeroizing::new(
@@ -141,10 +199,13 @@ fn read_source_bytes_with_key(
         other => other,
     };
     let (document, loss) = result.map_err(|e| match e {
+        // The map is an argument: a map that does not fit the file is a usage error.
+        ReadError::ColumnMap { .. } => anyhow::anyhow!("--columns: {e}"),
         ReadError::PasswordRequired => Invalid(format!(
             "{} is password-protected: pass --password-file FILE (or run on a terminal to be asked)",
             path.display()
-        )),
+        ))
+        .into(),
         ReadError::DecryptionFailed => Invalid(format!(
             "{} could not be decrypted: the password{} is wrong or the file is damaged",
             path.display(),
@@ -153,8 +214,11 @@ fn read_source_bytes_with_key(
             } else {
                 ""
             }
-        )),
-        other => Invalid(format!("{} cannot be read as {format}: {other}", path.display())),
+        ))
+        .into(),
+        other => {
+            Invalid(format!("{} cannot be read as {format}: {other}", path.display())).into()
+        }
     })?;
     Ok(Source {
         format,

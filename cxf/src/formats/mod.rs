@@ -68,6 +68,7 @@
 //! | `enpass-json` | ✓ | | Enpass 6: logins, TOTP, cards, typed fields and sections, nested folders, archived and deleted fields |
 //! | `dashlane-json` | ✓ | | Dashlane's legacy JSON: logins, cards, addresses, identities, notes; other kinds as custom fields |
 //! | `enpass-csv` | ✓ | | title, label/value pairs and note; logins, TOTP and cards recognised by their labels |
+//! | `generic-csv` | ✓ | | any CSV with a header, read with a [`ColumnMap`] (never detected); unmapped columns are reported |
 //!
 //! # Mapping choices
 //!
@@ -125,6 +126,8 @@ mod enpass_json;
 mod keeper_json;
 mod onepassword_1pif;
 
+mod generic_csv;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -133,6 +136,7 @@ use zeroize::Zeroizing;
 use crate::{Document, Limits, Secret};
 
 pub use detect::{Detection, detect, detect_format};
+pub use generic_csv::{ColumnMap, ColumnMapError, ColumnRole, csv_columns};
 pub use loss::{LossEntry, LossKind, LossReason, LossReport};
 
 /// An export format this module knows.
@@ -187,6 +191,9 @@ pub enum Format {
     DashlaneJson,
     /// Enpass CSV export.
     EnpassCsv,
+    /// Any CSV file with a header, read with a [`ColumnMap`] ([`ReadOptions::columns`]);
+    /// never detected.
+    GenericCsv,
 }
 
 impl Format {
@@ -216,6 +223,7 @@ impl Format {
         Format::EnpassJson,
         Format::DashlaneJson,
         Format::EnpassCsv,
+        Format::GenericCsv,
     ];
 
     /// The stable name used on the command line (`--from`/`--to`).
@@ -245,6 +253,7 @@ impl Format {
             Format::EnpassJson => "enpass-json",
             Format::DashlaneJson => "dashlane-json",
             Format::EnpassCsv => "enpass-csv",
+            Format::GenericCsv => "generic-csv",
         }
     }
 
@@ -275,6 +284,7 @@ impl Format {
             Format::EnpassJson => "Enpass JSON",
             Format::DashlaneJson => "Dashlane JSON",
             Format::EnpassCsv => "Enpass CSV",
+            Format::GenericCsv => "CSV with a column map",
         }
     }
 
@@ -304,6 +314,7 @@ impl Format {
             Format::EnpassJson => &["json"],
             Format::DashlaneJson => &["json"],
             Format::EnpassCsv => &["csv"],
+            Format::GenericCsv => &["csv"],
         }
     }
 
@@ -392,6 +403,9 @@ pub struct ReadOptions {
     pub exporter_rp_id: String,
     /// `timestamp` of the produced CXF header; `None` means now.
     pub timestamp: Option<u64>,
+    /// Which column holds what, for [`Format::GenericCsv`] (required there; other formats
+    /// ignore it).
+    pub columns: Option<ColumnMap>,
 }
 
 impl Default for ReadOptions {
@@ -402,6 +416,7 @@ impl Default for ReadOptions {
             limits: Limits::default(),
             exporter_rp_id: "cxf.invalid".to_owned(),
             timestamp: None,
+            columns: None,
         }
     }
 }
@@ -428,6 +443,12 @@ impl ReadOptions {
     /// Sets the header timestamp (for reproducible output).
     pub fn with_timestamp(mut self, timestamp: u64) -> Self {
         self.timestamp = Some(timestamp);
+        self
+    }
+
+    /// Sets the column map of a [`Format::GenericCsv`] input.
+    pub fn with_columns(mut self, columns: ColumnMap) -> Self {
+        self.columns = Some(columns);
         self
     }
 }
@@ -526,11 +547,17 @@ pub enum ReadError {
     },
     /// The CXF input did not parse.
     Cxf(crate::ParseError),
+    /// The [`ColumnMap`] names a column the file's header does not have
+    /// ([`Format::GenericCsv`]).
+    ColumnMap {
+        /// Which columns are missing, and the header's columns (names, no values).
+        message: String,
+    },
 }
 
 impl ReadError {
     /// Stable code: `syntax`, `limit`, `password-required`, `decryption-failed`,
-    /// `account-restricted`, `unsupported` or `cxf`.
+    /// `account-restricted`, `unsupported`, `cxf` or `column-map`.
     pub fn kind(&self) -> &'static str {
         match self {
             ReadError::Syntax { .. } => "syntax",
@@ -540,6 +567,7 @@ impl ReadError {
             ReadError::AccountRestricted => "account-restricted",
             ReadError::Unsupported { .. } => "unsupported",
             ReadError::Cxf(_) => "cxf",
+            ReadError::ColumnMap { .. } => "column-map",
         }
     }
 
@@ -573,6 +601,9 @@ impl fmt::Display for ReadError {
                 write!(f, "{} feature not supported: {message}", format.display_name())
             }
             ReadError::Cxf(e) => write!(f, "invalid CXF: {e}"),
+            ReadError::ColumnMap { message } => {
+                write!(f, "the column map does not fit the file: {message}")
+            }
         }
     }
 }
@@ -686,6 +717,7 @@ pub fn read(
         Format::EnpassJson => enpass_json::read(bytes, options, &mut loss)?,
         Format::DashlaneJson => dashlane_json::read(bytes, options, &mut loss)?,
         Format::EnpassCsv => enpass_csv::read(bytes, options, &mut loss)?,
+        Format::GenericCsv => generic_csv::read(bytes, options, &mut loss)?,
     };
     let items: usize = doc.accounts.iter().map(|a| a.items.len()).sum();
     if items > options.limits.max_items {
