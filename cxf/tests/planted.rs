@@ -384,3 +384,19 @@ fn keepass_entry_elements_not_carried_are_named() {
     let text = loss.to_string();
     assert!(!text.contains("kp-future-1") && !text.contains("firefox"));
 }
+
+/// What a writer produces is detected as that format again, so a converted file converts on
+/// without `--from` (every writable format except the CXF hub, on the planted document).
+#[test]
+fn every_writers_output_is_detected_as_its_format() {
+    let doc = planted_doc();
+    for target in Format::ALL.iter().copied().filter(|f| f.can_write()) {
+        let options = formats::WriteOptions::default().with_password("planted-test-password");
+        let (bytes, _) = formats::write_with(target, &doc, &options).unwrap();
+        assert_eq!(
+            formats::detect(&bytes),
+            formats::Detection::Certain(target),
+            "{target}"
+        );
+    }
+}

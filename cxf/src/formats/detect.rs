@@ -694,6 +694,15 @@ fn is_1password_csv(h: &Header) -> bool {
         &["tags", "notes"],
     );
     let v4 = h.exactly(&["title", "notes", "username", "password", "url"]);
+    // The import layout our `1password-csv` writer produces (1Password's CSV import guide).
+    let import = h.exactly(&[
+        "title",
+        "website",
+        "username",
+        "password",
+        "one-time password",
+        "notes",
+    ]);
     let windows = ["uuid", "title", "scope", "autosubmit"]
         .iter()
         .all(|n| h.has(n))
@@ -721,7 +730,7 @@ fn is_1password_csv(h: &Header) -> bool {
                 || mac_plain.contains(&c.as_str())
                 || (c.ends_with(')') && c.find('(').is_some_and(|i| i > 0))
         });
-    v8 || v4 || windows || mac
+    v8 || v4 || import || windows || mac
 }
 
 fn is_dashlane_csv(h: &Header) -> bool {
