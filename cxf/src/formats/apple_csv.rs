@@ -109,20 +109,7 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
         let urls = f.urls();
         let url = urls.first().copied().unwrap_or("");
         let note = f.note();
-        let totp = match f.totp.map(|(ci, t)| (ci, build::otp_of(t))) {
-            Some((_, Some(o))) => otp::to_uri(&o),
-            Some((ci, None)) => {
-                loss.lose(
-                    &f.item_ref(),
-                    &format!("/credentials/{ci}"),
-                    format!("credentials[{ci}]:totp"),
-                    LossReason::InvalidValue,
-                    "TOTP secret or algorithm not writable as an otpauth URI",
-                );
-                Zeroizing::new(String::new())
-            }
-            None => Zeroizing::new(String::new()),
-        };
+        let totp = f.totp_uri(loss);
         out.record([
             f.item.title.as_str(),
             url,

@@ -46,6 +46,25 @@ impl Flat<'_> {
         );
     }
 
+    /// The first TOTP as an `otpauth://` URI (empty without one); one that cannot be written
+    /// as a URI is reported.
+    pub(crate) fn totp_uri(&self, loss: &mut LossReport) -> Zeroizing<String> {
+        match self.totp.map(|(ci, t)| (ci, build::otp_of(t))) {
+            Some((_, Some(o))) => crate::formats::util::otp::to_uri(&o),
+            Some((ci, None)) => {
+                loss.lose(
+                    &self.item_ref(),
+                    &format!("/credentials/{ci}"),
+                    format!("credentials[{ci}]:totp"),
+                    LossReason::InvalidValue,
+                    "TOTP secret or algorithm not writable as an otpauth URI",
+                );
+                Zeroizing::new(String::new())
+            }
+            None => Zeroizing::new(String::new()),
+        }
+    }
+
     pub(crate) fn urls(&self) -> Vec<&str> {
         self.item
             .scope

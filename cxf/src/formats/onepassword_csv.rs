@@ -34,9 +34,8 @@ use crate::formats::apple_csv::push_totp;
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::flat::{self, Caps};
 use crate::formats::loss::ItemRef;
-use crate::formats::util::otp;
 use crate::formats::util::tabular::{self, CsvOut, Table};
-use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
+use crate::formats::{Format, LossReport, ReadError, ReadOptions};
 use crate::{Document, EditableField, FieldType, Text};
 
 const F: Format = Format::OnePasswordCsv;
@@ -295,20 +294,7 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
             continue;
         }
         let note = f.note();
-        let totp = match f.totp.map(|(ci, t)| (ci, build::otp_of(t))) {
-            Some((_, Some(o))) => otp::to_uri(&o),
-            Some((ci, None)) => {
-                loss.lose(
-                    &f.item_ref(),
-                    &format!("/credentials/{ci}"),
-                    format!("credentials[{ci}]:totp"),
-                    LossReason::InvalidValue,
-                    "TOTP secret or algorithm not writable as an otpauth URI",
-                );
-                Zeroizing::new(String::new())
-            }
-            None => Zeroizing::new(String::new()),
-        };
+        let totp = f.totp_uri(loss);
         out.record([
             f.item.title.as_str(),
             url,
