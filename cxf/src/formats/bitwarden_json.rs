@@ -507,29 +507,16 @@ fn read_identity(i: &Value) -> Vec<Credential> {
     let mut extra = Vec::new();
     let state = s(i, "state");
     let country = s(i, "country");
+    let (territory, country) = build::place(state, country, ["State", "Country"], &mut extra);
     let address = Address {
         street_address: build::field(FieldType::String, &street.join("\n")),
         postal_code: f("postalCode"),
         city: f("city"),
-        territory: if is_subdivision(state) {
-            build::field(FieldType::SubdivisionCode, state)
-        } else {
-            None
-        },
-        country: if is_country(country) {
-            build::country(country)
-        } else {
-            None
-        },
+        territory,
+        country,
         tel: f("phone"),
         ..Address::default()
     };
-    if !is_subdivision(state) {
-        extra.extend(build::labelled("State", FieldType::String, state));
-    }
-    if !is_country(country) {
-        extra.extend(build::labelled("Country", FieldType::String, country));
-    }
     if address != Address::default() {
         out.push(address.into());
     }

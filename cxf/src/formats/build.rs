@@ -297,6 +297,28 @@ pub(crate) fn report_account_extras(
     }
 }
 
+/// The place of an address: a state that is an ISO 3166-2 code becomes the `territory` and a
+/// country that is (or names) an ISO 3166-1 code the `country`; a value that is neither is kept
+/// as a field labelled `labels[0]` or `labels[1]` in `extra`, never dropped.
+pub(crate) fn place(
+    state: &str,
+    country_name: &str,
+    labels: [&str; 2],
+    extra: &mut Vec<EditableField>,
+) -> (Option<EditableField>, Option<EditableField>) {
+    let territory = if crate::formats::util::iso::is_subdivision_code(state) {
+        field(FieldType::SubdivisionCode, state)
+    } else {
+        extra.extend(labelled(labels[0], FieldType::String, state));
+        None
+    };
+    let code = country(country_name);
+    if code.is_none() {
+        extra.extend(labelled(labels[1], FieldType::String, country_name));
+    }
+    (territory, code)
+}
+
 /// A `country-code` field when the value is (or names, like `uk`) an ISO 3166-1 alpha-2 code.
 pub(crate) fn country(v: &str) -> Option<EditableField> {
     crate::formats::util::iso::country_code(v).and_then(|c| field(FieldType::CountryCode, &c))

@@ -24,7 +24,7 @@
 use zeroize::Zeroizing;
 
 use crate::formats::apple_csv::push_totp;
-use crate::formats::bitwarden_json::{is_country, is_subdivision};
+use crate::formats::bitwarden_json::is_subdivision;
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::flat::{self, Caps, Flat};
 use crate::formats::loss::ItemRef;
@@ -297,32 +297,20 @@ fn personal(table: &Table, row: &Row, i: usize, acc: &mut AccountBuilder) {
             .into_iter()
             .filter(|p| !p.is_empty())
             .collect();
+            let (territory, country) =
+                build::place(state, country, ["State", "Country"], &mut extra);
             item.credentials.push(
                 Address {
                     street_address: s(&building.join("\n")),
                     city: s(get("city")),
                     postal_code: s(get("zip")),
-                    territory: if is_subdivision(state) {
-                        build::field(FieldType::SubdivisionCode, state)
-                    } else {
-                        None
-                    },
-                    country: if is_country(country) {
-                        build::country(country)
-                    } else {
-                        None
-                    },
+                    territory,
+                    country,
                     tel: s(get("phone_number")),
                     ..Address::default()
                 }
                 .into(),
             );
-            if !is_subdivision(state) {
-                extra.extend(build::labelled("State", FieldType::String, state));
-            }
-            if !is_country(country) {
-                extra.extend(build::labelled("Country", FieldType::String, country));
-            }
             extra.extend(build::labelled(
                 "Recipient",
                 FieldType::String,

@@ -23,9 +23,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use crate::formats::apple_csv::push_totp;
-use crate::formats::bitwarden_json::{
-    is_country, is_subdivision, key_loss_detail, key_loss_reason,
-};
+use crate::formats::bitwarden_json::{key_loss_detail, key_loss_reason};
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::keeper_csv::path;
 use crate::formats::loss::ItemRef;
@@ -423,28 +421,16 @@ fn custom_field(
                     .collect::<Vec<_>>()
                     .join("\n");
                 let (state, country) = (s(v, "state"), s(v, "country"));
+                let (territory, country) =
+                    build::place(state, country, ["State", "Country"], custom);
                 let address = Address {
                     street_address: build::field(FieldType::String, &street),
                     city: build::field(FieldType::String, s(v, "city")),
                     postal_code: build::field(FieldType::String, s(v, "zip")),
-                    territory: if is_subdivision(state) {
-                        build::field(FieldType::SubdivisionCode, state)
-                    } else {
-                        None
-                    },
-                    country: if is_country(country) {
-                        build::country(country)
-                    } else {
-                        None
-                    },
+                    territory,
+                    country,
                     ..Address::default()
                 };
-                if !is_subdivision(state) {
-                    custom.extend(build::labelled("State", FieldType::String, state));
-                }
-                if !is_country(country) {
-                    custom.extend(build::labelled("Country", FieldType::String, country));
-                }
                 if address != Address::default() {
                     creds.push(address.into());
                 }

@@ -11,9 +11,7 @@
 use zeroize::Zeroizing;
 
 use crate::formats::apple_csv::push_totp;
-use crate::formats::bitwarden_json::{
-    is_country, is_subdivision, key_loss_detail, key_loss_reason,
-};
+use crate::formats::bitwarden_json::{key_loss_detail, key_loss_reason};
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
 use crate::formats::util::tabular::{self, Table};
@@ -312,29 +310,17 @@ pub(crate) fn typed_note(
             let state = take("State");
             let country = take("Country");
             let birthday = take("Birthday");
+            let (territory, country) =
+                build::place(&state, &country, ["State", "Country"], &mut extra_fields);
             let address = Address {
                 street_address: s(&street.join("\n")),
                 city: s(&take("City / Town")),
                 postal_code: s(&take("Zip / Postal Code")),
-                territory: if is_subdivision(&state) {
-                    build::field(FieldType::SubdivisionCode, &state)
-                } else {
-                    None
-                },
-                country: if is_country(&country) {
-                    build::country(&country)
-                } else {
-                    None
-                },
+                territory,
+                country,
                 tel: s(&take("Phone")),
                 ..Address::default()
             };
-            if !is_subdivision(&state) {
-                extra_fields.extend(build::labelled("State", FieldType::String, &state));
-            }
-            if !is_country(&country) {
-                extra_fields.extend(build::labelled("Country", FieldType::String, &country));
-            }
             match time::lastpass_date(&birthday) {
                 Some(d) => extra_fields.extend(build::labelled("Birthday", FieldType::Date, &d)),
                 None if birthday.trim_matches([',', ' ']).is_empty() => {}

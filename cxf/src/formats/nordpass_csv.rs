@@ -15,7 +15,6 @@
 
 use serde_json::Value;
 
-use crate::formats::bitwarden_json::{is_country, is_subdivision};
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
 use crate::formats::util::tabular::{self, Row, Table};
@@ -187,31 +186,18 @@ fn identity(row: &Row, c: &Cols, item: &mut crate::Item, custom: &mut Vec<Editab
         .filter(|v| !v.trim().is_empty())
         .collect();
     let (state, country) = (row.get(c.state), row.get(c.country));
+    let (territory, country) = build::place(state, country, ["State", "Country"], custom);
     let address = Address {
         street_address: build::field(FieldType::String, &street.join("\n")),
         city: s(c.city),
         postal_code: s(c.zip),
-        territory: if is_subdivision(state) {
-            build::field(FieldType::SubdivisionCode, state)
-        } else {
-            None
-        },
-        country: if is_country(country) {
-            build::country(country)
-        } else {
-            None
-        },
+        territory,
+        country,
         tel: s(c.phone),
         ..Address::default()
     };
     if address != Address::default() {
         item.credentials.push(address.into());
-    }
-    if !is_subdivision(state) {
-        custom.extend(build::labelled("State", FieldType::String, state));
-    }
-    if !is_country(country) {
-        custom.extend(build::labelled("Country", FieldType::String, country));
     }
     custom.extend(build::labelled("Email", FieldType::Email, row.get(c.email)));
 }

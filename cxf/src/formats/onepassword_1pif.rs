@@ -476,28 +476,16 @@ fn read_item(
                 );
                 let state = s(v, "state");
                 let country = s(v, "country");
+                let (territory, country) =
+                    build::place(state, country, ["State", "Country"], &mut fields);
                 let address = Address {
                     street_address: build::field(FieldType::String, s(v, "street")),
                     city: build::field(FieldType::String, s(v, "city")),
                     postal_code: build::field(FieldType::String, s(v, "zip")),
-                    territory: if is_subdivision(state) {
-                        build::field(FieldType::SubdivisionCode, state)
-                    } else {
-                        None
-                    },
-                    country: if is_country(country) {
-                        build::country(country)
-                    } else {
-                        None
-                    },
+                    territory,
+                    country,
                     ..Address::default()
                 };
-                if !is_subdivision(state) {
-                    fields.extend(build::labelled("State", FieldType::String, state));
-                }
-                if !is_country(country) {
-                    fields.extend(build::labelled("Country", FieldType::String, country));
-                }
                 fields.extend(build::labelled("Region", FieldType::String, s(v, "region")));
                 if address != Address::default() {
                     t.addresses.push(address);

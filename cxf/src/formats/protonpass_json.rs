@@ -17,7 +17,6 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::formats::apple_csv::push_totp;
-use crate::formats::bitwarden_json::{is_country, is_subdivision};
 use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
 use crate::formats::util::archive;
@@ -439,37 +438,21 @@ pub(crate) fn identity(
     }
     let state = s(c, "stateOrProvince");
     let country = s(c, "countryOrRegion");
+    let (territory, country) = build::place(
+        state,
+        country,
+        ["State or province", "Country or region"],
+        custom,
+    );
     let address = Address {
         street_address: f("streetAddress"),
         postal_code: f("zipOrPostalCode"),
         city: f("city"),
-        territory: if is_subdivision(state) {
-            build::field(FieldType::SubdivisionCode, state)
-        } else {
-            None
-        },
-        country: if is_country(country) {
-            build::country(country)
-        } else {
-            None
-        },
+        territory,
+        country,
         tel: f("phoneNumber"),
         ..Address::default()
     };
-    if !is_subdivision(state) {
-        custom.extend(build::labelled(
-            "State or province",
-            FieldType::String,
-            state,
-        ));
-    }
-    if !is_country(country) {
-        custom.extend(build::labelled(
-            "Country or region",
-            FieldType::String,
-            country,
-        ));
-    }
     if address != Address::default() {
         item.credentials.push(address.into());
     }
