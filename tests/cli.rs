@@ -370,3 +370,37 @@ fn convert_to_a_read_only_format_is_refused() {
         stderr(&out)
     );
 }
+
+/// Items the target's importer would refuse are not counted as written, in the summary line
+/// and in the report.
+#[test]
+fn convert_counts_refused_items_as_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.json");
+    std::fs::write(
+        &input,
+        br#"{"version":{"major":1,"minor":0},"exporterRpId":"t.example","exporterDisplayName":"t","timestamp":1,
+          "accounts":[{"id":"QQ","username":"","email":"","items":[
+            {"id":"AQ","title":"ok","scope":{"urls":["https://ok.example/"]},"credentials":[{"type":"basic-auth","username":{"fieldType":"string","value":"u1"},"password":{"fieldType":"concealed-string","value":"pw1"}}]},
+            {"id":"Ag","title":"no url","credentials":[{"type":"basic-auth","username":{"fieldType":"string","value":"u2"},"password":{"fieldType":"concealed-string","value":"pw2"}}]}]}]}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out.csv");
+    let report = dir.path().join("report.json");
+    let o = cxf(&[
+        "convert",
+        input.to_str().unwrap(),
+        "--to",
+        "chrome-csv",
+        "-o",
+        out.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1 items written"), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(r["itemsRead"], 2);
+    assert_eq!(r["itemsWritten"], 1);
+    assert_eq!(r["lost"][0]["reason"], "target-refuses");
+}

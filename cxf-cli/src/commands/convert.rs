@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use cxf::formats::{self, Format, LossReason};
+use cxf::formats::{self, Format};
 use serde_json::json;
 
 use super::source::{column_map, format_arg, key_file, password, read_source_with_key};
@@ -148,11 +148,8 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
             .map_err(|e| anyhow::anyhow!("cannot write {to}: {e}"))?
     };
     let summary = cxf::Summary::of(doc);
-    let skipped = write_loss
-        .entries()
-        .iter()
-        .filter(|e| e.reason == LossReason::Skipped)
-        .count();
+    // Items the target did not get: skipped, refused by its importer, or found missing.
+    let skipped = write_loss.lost_items();
     let mut loss = std::mem::take(&mut source.loss);
     loss.extend(write_loss);
     // Stage the output and the report before committing either, so that a report that cannot

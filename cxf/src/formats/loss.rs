@@ -271,6 +271,22 @@ impl LossReport {
         serde_json::json!({ "lost": list(LossKind::Lost), "changed": list(LossKind::Changed) })
     }
 
+    /// How many whole items are lost (entries of kind lost whose pointer is an item,
+    /// `/accounts/A/items/I`): the items a write left out, whatever the reason.
+    pub fn lost_items(&self) -> usize {
+        self.lost()
+            .filter(|e| {
+                let t: Vec<&str> = e.pointer.split('/').collect();
+                t.len() == 5
+                    && t[1] == "accounts"
+                    && t[3] == "items"
+                    && [t[2], t[4]]
+                        .iter()
+                        .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .count()
+    }
+
     /// `N values lost, M changed`.
     pub fn summary(&self) -> String {
         let lost = self.lost().count();
