@@ -559,14 +559,6 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
             "KeePass 1 database (KDB)",
         ),
         (
-            b"age-encryption.org/v1\n-> X25519 abc\nxyz\n--- mac\n\x01\x02",
-            "age-encrypted file",
-        ),
-        (
-            b"-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\n",
-            "age-encrypted file",
-        ),
-        (
             b"<?xml version=\"1.0\"?>\n<!DOCTYPE KEEPASSX_DATABASE>\n<database><group><title>Web</title></group></database>",
             "KeePassX XML export",
         ),
@@ -581,6 +573,16 @@ fn recognised_exports_we_cannot_read_say_what_they_are() {
             Detection::Unsupported { name },
             "{name}"
         );
+    }
+}
+
+#[test]
+fn age_files_are_told_apart_from_formats() {
+    for input in [
+        &b"age-encryption.org/v1\n-> X25519 abc\nxyz\n--- mac\n\x01\x02"[..],
+        b"-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\n",
+    ] {
+        assert_eq!(formats::detect(input), Detection::Age);
     }
 }
 

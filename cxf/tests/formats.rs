@@ -1848,3 +1848,50 @@ fn generic_csv_needs_a_map_that_fits_the_header() {
     assert_eq!(loss.entries()[0].what, "item");
     assert_eq!(loss.entries()[0].item_title.as_deref(), Some("B"));
 }
+
+#[test]
+fn encrypted_outputs_read_back_with_their_password_only() {
+    let (doc, _) = formats::read(
+        Format::Cxf,
+        &std::fs::read(fixtures_dir().join("cxf/header-all-kinds.json")).unwrap(),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let options = WriteOptions::default()
+        .with_encryption("enc pw")
+        .dangerous_cheap_kdf();
+    let right = ReadOptions::default().with_password("enc pw");
+    let wrong = ReadOptions::default().with_password("not it");
+    for format in [Format::Cxf, Format::BitwardenJson] {
+        let (plain, plain_loss) = formats::write(format, &doc).unwrap();
+        let (sealed, loss) = formats::write_with(format, &doc, &options).unwrap();
+        assert_eq!(loss.len(), plain_loss.len(), "{format}: the same report");
+        assert_ne!(&sealed[..], &plain[..]);
+        // Opened by read() (age transparently) and by convert() with detection.
+        let (back, _) = formats::read(format, &sealed, &right).unwrap();
+        let (plain_back, _) = formats::read(format, &plain, &ReadOptions::default()).unwrap();
+        assert_eq!(back.accounts, plain_back.accounts, "{format}");
+        let converted = formats::convert(&sealed, None, Format::Cxf, &right).unwrap();
+        assert_eq!(converted.from, format);
+        assert!(matches!(
+            formats::read(format, &sealed, &wrong),
+            Err(formats::ReadError::DecryptionFailed)
+        ));
+        assert!(matches!(
+            formats::read(format, &sealed, &ReadOptions::default()),
+            Err(formats::ReadError::PasswordRequired)
+        ));
+    }
+    let (sealed, _) = formats::write_with(Format::Cxf, &doc, &options).unwrap();
+    assert_eq!(formats::detect(&sealed), Detection::Age);
+    assert!(matches!(
+        formats::write_with(Format::ChromeCsv, &doc, &options),
+        Err(formats::WriteError::NotEncryptable(Format::ChromeCsv))
+    ));
+    let mut no_password = WriteOptions::default().with_encryption("x");
+    no_password.password = None;
+    assert!(matches!(
+        formats::write_with(Format::Cxf, &doc, &no_password),
+        Err(formats::WriteError::PasswordRequired)
+    ));
+}

@@ -19,7 +19,7 @@ const FALLBACK_EXPORTER_NAME: &str = "cxf command-line tool";
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf convert bitwarden_export.json --to cxf -o vault.cxf.json\n  cxf convert vault.cxf.json --to keepass-xml -o vault.xml --report lost.json\n  cxf convert passwords.csv --from chrome-csv --to bitwarden-json -o bitwarden.json\n  cxf convert encrypted_export.json --to cxf -o vault.cxf.json --password-file pw.txt\n  cxf convert vault.cxf.json --to kdbx -o vault.kdbx --password-file pw.txt\n  cxf convert vault.kdbx --to cxf -o vault.cxf.json --key-file vault.keyx\n  cxf convert other.csv --from generic-csv --to cxf -o vault.cxf.json \\\n      --columns 'title=Name,username=Login,password=Pass,url=Site,notes=Comment'\n\nA KeePass database (--to kdbx) is protected by the password from --password-file or,\nwithout it, typed twice on the terminal (and by --key-file FILE if given).\n`cxf formats` lists the formats. What the target cannot hold is listed on stderr (and in\n--report FILE as JSON); nothing is dropped silently.\nAny other CSV is read with --from generic-csv and a --columns map; the columns the map\ndoes not name are listed as not carried."
+    after_help = "Examples:\n  cxf convert bitwarden_export.json --to cxf -o vault.cxf.json\n  cxf convert vault.cxf.json --to keepass-xml -o vault.xml --report lost.json\n  cxf convert passwords.csv --from chrome-csv --to bitwarden-json -o bitwarden.json\n  cxf convert encrypted_export.json --to cxf -o vault.cxf.json --password-file pw.txt\n  cxf convert vault.cxf.json --to kdbx -o vault.kdbx --password-file pw.txt\n  cxf convert vault.kdbx --to cxf -o vault.cxf.json --key-file vault.keyx\n  cxf convert export.json --to cxf --encrypt -o vault.cxf.age      # age file, passphrase\n  cxf convert vault.cxf.age --to bitwarden-json --encrypt -o bitwarden.json\n  cxf convert other.csv --from generic-csv --to cxf -o vault.cxf.json \\\n      --columns 'title=Name,username=Login,password=Pass,url=Site,notes=Comment'\n\nA KeePass database (--to kdbx) and an --encrypt output are protected by the password from\n--password-file or, without it, typed twice on the terminal (and by --key-file FILE if given,\nkdbx only). --encrypt writes CXF inside an age file (`age -d` opens it; cxf reads it back\nwith its passphrase) and Bitwarden JSON as Bitwarden's password-protected export.\n`cxf formats` lists the formats. What the target cannot hold is listed on stderr (and in\n--report FILE as JSON); nothing is dropped silently.\nAny other CSV is read with --from generic-csv and a --columns map; the columns the map\ndoes not name are listed as not carried."
 )]
 pub(crate) struct ConvertArgs {
     /// Input file (`-` for stdin).
@@ -42,8 +42,12 @@ pub(crate) struct ConvertArgs {
     /// Indent the output (CXF).
     #[arg(long)]
     pretty: bool,
+    /// Protect the output with a password: `--to cxf` writes an age file (scrypt passphrase),
+    /// `--to bitwarden-json` Bitwarden's password-protected export; `kdbx` is always protected.
+    #[arg(long)]
+    encrypt: bool,
     /// File holding the password (first line) of a password-protected input, and of the
-    /// output with `--to kdbx`. Without it you are asked on the terminal.
+    /// output with `--to kdbx` or `--encrypt`. Without it you are asked on the terminal.
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
     /// KeePass key file of a `.kdbx` input, and of the output with `--to kdbx`.
@@ -97,11 +101,15 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
             writable.join(", ")
         );
     }
+    if args.encrypt && !to.can_encrypt() {
+        anyhow::bail!("--encrypt: {}", formats::WriteError::NotEncryptable(to));
+    }
     // Encrypted outputs need a password: from a file, or typed on a terminal.
-    let encrypted = to == Format::Kdbx;
+    let encrypted = to == Format::Kdbx || args.encrypt;
     if encrypted && args.password_file.is_none() && !std::io::stdin().is_terminal() {
         anyhow::bail!(
-            "--to {to} writes an encrypted database and needs a password: pass --password-file FILE (or run on a terminal to be asked); a password is never taken on the command line"
+            "--to {to}{} writes an encrypted file and needs a password: pass --password-file FILE (or run on a terminal to be asked); a password is never taken on the command line",
+            if args.encrypt { " --encrypt" } else { "" }
         );
     }
     let output = Output::from_arg(args.output.as_deref());
@@ -139,9 +147,12 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
     let mut write_options = formats::WriteOptions::default();
     if encrypted {
         write_options.password = Some(output_password(file_password, to)?);
-        write_options.key_file = key;
+        write_options.encrypt = args.encrypt;
+        if to == Format::Kdbx {
+            write_options.key_file = key;
+        }
     }
-    let (out, write_loss) = if to == Format::Cxf && args.pretty {
+    let (out, write_loss) = if to == Format::Cxf && args.pretty && !args.encrypt {
         (doc.to_json_vec_pretty(), formats::LossReport::new())
     } else {
         formats::write_with(to, doc, &write_options)

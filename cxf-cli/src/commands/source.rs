@@ -164,6 +164,11 @@ fn read_source_bytes_with_key(
     columns: Option<ColumnMap>,
 ) -> Result<Source> {
     let limits = cxf::Limits::default();
+    let mut password = password;
+    if formats::is_age(bytes) {
+        let plain = open_age(path, bytes, &mut password, &limits)?;
+        return read_source_bytes_with_key(path, &plain, from, password, key_file, columns);
+    }
     let format = match from {
         Some(f) => f,
         None => detected(path, bytes)?,
@@ -225,6 +230,45 @@ fn read_source_bytes_with_key(
         document,
         notes: Vec::new(),
         loss,
+    })
+}
+
+/// The content of the age file `bytes` (`path`), opened with `password` or, without one, a
+/// passphrase typed on the terminal (then kept in `password` for an encrypted content).
+pub(crate) fn open_age(
+    path: &Path,
+    bytes: &[u8],
+    password: &mut Option<cxf::Secret>,
+    limits: &cxf::Limits,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let secret = match password.take() {
+        Some(secret) => secret,
+        None if std::io::stdin().is_terminal() => {
+            let typed = Zeroizing::new(
+                rpassword::prompt_password(format!("Passphrase of {}: ", path.display()))
+                    .context("cannot read the passphrase")?,
+            );
+            cxf::Secret::new(typed.as_str())
+        }
+        None => {
+            return Err(Invalid(format!(
+                "{} is an age-encrypted file: pass --password-file FILE with its passphrase (or run on a terminal to be asked)",
+                path.display()
+            ))
+            .into());
+        }
+    };
+    let opened = formats::open_age(bytes, &secret, limits);
+    *password = Some(secret);
+    opened.map_err(|e| {
+        let message = match e {
+            ReadError::DecryptionFailed => format!(
+                "{} could not be decrypted: the passphrase is wrong or the file is damaged",
+                path.display()
+            ),
+            other => format!("{} (age-encrypted): {other}", path.display()),
+        };
+        Invalid(message).into()
     })
 }
 

@@ -14,7 +14,7 @@ use clap::{Args, ValueEnum};
 use cxf::formats::{self, Detection, Format};
 use serde_json::json;
 
-use super::source::{convert_command, describe};
+use super::source::{convert_command, describe, open_age, password};
 use crate::output::{EXIT_INVALID, read_input, safe};
 
 /// Output format of `validate`.
@@ -28,7 +28,7 @@ pub(crate) enum ValidateFormat {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  cxf validate export.cxf.json\n  cxf validate --strict --format json a.json b.json | jq '.files[] | select(.valid | not)'\n  cxf validate bitwarden_export.json   # not CXF: says so, and how to convert it\n\nA file is valid when it parses and has no error (with --strict: no warning either).\nAnother password manager's export is not a CXF document: it fails with the finding\ninput.not-cxf, whose hint is the `cxf convert` command that turns it into CXF.\nRules: see the `cxf::validate` documentation (docs/validation-rules.md)."
+    after_help = "Examples:\n  cxf validate export.cxf.json\n  cxf validate --strict --format json a.json b.json | jq '.files[] | select(.valid | not)'\n  cxf validate bitwarden_export.json   # not CXF: says so, and how to convert it\n  cxf validate vault.cxf.age --password-file pw.txt   # an encrypted CXF file\n\nA file is valid when it parses and has no error (with --strict: no warning either).\nAnother password manager's export is not a CXF document: it fails with the finding\ninput.not-cxf, whose hint is the `cxf convert` command that turns it into CXF.\nRules: see the `cxf::validate` documentation (docs/validation-rules.md)."
 )]
 pub(crate) struct ValidateArgs {
     /// CXF files to check (full Headers or bare Accounts; `-` for stdin).
@@ -40,6 +40,10 @@ pub(crate) struct ValidateArgs {
     /// Treat warnings as failures too.
     #[arg(long)]
     strict: bool,
+    /// File holding the passphrase (first line) of age-encrypted files (`cxf convert
+    /// --encrypt`). Without it you are asked on the terminal.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
 }
 
 /// One finding, for output (parse failures become a `parse.KIND` finding).
@@ -115,8 +119,12 @@ fn not_parsed(path: &Path, bytes: &[u8], e: &cxf::ParseError) -> Finding {
 pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
     let limits = cxf::Limits::default();
     let mut results = Vec::with_capacity(args.files.len());
+    let mut passphrase = password(args.password_file.as_deref())?;
     for path in &args.files {
-        let bytes = read_input(path, limits.max_document_bytes)?;
+        let mut bytes = read_input(path, limits.max_document_bytes)?;
+        if formats::is_age(&bytes) {
+            bytes = open_age(path, &bytes, &mut passphrase, &limits)?;
+        }
         let findings = check(path, &bytes, &limits);
         let failing =
             |f: &&Finding| f.severity == "error" || (args.strict && f.severity == "warning");

@@ -1,5 +1,7 @@
 //! Bitwarden JSON export: plain, organisation (collections), and password-protected (PBKDF2 or
 //! Argon2id). Account-restricted exports are refused with [`ReadError::AccountRestricted`].
+//! The writer writes plain exports, or password-protected ones ([`protect`], Argon2id) with
+//! `--encrypt`.
 //!
 //! Item types: 1 login (URIs, TOTP, passkeys in `fido2Credentials`), 2 secure note, 3 card,
 //! 4 identity, 5 SSH key. Custom fields of types 0–2 become `custom-fields`; linked fields
@@ -20,10 +22,10 @@ use crate::formats::loss::ItemRef;
 use crate::formats::util;
 use crate::formats::util::members::Unmapped;
 use crate::formats::util::{bwcrypto, iso, keys, otp, time};
-use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions};
+use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions, WriteError};
 use crate::{
     Address, B64, Credential, CreditCard, Document, DriversLicense, EditableField, FieldType,
-    IdentityDocument, Item, Passkey, Passport, PersonName, SecretB64, SshKey, Text,
+    IdentityDocument, Item, Passkey, Passport, PersonName, Secret, SecretB64, SshKey, Text,
 };
 
 const F: Format = Format::BitwardenJson;
@@ -1013,6 +1015,71 @@ pub(crate) fn write(doc: &Document, loss: &mut LossReport) -> Zeroizing<Vec<u8>>
     let _ = serde_json::to_writer_pretty(&mut *bytes, &out);
     bytes.push(b'\n');
     bytes
+}
+
+/// Key derivation of the password-protected exports we write: Bitwarden's Argon2id defaults.
+pub(crate) const PROTECT_KDF: bwcrypto::Kdf = bwcrypto::Kdf::Argon2id {
+    iterations: 3,
+    memory_mib: 64,
+    parallelism: 4,
+};
+/// Test-only key derivation ([`WriteOptions::dangerous_cheap_kdf`](super::WriteOptions)).
+pub(crate) const CHEAP_KDF: bwcrypto::Kdf = bwcrypto::Kdf::Argon2id {
+    iterations: 1,
+    memory_mib: 1,
+    parallelism: 1,
+};
+
+/// Wraps a plain export (the output of [`write`]) in Bitwarden's password-protected export,
+/// which Bitwarden imports with the password: the layout of [`decrypt`], with a fresh salt and
+/// a random GUID as the validation value, as Bitwarden's own exporter does.
+pub(crate) fn protect(
+    plain: &[u8],
+    password: &Secret,
+    kdf: bwcrypto::Kdf,
+) -> Result<Zeroizing<Vec<u8>>, WriteError> {
+    let fail = || WriteError::Encrypt {
+        format: F,
+        message: "the random number generator or the key derivation failed".to_owned(),
+    };
+    let salt = bwcrypto::new_salt().ok_or_else(fail)?;
+    let keys =
+        bwcrypto::derive_keys(password.expose().as_bytes(), &salt, kdf).map_err(|_| fail())?;
+    let mut guid = [0u8; 16];
+    getrandom::fill(&mut guid).map_err(|_| fail())?;
+    guid[6] = (guid[6] & 0x0f) | 0x40;
+    guid[8] = (guid[8] & 0x3f) | 0x80;
+    let validation =
+        bwcrypto::encrypt_enc_string(&keys, uuid_string(&guid).as_bytes()).ok_or_else(fail)?;
+    let data = bwcrypto::encrypt_enc_string(&keys, plain).ok_or_else(fail)?;
+    let mut out = json!({
+        "encrypted": true,
+        "passwordProtected": true,
+        "salt": salt,
+        "encKeyValidation_DO_NOT_EDIT": validation,
+        "data": data,
+    });
+    match kdf {
+        bwcrypto::Kdf::Pbkdf2 { iterations } => {
+            out["kdfType"] = json!(0);
+            out["kdfIterations"] = json!(iterations);
+        }
+        bwcrypto::Kdf::Argon2id {
+            iterations,
+            memory_mib,
+            parallelism,
+        } => {
+            out["kdfType"] = json!(1);
+            out["kdfIterations"] = json!(iterations);
+            out["kdfMemory"] = json!(memory_mib);
+            out["kdfParallelism"] = json!(parallelism);
+        }
+    }
+    let mut bytes = Zeroizing::new(Vec::new());
+    // Serialising a Value into a Vec cannot fail.
+    let _ = serde_json::to_writer_pretty(&mut *bytes, &out);
+    bytes.push(b'\n');
+    Ok(bytes)
 }
 
 fn collect_folders(

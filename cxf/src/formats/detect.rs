@@ -43,13 +43,15 @@
 //! | name | signature |
 //! |---|---|
 //! | KeePass 1 database (KDB) | magic bytes `03 D9 A2 9A 65 FB 4B B5` |
-//! | age-encrypted file | `age-encryption.org/v1` line, or `-----BEGIN AGE ENCRYPTED FILE-----` |
 //! | Proton Pass encrypted (PGP) export | zip with `Proton Pass/…data.pgp` |
 //! | KeePassX XML export | XML whose root element is `<database>` after a `KEEPASSX_DATABASE` doctype |
 //! | macOS keychain dump | text starting `keychain: "` with a `class:` line (`security dump-keychain`) |
 //!
 //! When signatures of readable formats overlap the result is [`Detection::Ambiguous`]; a
 //! readable format's signature wins over a recognised-but-unsupported one.
+//!
+//! An age file (`age-encryption.org/v1` line, or `-----BEGIN AGE ENCRYPTED FILE-----`) is
+//! [`Detection::Age`]: its content is known only once it is opened with the passphrase.
 
 use serde_json::{Map, Value};
 
@@ -71,6 +73,14 @@ pub enum Detection {
         /// `"KeePass database (KDBX)"` (not a stable identifier; see the module's table).
         name: &'static str,
     },
+    /// An age file (encrypted; what it holds is known once it is opened). [`read()`] and
+    /// [`convert()`] open age files with a passphrase ([`ReadOptions::password`]) before
+    /// reading their content, which `convert` then detects.
+    ///
+    /// [`read()`]: super::read
+    /// [`convert()`]: super::convert
+    /// [`ReadOptions::password`]: super::ReadOptions::password
+    Age,
     /// No known format matches.
     Unknown,
 }
@@ -81,6 +91,9 @@ pub enum Detection {
 /// first 64 KiB of text formats are examined, and a JSON file is parsed once (use it on inputs
 /// already checked against the size limit).
 pub fn detect(bytes: &[u8]) -> Detection {
+    if super::age_file::is_age(bytes) {
+        return Detection::Age;
+    }
     if let Some(name) = magic(bytes) {
         if name == KDBX {
             return Detection::Certain(Format::Kdbx);
@@ -118,7 +131,6 @@ pub fn detect_format(bytes: &[u8]) -> Format {
 
 const KDBX: &str = "KeePass database (KDBX)";
 const KDB: &str = "KeePass 1 database (KDB)";
-const AGE: &str = "age-encrypted file";
 const PROTON_PGP: &str = "Proton Pass encrypted (PGP) export";
 const KEEPASSX_XML: &str = "KeePassX XML export";
 const KEYCHAIN: &str = "macOS keychain dump";
@@ -167,9 +179,6 @@ fn magic(bytes: &[u8]) -> Option<&'static str> {
             Some([0x65, 0xFB, 0x4B, 0xB5]) => Some(KDB),
             _ => None,
         };
-    }
-    if bytes.starts_with(b"age-encryption.org/v1\n") {
-        return Some(AGE);
     }
     None
 }
@@ -493,10 +502,6 @@ fn xml_root(text: &str) -> Option<(&str, &str)> {
 // Text: CSV and friends
 
 fn detect_text(head: &[u8], found: &mut Found) {
-    if head.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----") {
-        found.unsupported(AGE);
-        return;
-    }
     let truncated = head.len() > TEXT_WINDOW;
     let window = &head[..head.len().min(TEXT_WINDOW)];
     if window.contains(&0) {

@@ -92,6 +92,7 @@
 //! and errors never contain secret values, only titles and member names. Nothing in these
 //! formats is authenticated except the MAC of password-protected Bitwarden exports.
 
+mod age_file;
 mod build;
 mod detect;
 mod flat;
@@ -135,6 +136,7 @@ use zeroize::Zeroizing;
 
 use crate::{Document, Limits, Secret};
 
+pub use age_file::is_age;
 pub use detect::{Detection, detect, detect_format};
 pub use generic_csv::{ColumnMap, ColumnMapError, ColumnRole, csv_columns};
 pub use loss::{LossEntry, LossKind, LossReason, LossReport};
@@ -340,6 +342,15 @@ impl Format {
     }
 }
 
+impl Format {
+    /// Whether [`write_with()`] can protect the output with a password
+    /// ([`WriteOptions::with_encryption`]): `cxf` in an age file, `bitwarden-json` as
+    /// Bitwarden's password-protected export; `kdbx` is always encrypted.
+    pub fn can_encrypt(self) -> bool {
+        matches!(self, Format::Cxf | Format::BitwardenJson | Format::Kdbx)
+    }
+}
+
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -485,6 +496,8 @@ pub struct WriteOptions {
     pub password: Option<Secret>,
     /// Key file that protects the output together with the password (`kdbx`).
     pub key_file: Option<KeyFile>,
+    /// Protect the output with [`WriteOptions::password`] ([`Format::can_encrypt`]).
+    pub encrypt: bool,
     /// Test-only: the cheapest key derivation (see [`WriteOptions::dangerous_cheap_kdf`]).
     cheap_kdf: bool,
 }
@@ -496,6 +509,15 @@ impl WriteOptions {
         self
     }
 
+    /// Protects the output with `password`: a `cxf` output becomes an age file (scrypt
+    /// passphrase, 2^18), a `bitwarden-json` output Bitwarden's password-protected export
+    /// (Argon2id, 64 MiB, 3 passes, 4 lanes); a `kdbx` output is protected anyway.
+    pub fn with_encryption(mut self, password: impl Into<Secret>) -> Self {
+        self.password = Some(password.into());
+        self.encrypt = true;
+        self
+    }
+
     /// Sets the key file that protects the output.
     pub fn with_key_file(mut self, key_file: KeyFile) -> Self {
         self.key_file = Some(key_file);
@@ -503,8 +525,9 @@ impl WriteOptions {
     }
 
     /// For tests that write many databases: derive the key of a `kdbx` output with Argon2id
-    /// over 1 MiB, one pass, instead of the [`kdbx`] defaults. A database written so is cheap
-    /// to attack by guessing its password; never use it for real data.
+    /// over 1 MiB, one pass, instead of the [`kdbx`] defaults (and the same for an encrypted
+    /// `bitwarden-json`; scrypt 2^10 for an encrypted `cxf`). An output written so is cheap to
+    /// attack by guessing its password; never use it for real data.
     #[doc(hidden)]
     pub fn dangerous_cheap_kdf(mut self) -> Self {
         self.cheap_kdf = true;
@@ -631,8 +654,12 @@ pub enum WriteError {
         /// What the reader said (no input values).
         message: String,
     },
-    /// The format is encrypted (`kdbx`) and [`WriteOptions::password`] is not set.
+    /// The format is encrypted (`kdbx`), or encryption was asked for, and
+    /// [`WriteOptions::password`] is not set.
     PasswordRequired,
+    /// Encryption was asked for and the format has no encrypted form
+    /// ([`Format::can_encrypt`]).
+    NotEncryptable(Format),
     /// The output could not be encrypted.
     Encrypt {
         /// The format written.
@@ -656,6 +683,19 @@ impl fmt::Display for WriteError {
                     "{} cannot be written; writable formats: {}",
                     format.display_name(),
                     writable.join(", ")
+                )
+            }
+            WriteError::NotEncryptable(format) => {
+                let encryptable: Vec<&str> = Format::ALL
+                    .iter()
+                    .filter(|f| f.can_encrypt())
+                    .map(|f| f.name())
+                    .collect();
+                write!(
+                    f,
+                    "{} has no encrypted form; formats that do: {}",
+                    format.display_name(),
+                    encryptable.join(", ")
                 )
             }
             WriteError::PasswordRequired => f.write_str(
@@ -690,6 +730,20 @@ pub fn read(
             limit: "max_document_bytes",
             max: options.limits.max_document_bytes,
         });
+    }
+    if age_file::is_age(bytes) {
+        let plain = age_file::open(
+            bytes,
+            options.password.as_ref(),
+            options.limits.max_document_bytes,
+        )?;
+        if age_file::is_age(&plain) {
+            return Err(ReadError::Unsupported {
+                format,
+                message: "an age file inside an age file; decrypt the outer one first".into(),
+            });
+        }
+        return read(format, &plain, options);
     }
     let mut loss = LossReport::new();
     let doc = match format {
@@ -754,6 +808,22 @@ pub fn read(
     Ok((doc, loss))
 }
 
+/// Opens an age file ([`is_age`]) with its passphrase: the content, at most
+/// `limits.max_document_bytes` long. [`read()`] and [`convert()`] do this themselves; use it to
+/// see what a file holds before choosing how to read it.
+///
+/// # Errors
+/// [`ReadError::DecryptionFailed`] for a wrong passphrase or a damaged file;
+/// [`ReadError::Unsupported`] for a file encrypted to a key rather than a passphrase, or with a
+/// scrypt cost above 2^20; [`ReadError::Limit`] for content over the limit.
+pub fn open_age(
+    bytes: &[u8],
+    password: &Secret,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>, ReadError> {
+    age_file::open(bytes, Some(password), limits.max_document_bytes)
+}
+
 /// Writes a CXF document as `format`, with an exact report of what the output does not hold
 /// as it was: every value of `doc` that is not in the output (`lost`) or is there in another
 /// shape (`changed`), by JSON Pointer.
@@ -800,10 +870,50 @@ pub fn write_with(
     doc: &Document,
     write_options: &WriteOptions,
 ) -> Result<(Zeroizing<Vec<u8>>, LossReport), WriteError> {
+    if write_options.encrypt && !format.can_encrypt() {
+        return Err(WriteError::NotEncryptable(format));
+    }
+    let encrypt_with = || {
+        write_options
+            .encrypt
+            .then(|| {
+                write_options
+                    .password
+                    .as_ref()
+                    .ok_or(WriteError::PasswordRequired)
+            })
+            .transpose()
+    };
     let mut explained = LossReport::new();
     let bytes = match format {
-        Format::Cxf => doc.to_json_vec_pretty(),
-        Format::BitwardenJson => bitwarden_json::write(doc, &mut explained),
+        Format::Cxf => {
+            let plain = doc.to_json_vec_pretty();
+            if let Some(password) = encrypt_with()? {
+                let work_factor = if write_options.cheap_kdf {
+                    age_file::CHEAP_WORK_FACTOR
+                } else {
+                    age_file::WORK_FACTOR
+                };
+                // The age file holds the canonical form: nothing to read back.
+                let sealed = age_file::seal(&plain, password, work_factor, format)?;
+                return Ok((sealed, explained));
+            }
+            plain
+        }
+        Format::BitwardenJson => {
+            let plain = bitwarden_json::write(doc, &mut explained);
+            match encrypt_with()? {
+                Some(password) => {
+                    let kdf = if write_options.cheap_kdf {
+                        bitwarden_json::CHEAP_KDF
+                    } else {
+                        bitwarden_json::PROTECT_KDF
+                    };
+                    bitwarden_json::protect(&plain, password, kdf)?
+                }
+                None => plain,
+            }
+        }
         Format::OnePasswordCsv => onepassword_csv::write(doc, &mut explained),
         Format::ChromeCsv => chrome_csv::write(doc, &mut explained),
         Format::AppleCsv => apple_csv::write(doc, &mut explained),
@@ -909,6 +1019,19 @@ pub fn convert(
     if !to.can_write() {
         return Err(ConvertError::Write(WriteError::NotWritable(to)));
     }
+    // An age file is opened first, so that its content is detected.
+    let opened;
+    let bytes = if age_file::is_age(bytes) {
+        opened = age_file::open(
+            bytes,
+            options.password.as_ref(),
+            options.limits.max_document_bytes,
+        )
+        .map_err(ConvertError::Read)?;
+        &opened[..]
+    } else {
+        bytes
+    };
     let from = match from {
         Some(f) => f,
         None => match detect(bytes) {
@@ -920,6 +1043,7 @@ pub fn convert(
     let write_options = WriteOptions {
         password: options.password.clone(),
         key_file: options.key_file.clone(),
+        encrypt: false,
         cheap_kdf: false,
     };
     let (output, write_loss) = write_with(to, &doc, &write_options).map_err(ConvertError::Write)?;

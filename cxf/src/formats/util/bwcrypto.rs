@@ -1,4 +1,4 @@
-//! Decryption of Bitwarden password-protected exports.
+//! Decryption and encryption of Bitwarden password-protected exports.
 //!
 //! Layout (checked against real exports): the file key is PBKDF2-HMAC-SHA256 or Argon2id of the
 //! password over the `salt` string's UTF-8 bytes (Argon2id hashes that string with SHA-256 first,
@@ -9,7 +9,9 @@
 //! Every failure (wrong password, tampered data, bad padding) is the one opaque
 //! [`DecryptError`].
 
-use aes::cipher::{BlockModeDecrypt as _, KeyIvInit as _, block_padding::Pkcs7};
+use aes::cipher::{
+    BlockModeDecrypt as _, BlockModeEncrypt as _, KeyIvInit as _, block_padding::Pkcs7,
+};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::Mac as _;
@@ -156,4 +158,56 @@ pub(crate) fn decrypt_enc_string(
         .len();
     ct.truncate(len);
     Ok(ct)
+}
+
+/// Encrypts `plain` as an EncString of type 2 under a fresh random IV; `None` only when the
+/// operating system's random number generator fails.
+pub(crate) fn encrypt_enc_string(keys: &FileKeys, plain: &[u8]) -> Option<String> {
+    let mut iv = [0u8; 16];
+    getrandom::fill(&mut iv).ok()?;
+    let padded = (plain.len() / 16 + 1) * 16;
+    let mut buf = Zeroizing::new(vec![0u8; padded]);
+    buf[..plain.len()].copy_from_slice(plain);
+    let encryptor = cbc::Encryptor::<aes::Aes256>::new_from_slices(&keys.enc[..], &iv).ok()?;
+    let ct = encryptor
+        .encrypt_padded::<Pkcs7>(&mut buf, plain.len())
+        .ok()?;
+    let mut mac = <HmacSha256 as hmac::KeyInit>::new_from_slice(&keys.mac[..]).ok()?;
+    mac.update(&iv);
+    mac.update(ct);
+    let tag = mac.finalize().into_bytes();
+    Some(format!(
+        "2.{}|{}|{}",
+        STANDARD.encode(iv),
+        STANDARD.encode(ct),
+        STANDARD.encode(tag)
+    ))
+}
+
+/// A fresh salt as Bitwarden writes it: 16 random bytes in base64 (the string is the salt).
+pub(crate) fn new_salt() -> Option<String> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).ok()?;
+    Some(STANDARD.encode(salt))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enc_strings_round_trip_and_any_changed_byte_fails() {
+        let keys = derive_keys(b"pw", "salt", Kdf::Pbkdf2 { iterations: 10 }).unwrap();
+        for len in [0, 1, 15, 16, 17, 100] {
+            let plain: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let enc = encrypt_enc_string(&keys, &plain).unwrap();
+            assert_eq!(&decrypt_enc_string(&keys, &enc).unwrap()[..], &plain[..]);
+        }
+        let enc = encrypt_enc_string(&keys, b"hello").unwrap();
+        let other = derive_keys(b"pw2", "salt", Kdf::Pbkdf2 { iterations: 10 }).unwrap();
+        assert!(decrypt_enc_string(&other, &enc).is_err());
+        let mut tampered = enc.into_bytes();
+        tampered[5] ^= 1;
+        assert!(decrypt_enc_string(&keys, &String::from_utf8_lossy(&tampered)).is_err());
+    }
 }
