@@ -1655,6 +1655,91 @@ fn keeper_csv_pairs_totp_and_backslash_folders() {
     );
 }
 
+#[test]
+fn firefox_password_exporter_escapes_and_encrypted_files() {
+    let (doc, _) = read_fixture(
+        "firefox-csv/password-exporter-escapes.csv",
+        Format::FirefoxCsv,
+    );
+    let items = &doc.accounts[0].items;
+    // `%22` and `%26` are the add-on's `"` and `&`.
+    let Some(Credential::BasicAuth(b)) = items[0].credentials.first() else {
+        panic!("no login")
+    };
+    assert_eq!(
+        b.password.as_ref().unwrap().value.expose(),
+        "tulip\"seven&rose"
+    );
+    let fields = |i: usize| -> Vec<(String, String)> {
+        items[i]
+            .credentials
+            .iter()
+            .filter_map(|c| match c {
+                Credential::CustomFields(cf) => Some(cf),
+                _ => None,
+            })
+            .flat_map(|cf| &cf.fields)
+            .map(|f| {
+                (
+                    f.label.as_deref().unwrap_or("").to_owned(),
+                    f.value.expose().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert!(
+        fields(0).is_empty(),
+        "a form action on the login's own site"
+    );
+    assert_eq!(
+        fields(1),
+        [("httpRealm".to_owned(), "NAS & backups".to_owned())]
+    );
+    assert_eq!(
+        fields(2),
+        [(
+            "formActionOrigin".to_owned(),
+            "https://login.books.example".to_owned()
+        )]
+    );
+
+    let bytes =
+        std::fs::read(fixtures_dir().join("firefox-csv/password-exporter-encrypted.csv")).unwrap();
+    let err = formats::read(Format::FirefoxCsv, &bytes, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), "unsupported");
+    assert!(err.to_string().contains("export again without it"), "{err}");
+}
+
+#[test]
+fn dashlane_headerless_csv_is_read_by_position() {
+    let (doc, loss) = read_fixture("dashlane-csv/legacy-headerless.csv", Format::DashlaneCsv);
+    assert!(loss.is_empty(), "{loss}");
+    let Credential::BasicAuth(b) = credential(&doc, "Book swap", "basic-auth") else {
+        unreachable!()
+    };
+    assert_eq!(
+        b.username.as_ref().unwrap().value.expose(),
+        "ivy@mail.example"
+    );
+    assert_eq!(b.password.as_ref().unwrap().value.expose(), "page, 42");
+    let Credential::Note(n) = credential(&doc, "Cabin wifi", "note") else {
+        unreachable!()
+    };
+    assert_eq!(
+        n.content.value.expose(),
+        "Network \"Pinecone\"\npassphrase on the fridge"
+    );
+    let garden = &doc.accounts[0].items[0];
+    assert_eq!(
+        garden.scope.as_ref().unwrap().urls[0].as_str(),
+        "https://garden.example/login"
+    );
+    // A record of another width is not the older layout: refused, not misread.
+    let ragged = b"\"Mail\",\"https://mail.example.test/\",\"kim\",\"pw\",\"\"\n\"Bank\",\"\",\"kim\",\"pw\",\"\",\"x\"\n";
+    let err = formats::read(Format::DashlaneCsv, ragged, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), "syntax");
+}
+
 /// A small document for the exact-output tests of the login CSV writers: a login with a TOTP
 /// and a note, a login without a username, and a note without a login.
 fn small_login_doc() -> Document {

@@ -1,5 +1,8 @@
 //! Dashlane CSV export: a zip of `credentials.csv`, `securenotes.csv`, `payments.csv`,
 //! `personalInfo.csv` and `ids.csv`, or any one of those files alone (recognised by its header).
+//! The older single-file export ("Unsecured Archive in CSV") has no header: every record is
+//! `title,url,login,password,note` (the order pass-import reads), and it is read as a
+//! credentials file when no header is recognised and every record has those five cells.
 //!
 //! Credentials → `basic-auth` (+ `totp` from `otpSecret`, extra usernames as custom fields), the
 //! `category` → a collection. Payment cards → `credit-card`; bank accounts → `custom-fields`.
@@ -48,6 +51,10 @@ enum Kind {
     Ids,
 }
 
+/// The older header-less export's columns, named as the credentials CSV names them so that one
+/// path reads both.
+pub(crate) const LEGACY_COLUMNS: [&str; 5] = ["title", "url", "username", "password", "note"];
+
 fn kind_of(table: &Table) -> Option<Kind> {
     if table.has_all(&["username", "password", "title", "url"]) {
         Some(Kind::Credentials)
@@ -92,10 +99,23 @@ pub(crate) fn read(
             }
         }
     } else {
-        let table = Table::parse(tabular::text(bytes, F)?, F)?;
-        let kind = kind_of(&table).ok_or_else(|| {
-            ReadError::syntax(F, "header matches none of Dashlane's five CSV files")
-        })?;
+        let text = tabular::text(bytes, F)?;
+        let table = Table::parse(text, F)?;
+        let (table, kind) = match kind_of(&table) {
+            Some(kind) => (table, kind),
+            None => {
+                let legacy = Table::parse_headerless(text, F, &LEGACY_COLUMNS)?;
+                if legacy.rows.iter().any(|r| r.len() != LEGACY_COLUMNS.len()) {
+                    return Err(ReadError::syntax(
+                        F,
+                        "header matches none of Dashlane's five CSV files, and the records are \
+                         not the older header-less layout (five cells: title, url, login, \
+                         password, note)",
+                    ));
+                }
+                (legacy, Kind::Credentials)
+            }
+        };
         read_table(&table, kind, &mut acc, &mut index, loss);
         table.report_unread(F, loss);
     }

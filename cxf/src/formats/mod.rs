@@ -51,8 +51,8 @@
 //! | `1password-csv` | ✓ | ✓ | 1Password 4, 6/7 (Windows; Mac with backslash escapes) and 8 layouts; writes logins with TOTP for 1Password's CSV importer |
 //! | `chrome-csv` | ✓ | ✓ | Google Password Manager, Chrome, Edge, Brave, Opera, Vivaldi |
 //! | `apple-csv` | ✓ | ✓ | Apple Passwords / Safari / iCloud Keychain |
-//! | `firefox-csv` | ✓ | ✓ | |
-//! | `dashlane-csv` | ✓ | ✓ | the zip of five CSVs, or one of its CSVs; writes the credentials CSV (logins with TOTP) of Dashlane's import template |
+//! | `firefox-csv` | ✓ | ✓ | also the Password Exporter add-on (format 1.1, unencrypted) and `ff-password-exporter` layouts |
+//! | `dashlane-csv` | ✓ | ✓ | the zip of five CSVs, or one of its CSVs, or the older header-less single CSV; writes the credentials CSV (logins with TOTP) of Dashlane's import template |
 //! | `lastpass-csv` | ✓ | | including typed secure notes (cards, addresses, SSH keys, Wi-Fi) |
 //! | `keepass-xml` | ✓ | ✓ | KeePass 2 XML, with KeePassXC passkeys (`KPEX_PASSKEY_*`) and three TOTP conventions |
 //! | `kdbx` | ✓ | ✓ | KeePass 2 database (KeePassXC, KeePassDX, Strongbox): reads KDBX 3.1 and 4, writes KDBX 4 with Argon2id ([`kdbx`]); password and/or key file; entries as in `keepass-xml` |
@@ -159,9 +159,9 @@ pub enum Format {
     ChromeCsv,
     /// Apple Passwords / Safari CSV.
     AppleCsv,
-    /// Firefox CSV.
+    /// Firefox CSV (also the older Password Exporter add-on and `ff-password-exporter` files).
     FirefoxCsv,
-    /// Dashlane CSV export (zip of CSVs) or one of its CSV files.
+    /// Dashlane CSV export (zip of CSVs) or one of its CSV files, or the older header-less CSV.
     DashlaneCsv,
     /// LastPass CSV export.
     LastpassCsv,
