@@ -1980,3 +1980,125 @@ fn encrypted_outputs_read_back_with_their_password_only() {
         Err(formats::WriteError::PasswordRequired)
     ));
 }
+
+/// The kinds a document holds (folders when it has collections).
+fn kinds_of(doc: &Document) -> std::collections::BTreeSet<formats::Kind> {
+    let mut out: std::collections::BTreeSet<formats::Kind> = credential_counts(doc)
+        .keys()
+        .filter_map(|t| formats::Kind::of_credential_type(t))
+        .collect();
+    if doc.accounts.iter().any(|a| !a.collections.is_empty()) {
+        out.insert(formats::Kind::Folders);
+    }
+    out
+}
+
+#[test]
+fn what_each_format_reads_is_what_its_fixtures_show() {
+    // `Format::reads` (the README's manager table) against the union of what every fixture of
+    // the format gives: a kind is listed exactly when some fixture proves it.
+    let mut seen: BTreeMap<Format, std::collections::BTreeSet<formats::Kind>> = BTreeMap::new();
+    for (path, expect) in cases() {
+        if expect.get("error").is_some() {
+            continue;
+        }
+        let format: Format = expect["format"].as_str().unwrap().parse().unwrap();
+        let (doc, _) = formats::read(
+            format,
+            &std::fs::read(&path).unwrap(),
+            &options_for(&expect),
+        )
+        .unwrap();
+        seen.entry(format).or_default().extend(kinds_of(&doc));
+    }
+    // kdbx has no fixture files (binary databases are written by the tests): its entries are
+    // KeePass XML's.
+    let keepass = seen[&Format::KeepassXml].clone();
+    seen.insert(Format::Kdbx, keepass);
+    let mut wrong = Vec::new();
+    for &format in Format::ALL {
+        let listed: std::collections::BTreeSet<formats::Kind> =
+            format.reads().iter().copied().collect();
+        let shown = seen.get(&format).cloned().unwrap_or_default();
+        if listed != shown {
+            wrong.push(format!(
+                "{format}: reads() lists {listed:?}, fixtures show {shown:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn what_each_format_writes_is_what_reads_back() {
+    // `Format::writes` against a vault holding every kind, written and read back by the same
+    // format's reader.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/planted/every-field.cxf.json");
+    let doc = cxf::Document::parse(&std::fs::read(path).unwrap(), &cxf::Limits::default())
+        .unwrap()
+        .document;
+    assert_eq!(
+        kinds_of(&doc).len(),
+        formats::Kind::ALL.len(),
+        "the planted vault holds every kind"
+    );
+    let mut wrong = Vec::new();
+    for &format in Format::ALL.iter().filter(|f| f.can_write()) {
+        let options = test_password();
+        let (bytes, _) = formats::write_with(format, &doc, &options).unwrap();
+        let read = ReadOptions::default().with_password(TEST_PASSWORD);
+        let (back, _) = formats::read(format, &bytes, &read).unwrap();
+        let listed: std::collections::BTreeSet<formats::Kind> =
+            format.writes().iter().copied().collect();
+        let shown = kinds_of(&back);
+        if listed != shown {
+            wrong.push(format!(
+                "{format}: writes() lists {listed:?}, read-back shows {shown:?}"
+            ));
+        }
+    }
+    for &format in Format::ALL.iter().filter(|f| !f.can_write()) {
+        assert!(format.writes().is_empty(), "{format}");
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_readme_manager_table_is_generated_from_the_registry() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let (begin, end) = ("<!-- managers:begin -->\n", "<!-- managers:end -->");
+    let start = readme.find(begin).expect("README has the managers markers") + begin.len();
+    let stop = readme[start..].find(end).unwrap() + start;
+    let table = formats::managers_markdown();
+    assert!(
+        readme[start..stop] == table,
+        "README.md's manager table is out of date; replace it between the markers with:\n{table}"
+    );
+    // The six systems most users come from each have both directions.
+    for name in [
+        "Apple Passwords",
+        "Google Password Manager",
+        "1Password",
+        "Microsoft Authenticator",
+        "Dashlane",
+        "Bitwarden",
+    ] {
+        let m = formats::MANAGERS
+            .iter()
+            .find(|m| m.name.contains(name))
+            .unwrap();
+        assert!(!m.exports.is_empty() && m.imports.is_some(), "{name}");
+    }
+}
+
+/// `CXF_PRINT_MANAGERS=FILE cargo test -p cxf --features formats --test formats print_managers`
+/// writes the README table to FILE (the test above says when it is out of date).
+#[test]
+fn print_managers() {
+    if let Ok(path) = std::env::var("CXF_PRINT_MANAGERS") {
+        std::fs::write(path, formats::managers_markdown()).unwrap();
+    }
+}

@@ -21,7 +21,8 @@
 //! | to ... | use |
 //! |---|---|
 //! | guess the format of a file | [`detect`] → [`Detection`] |
-//! | list formats and what they support | [`Format::ALL`], [`Format::can_read`], [`Format::can_write`] |
+//! | list formats and what they support | [`Format::ALL`], [`Format::can_read`], [`Format::can_write`], [`Format::reads`], [`Format::writes`] ([`Kind`]) |
+//! | find the format of a password manager | [`MANAGERS`] |
 //! | read an export | [`read()`] with [`ReadOptions`] (password for encrypted Bitwarden exports) |
 //! | convert in one call (detect, read, write, one loss report) | [`convert()`] |
 //! | write an export | [`write()`]; [`write_with()`] and [`WriteOptions`] for a password (`kdbx`) |
@@ -44,8 +45,8 @@
 //!
 //! | name | read | write | notes |
 //! |---|---|---|---|
-//! | `cxf` | ✓ | ✓ | the hub; reading uses [`Document::parse`](crate::Document::parse) |
-//! | `bitwarden-json` | ✓ | ✓ | plain, organisation and password-protected (PBKDF2, Argon2id) exports; passkeys |
+//! | `cxf` | ✓ | ✓ | the hub; reading uses [`Document::parse`](crate::Document::parse); written in an age file with [`WriteOptions::with_encryption`] |
+//! | `bitwarden-json` | ✓ | ✓ | plain, organisation and password-protected (PBKDF2, Argon2id) exports; passkeys; writes the password-protected export with [`WriteOptions::with_encryption`] |
 //! | `bitwarden-csv` | ✓ | | logins and notes only (the format's limit) |
 //! | `1password-1pux` | ✓ | | the zip, or its bare `export.data` JSON |
 //! | `1password-csv` | ✓ | ✓ | 1Password 4, 6/7 (Windows; Mac with backslash escapes) and 8 layouts; writes logins with TOTP for 1Password's CSV importer |
@@ -72,6 +73,8 @@
 //!
 //! # Mapping choices
 //!
+//! * Any input may be an age file with a passphrase ([`is_age`]): [`read()`] and [`convert()`]
+//!   open it with [`ReadOptions::password`] first.
 //! * Folders, groups, vaults and categories become collections; `/` (Bitwarden), `\`
 //!   (LastPass) and real trees (KeePass) become nested `subCollections`.
 //! * Bare TOTP secrets become `totp` with the defaults SHA-1, 6 digits, 30 s.
@@ -97,6 +100,7 @@ mod build;
 mod detect;
 mod flat;
 mod loss;
+mod managers;
 mod readback;
 mod util;
 
@@ -140,6 +144,7 @@ pub use age_file::is_age;
 pub use detect::{Detection, detect, detect_format};
 pub use generic_csv::{ColumnMap, ColumnMapError, ColumnRole, csv_columns};
 pub use loss::{LossEntry, LossKind, LossReason, LossReport};
+pub use managers::{Kind, MANAGERS, Manager, managers_markdown};
 
 /// An export format this module knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
