@@ -8,8 +8,9 @@
 # fuzz/corpus/TARGET/ (named by content hash, as libFuzzer does), plus a `*.marked` variant
 # of each JSON fixture whose secret members start with the secret marker that the oracles look
 # for. A dictionary fuzz/corpus/TARGET.dict is written from the JSON member names and string
-# values found in those fixtures. fuzz/corpus/ is git-ignored: seeds are never committed by
-# hand; whatever the fuzzer found earlier in the same directory is kept.
+# values found in those fixtures, plus the target's committed tokens in fuzz/dict/TARGET.dict.
+# fuzz/corpus/ is git-ignored; the minimised corpus of the long runs is committed in
+# fuzz/corpus-min/TARGET/ and copied in; whatever the fuzzer found earlier is kept.
 set -euo pipefail
 
 FUZZ_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -86,7 +87,15 @@ DICT
         for d in $dirs; do
             find "$ROOT/$d" -type f -name '*.json' -exec grep -ohE '"[A-Za-z0-9_]{1,40}" *:|"[a-z][a-z0-9-]{0,30}"' {} + || true
         done | sed -E 's/ *:$//; s/"/\\"/g; s/.*/"&"/' | sort -u
+        # The target's own committed tokens (CSV, XML, CXP, binary): fuzz/dict/TARGET.dict.
+        if [ -f "$FUZZ_DIR/dict/$target.dict" ]; then
+            grep -v '^#' "$FUZZ_DIR/dict/$target.dict" | grep -v '^$' || true
+        fi
     } > "$out.dict"
+    # The committed minimised corpus of earlier long runs (fuzz/corpus-min/TARGET/).
+    if [ -d "$FUZZ_DIR/corpus-min/$target" ]; then
+        find "$FUZZ_DIR/corpus-min/$target" -type f -exec cp {} "$out/" \;
+    fi
     echo "seed.sh: $target: $n seed files from $dirs -> fuzz/corpus/$target ($(ls "$out" | wc -l) in corpus), dictionary $(wc -l < "$out.dict") entries"
     rm -rf "$tmp"
     trap - EXIT

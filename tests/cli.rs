@@ -292,6 +292,24 @@ fn formats_lists_readers_and_writers() {
     }
     let keepass = text.lines().find(|l| l.starts_with("keepass-xml")).unwrap();
     assert!(keepass.contains("yes   yes"), "{keepass}");
+    // --managers: the README's table, one line per manager and direction.
+    let out = cxf(&["formats", "--managers"]);
+    assert!(out.status.success());
+    let table = stdout(&out);
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("| Bitwarden | to |"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(
+        row.contains("--to bitwarden-json") && row.contains("passkeys"),
+        "{row}"
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("| Apple Passwords / iCloud Keychain | from")),
+        "{table}"
+    );
 }
 
 #[test]

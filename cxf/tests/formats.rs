@@ -2102,3 +2102,22 @@ fn print_managers() {
         std::fs::write(path, formats::managers_markdown()).unwrap();
     }
 }
+
+#[test]
+fn fuzz_seed_selectors_follow_format_all() {
+    // fuzz/seeds/formats_read.sh prefixes each fixture with its format's index in Format::ALL:
+    // a list out of order feeds every later fixture to the wrong reader.
+    let script = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds/formats_read.sh"),
+    )
+    .unwrap();
+    let start = script.find("formats=(").unwrap() + "formats=(".len();
+    let end = script[start..].find(')').unwrap() + start;
+    let listed: Vec<&str> = script[start..end].split_whitespace().collect();
+    let all: Vec<&str> = Format::ALL
+        .iter()
+        .filter(|f| f.can_read())
+        .map(|f| f.name())
+        .collect();
+    assert_eq!(listed, all);
+}

@@ -6,12 +6,12 @@
 set -euo pipefail
 out="$1"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# Format::ALL, in order, by `Format::name()` (every format can be read today). Keep in sync.
+# Format::ALL, in order, by `Format::name()` (every format can be read today); the test
+# `fuzz_seed_selectors_follow_format_all` (cxf/tests/formats.rs) keeps it in sync.
 formats=(cxf bitwarden-json bitwarden-csv 1password-1pux 1password-csv chrome-csv apple-csv
-    firefox-csv dashlane-csv lastpass-csv keepass-xml protonpass-json keepassxc-csv keepass-csv
-    protonpass-csv nordpass-csv roboform-csv keeper-csv keeper-json
-    1password-1pif enpass-json dashlane-json
-    enpass-csv)
+    firefox-csv dashlane-csv lastpass-csv keepass-xml kdbx protonpass-json keepassxc-csv
+    keepass-csv protonpass-csv nordpass-csv roboform-csv keeper-csv keeper-json
+    1password-1pif enpass-json dashlane-json enpass-csv generic-csv)
 n=0
 for i in "${!formats[@]}"; do
     dir="$root/fixtures/formats/${formats[$i]}"
