@@ -10,38 +10,33 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use cxf_workspace_tests::fixtures_dir;
+use cxf_workspace_tests::{path_in as path, planted_vault as planted, run, stderr};
 
 const PASSPHRASE: &str = "cli age passphrase";
 
 fn cxf(args: &[&str]) -> Output {
-    // `output()` gives the child no stdin: it is never a terminal, so nothing prompts.
-    Command::new(env!("CARGO_BIN_EXE_cxf"))
-        .args(args)
-        .output()
-        .expect("run cxf")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn planted() -> String {
-    fixtures_dir()
-        .join("planted/every-field.cxf.json")
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn path(dir: &Path, name: &str) -> String {
-    dir.join(name).to_str().unwrap().to_owned()
+    run(env!("CARGO_BIN_EXE_cxf"), args)
 }
 
 fn passphrase_file(dir: &Path) -> String {
     let pw = path(dir, "pw.txt");
     std::fs::write(&pw, format!("{PASSPHRASE}\n")).unwrap();
     pw
+}
+
+/// `cxf convert PLANTED --to TO --encrypt -o OUT --password-file PW`.
+fn encrypt_planted(to: &str, out: &str, pw: &str) -> Output {
+    cxf(&[
+        "convert",
+        &planted(),
+        "--to",
+        to,
+        "--encrypt",
+        "-o",
+        out,
+        "--password-file",
+        pw,
+    ])
 }
 
 /// Whether `age` and `script` are installed; fails instead when `CXF_REQUIRE_AGE=1`.
@@ -97,17 +92,7 @@ fn cxf_in_an_age_file_opens_with_the_age_tool_and_reads_back() {
         path(dir.path(), "vault.cxf.json"),
         path(dir.path(), "opened.cxf.json"),
     );
-    let out = cxf(&[
-        "convert",
-        &planted(),
-        "--to",
-        "cxf",
-        "--encrypt",
-        "-o",
-        &sealed,
-        "--password-file",
-        &pw,
-    ]);
+    let out = encrypt_planted("cxf", &sealed, &pw);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains(PASSPHRASE));
     let bytes = std::fs::read(&sealed).unwrap();
@@ -201,17 +186,7 @@ fn age_input_without_or_with_a_wrong_passphrase_is_refused() {
         passphrase_file(dir.path()),
         path(dir.path(), "vault.cxf.age"),
     );
-    let out = cxf(&[
-        "convert",
-        &planted(),
-        "--to",
-        "cxf",
-        "--encrypt",
-        "-o",
-        &sealed,
-        "--password-file",
-        &pw,
-    ]);
+    let out = encrypt_planted("cxf", &sealed, &pw);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = cxf(&["convert", &sealed, "--to", "cxf"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -239,17 +214,7 @@ fn bitwarden_json_encrypt_writes_a_password_protected_export() {
         path(dir.path(), "bitwarden.json"),
         path(dir.path(), "back.cxf.json"),
     );
-    let out = cxf(&[
-        "convert",
-        &planted(),
-        "--to",
-        "bitwarden-json",
-        "--encrypt",
-        "-o",
-        &out_path,
-        "--password-file",
-        &pw,
-    ]);
+    let out = encrypt_planted("bitwarden-json", &out_path, &pw);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(&out_path).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -302,17 +267,7 @@ fn encrypt_is_refused_where_the_target_has_no_encrypted_form_or_no_password() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = path(dir.path(), "out.csv");
     let pw = passphrase_file(dir.path());
-    let out = cxf(&[
-        "convert",
-        &planted(),
-        "--to",
-        "chrome-csv",
-        "--encrypt",
-        "-o",
-        &out_path,
-        "--password-file",
-        &pw,
-    ]);
+    let out = encrypt_planted("chrome-csv", &out_path, &pw);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("no encrypted form; formats that do: cxf, bitwarden-json, kdbx"),

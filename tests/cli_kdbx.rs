@@ -6,32 +6,12 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use cxf_workspace_tests::fixtures_dir;
+use cxf_workspace_tests::{path_in as path, planted_vault as planted, run, stderr};
 
 const PASSWORD: &str = "cli kdbx password";
 
 fn cxf(args: &[&str]) -> Output {
-    // `output()` gives the child no stdin: it is never a terminal, so nothing prompts.
-    Command::new(env!("CARGO_BIN_EXE_cxf"))
-        .args(args)
-        .output()
-        .expect("run cxf")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn planted() -> String {
-    fixtures_dir()
-        .join("planted/every-field.cxf.json")
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn path(dir: &Path, name: &str) -> String {
-    dir.join(name).to_str().unwrap().to_owned()
+    run(env!("CARGO_BIN_EXE_cxf"), args)
 }
 
 fn items(cxf_json: &str) -> usize {

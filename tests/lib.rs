@@ -102,3 +102,18 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The vault with a distinct value planted in every free-text place of every credential type
+/// (`fixtures/planted/every-field.cxf.json`), as a command-line argument.
+pub fn planted_vault() -> String {
+    fixtures_dir()
+        .join("planted/every-field.cxf.json")
+        .to_str()
+        .expect("UTF-8 path")
+        .to_owned()
+}
+
+/// `dir/name` as a command-line argument.
+pub fn path_in(dir: &Path, name: &str) -> String {
+    dir.join(name).to_str().expect("UTF-8 path").to_owned()
+}
