@@ -57,7 +57,7 @@
 //! | `lastpass-csv` | ✓ | | including typed secure notes (cards, addresses, SSH keys, Wi-Fi) |
 //! | `keepass-xml` | ✓ | ✓ | KeePass 2 XML, with KeePassXC passkeys (`KPEX_PASSKEY_*`) and three TOTP conventions |
 //! | `kdbx` | ✓ | ✓ | KeePass 2 database (KeePassXC, KeePassDX, Strongbox): reads KDBX 3.1 and 4, writes KDBX 4 with Argon2id ([`kdbx`]); password and/or key file; entries as in `keepass-xml` |
-//! | `protonpass-json` | ✓ | | the JSON or the zip holding it (unencrypted) |
+//! | `protonpass-json` | ✓ | | the JSON or the zip holding it (unencrypted); passkeys (Proton's MessagePack records, P-256 keys to PKCS#8) |
 //! | `keepassxc-csv` | ✓ | | KeePassXC CSV: group paths, TOTP (URI or KeeOtp settings), times |
 //! | `keepass-csv` | ✓ | | KeePass CSV (1.x layout, written by KeePass 1 and 2): logins only |
 //! | `protonpass-csv` | ✓ | | logins, notes, aliases; cards and identities from the JSON in `note` |
