@@ -365,6 +365,39 @@ fn protonpass_passkeys_sign_with_the_key_proton_stored() {
     assert_eq!(counted[0].rp_id, "problems.example");
 }
 
+#[test]
+fn a_1pux_passkey_without_its_private_key_is_named_in_the_loss_report() {
+    // 1PUX holds no passkey private key; a passkey record in an item is reported by name.
+    let data = serde_json::json!({"accounts": [{"attrs": {"name": "A"}, "vaults": [{
+        "attrs": {"uuid": "v1", "name": "Personal"},
+        "items": [{
+            "uuid": "i1", "favIndex": 0, "createdAt": 1, "updatedAt": 2, "state": "active",
+            "categoryUuid": "001",
+            "overview": {"title": "Site", "url": "https://site.example/"},
+            "details": {
+                "loginFields": [{"value": "alice", "designation": "username", "fieldType": "T"}],
+                "passkey": {"credentialId": "AQID", "rpId": "site.example", "userHandle": "BAUG"}
+            }
+        }]
+    }]}]});
+    let (doc, loss) = formats::read(
+        Format::OnePassword1pux,
+        data.to_string().as_bytes(),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(credential_counts(&doc).get("passkey"), None);
+    let entries: Vec<_> = loss
+        .entries()
+        .iter()
+        .filter(|e| e.what.contains("passkey"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].what, "details.passkey");
+    assert_eq!(entries[0].reason, formats::LossReason::NoEquivalent);
+    assert!(entries[0].detail.contains("private key"));
+}
+
 /// Items each real sample holds, counted by hand from the files (skipped rows, trashed and
 /// recycle-bin items excluded). `None`: the file cannot be opened (unknown password).
 const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[

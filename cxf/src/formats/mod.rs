@@ -48,7 +48,7 @@
 //! | `cxf` | ✓ | ✓ | the hub; reading uses [`Document::parse`](crate::Document::parse); written in an age file with [`WriteOptions::with_encryption`] |
 //! | `bitwarden-json` | ✓ | ✓ | plain, organisation and password-protected (PBKDF2, Argon2id) exports; passkeys; writes the password-protected export with [`WriteOptions::with_encryption`] |
 //! | `bitwarden-csv` | ✓ | | logins and notes only (the format's limit) |
-//! | `1password-1pux` | ✓ | | the zip, or its bare `export.data` JSON |
+//! | `1password-1pux` | ✓ | | the zip, or its bare `export.data` JSON; no passkeys (1PUX holds no passkey private key) |
 //! | `1password-csv` | ✓ | ✓ | 1Password 4, 6/7 (Windows; Mac with backslash escapes) and 8 layouts; writes logins with TOTP for 1Password's CSV importer |
 //! | `chrome-csv` | ✓ | ✓ | Google Password Manager, Chrome, Edge, Brave, Opera, Vivaldi |
 //! | `apple-csv` | ✓ | ✓ | Apple Passwords / Safari / iCloud Keychain |
