@@ -279,6 +279,125 @@ fn bitwarden_passkey_maps_to_cxf_fields() {
     assert!(pks[0].key.expose().starts_with("MIGHAgEAMBMGByqGSM49AgEG"));
 }
 
+/// The public keys (SEC1 uncompressed) stored in the COSE keys of the Proton Pass passkey
+/// fixture, as `fixtures/tools/make_format_fixtures.py` built them.
+const PROTON_PUBLIC_KEYS: [&str; 2] = [
+    "04937bef36c472f786e37fce03738a53718b3777127b50ac42a04f6aed4329bc32a76742957368743ce8dba788ed51f10e13ca8e4423984fa9125c6e5548434044",
+    "044edd373e05206a259f44fb5bf5ae09f980b91a4ec119e4f849b38e584903d79b5d2e542370ac707d42667e3ac2a9051939bcb473d72be2e3dd2fff99c6a1abb4",
+];
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn protonpass_passkeys_sign_with_the_key_proton_stored() {
+    use base64::Engine as _;
+    use p256::ecdsa::signature::{Signer as _, Verifier as _};
+    use p256::pkcs8::DecodePrivateKey as _;
+    let (doc, _) = read_fixture("protonpass-json/passkeys.json", Format::ProtonpassJson);
+    let passkeys = |title: &str| -> Vec<cxf::Passkey> {
+        doc.accounts[0]
+            .items
+            .iter()
+            .find(|i| i.title == title)
+            .unwrap()
+            .credentials
+            .iter()
+            .filter_map(|c| match c {
+                Credential::Passkey(p) => Some((**p).clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let pks = passkeys("Passkey login");
+    assert_eq!(pks.len(), 2);
+    // As constructed: the current record (names and PRF seeds inside) and the oldest one
+    // (names from the export's members).
+    assert_eq!(pks[0].credential_id.as_str(), "AQIDBAUGBwgJCgsMDQ4PEA");
+    assert_eq!(pks[0].rp_id, "webauthn.example");
+    assert_eq!(pks[0].user_handle.as_str(), "dXNlci1oYW5kbGUtMDAwMQ");
+    assert_eq!(pks[0].username, "alice");
+    assert_eq!(pks[0].user_display_name, "Alice Doe");
+    let prf = pks[0]
+        .fido2_extensions
+        .as_ref()
+        .and_then(|x| x.hmac_credentials.as_ref())
+        .expect("the hmac-secret seeds are carried");
+    assert_eq!(prf.algorithm, "hmac-sha256");
+    assert_eq!(
+        prf.cred_with_uv.expose(),
+        "ERERERERERERERERERERERERERERERERERERERERERE"
+    );
+    assert_eq!(
+        prf.cred_without_uv.as_ref().map(|s| s.expose()),
+        Some("IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI")
+    );
+    assert_eq!(pks[1].credential_id.as_str(), "cHAtY3JlZC10d28tMDAwMg");
+    assert_eq!(pks[1].rp_id, "login.example");
+    assert_eq!(pks[1].user_handle.as_str(), "dXNlci1oYW5kbGUtMDAwMg");
+    assert_eq!(pks[1].username, "alice.old");
+    assert_eq!(pks[1].user_display_name, "Alice (old)");
+    assert!(pks[1].fido2_extensions.is_none());
+    for (pk, public) in pks.iter().zip(PROTON_PUBLIC_KEYS) {
+        let der = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(pk.key.expose())
+            .unwrap();
+        let signing = p256::ecdsa::SigningKey::from_pkcs8_der(&der).expect("PKCS#8 P-256 key");
+        let verifying = p256::ecdsa::VerifyingKey::from_sec1_bytes(&hex(public)).unwrap();
+        let message = b"authenticatorData || SHA-256(clientDataJSON)";
+        let signature: p256::ecdsa::Signature = signing.sign(message);
+        verifying
+            .verify(message, &signature)
+            .expect("the key read signs for the public key Proton stored");
+        // The COSE public key a relying party holds is the same point.
+        let cose = pk.public_key_cose().unwrap().cose_key;
+        let point = hex(public);
+        assert!(cose.windows(32).any(|w| w == &point[1..33]));
+        assert!(cose.windows(32).any(|w| w == &point[33..]));
+    }
+    // The passkey whose counter is not carried is still read.
+    let counted = passkeys("Passkey problems");
+    assert_eq!(counted.len(), 1);
+    assert_eq!(counted[0].rp_id, "problems.example");
+}
+
+#[test]
+fn a_1pux_passkey_without_its_private_key_is_named_in_the_loss_report() {
+    // 1PUX holds no passkey private key; a passkey record in an item is reported by name.
+    let data = serde_json::json!({"accounts": [{"attrs": {"name": "A"}, "vaults": [{
+        "attrs": {"uuid": "v1", "name": "Personal"},
+        "items": [{
+            "uuid": "i1", "favIndex": 0, "createdAt": 1, "updatedAt": 2, "state": "active",
+            "categoryUuid": "001",
+            "overview": {"title": "Site", "url": "https://site.example/"},
+            "details": {
+                "loginFields": [{"value": "alice", "designation": "username", "fieldType": "T"}],
+                "passkey": {"credentialId": "AQID", "rpId": "site.example", "userHandle": "BAUG"}
+            }
+        }]
+    }]}]});
+    let (doc, loss) = formats::read(
+        Format::OnePassword1pux,
+        data.to_string().as_bytes(),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(credential_counts(&doc).get("passkey"), None);
+    let entries: Vec<_> = loss
+        .entries()
+        .iter()
+        .filter(|e| e.what.contains("passkey"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].what, "details.passkey");
+    assert_eq!(entries[0].reason, formats::LossReason::NoEquivalent);
+    assert!(entries[0].detail.contains("private key"));
+}
+
 /// Items each real sample holds, counted by hand from the files (skipped rows, trashed and
 /// recycle-bin items excluded). `None`: the file cannot be opened (unknown password).
 const SAMPLE_ITEMS: &[(&str, Option<usize>)] = &[

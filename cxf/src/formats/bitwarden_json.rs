@@ -21,7 +21,7 @@ use crate::formats::build::{self, AccountBuilder};
 use crate::formats::loss::ItemRef;
 use crate::formats::util;
 use crate::formats::util::members::Unmapped;
-use crate::formats::util::{bwcrypto, iso, keys, otp, time};
+use crate::formats::util::{b64_any, bwcrypto, iso, keys, otp, time};
 use crate::formats::{Format, LossReason, LossReport, ReadError, ReadOptions, WriteError};
 use crate::{
     Address, B64, Credential, CreditCard, Document, DriversLicense, EditableField, FieldType,
@@ -119,15 +119,6 @@ fn uuid_string(bytes: &[u8]) -> String {
         &h[16..20],
         &h[20..]
     )
-}
-
-fn b64url_any(s: &str) -> Option<Vec<u8>> {
-    use base64::Engine as _;
-    let t = s.trim().trim_end_matches('=');
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(t)
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(t))
-        .ok()
 }
 
 fn read_plain(
@@ -447,12 +438,12 @@ fn read_login(login: &Value, item: &mut Item, r: &ItemRef<'_>, loss: &mut LossRe
 fn read_passkey(pk: &Value) -> Option<Passkey> {
     let id = s(pk, "credentialId");
     let credential_id = match id.strip_prefix("b64.") {
-        Some(b) => b64url_any(b)?,
+        Some(b) => b64_any(b)?,
         None => uuid_bytes(id)?.to_vec(),
     };
-    let key = Zeroizing::new(b64url_any(s(pk, "keyValue"))?);
+    let key = Zeroizing::new(b64_any(s(pk, "keyValue"))?);
     keys::pkcs8_algorithm(&key).ok()?;
-    let handle = b64url_any(s(pk, "userHandle"))?;
+    let handle = b64_any(s(pk, "userHandle"))?;
     Some(Passkey {
         credential_id: B64::encode(&credential_id),
         rp_id: Text::from(s(pk, "rpId")),

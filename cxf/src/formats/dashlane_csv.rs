@@ -10,6 +10,11 @@
 //! Dashlane stores them. IDs → `identity-document`, `passport` or `drivers-license`. Dashlane's
 //! unpadded dates (`2022-1-30`) are normalised.
 //!
+//! Passkeys: the CSV export holds none (its five files have no passkey column, and Dashlane's
+//! passkeys leave it only through the Credential Exchange Protocol), so there is no private key
+//! any reader could carry. A CSV member of the zip with an unknown header, and every column the
+//! reader does not map, is named in the loss report.
+//!
 //! # Writing
 //!
 //! The writer produces the credentials CSV of Dashlane's import template,

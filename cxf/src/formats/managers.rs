@@ -155,10 +155,17 @@ impl Format {
                 CustomFields,
                 Folders,
             ],
-            Format::DashlaneCsv
-            | Format::ProtonpassJson
-            | Format::ProtonpassCsv
-            | Format::EnpassJson => &[
+            Format::ProtonpassJson => &[
+                Logins,
+                Passkeys,
+                Totp,
+                Notes,
+                Cards,
+                Identities,
+                CustomFields,
+                Folders,
+            ],
+            Format::DashlaneCsv | Format::ProtonpassCsv | Format::EnpassJson => &[
                 Logins,
                 Totp,
                 Notes,

@@ -48,7 +48,7 @@
 //! | `cxf` | ✓ | ✓ | the hub; reading uses [`Document::parse`](crate::Document::parse); written in an age file with [`WriteOptions::with_encryption`] |
 //! | `bitwarden-json` | ✓ | ✓ | plain, organisation and password-protected (PBKDF2, Argon2id) exports; passkeys; writes the password-protected export with [`WriteOptions::with_encryption`] |
 //! | `bitwarden-csv` | ✓ | | logins and notes only (the format's limit) |
-//! | `1password-1pux` | ✓ | | the zip, or its bare `export.data` JSON |
+//! | `1password-1pux` | ✓ | | the zip, or its bare `export.data` JSON; no passkeys (1PUX holds no passkey private key) |
 //! | `1password-csv` | ✓ | ✓ | 1Password 4, 6/7 (Windows; Mac with backslash escapes) and 8 layouts; writes logins with TOTP for 1Password's CSV importer |
 //! | `chrome-csv` | ✓ | ✓ | Google Password Manager, Chrome, Edge, Brave, Opera, Vivaldi |
 //! | `apple-csv` | ✓ | ✓ | Apple Passwords / Safari / iCloud Keychain |
@@ -57,7 +57,7 @@
 //! | `lastpass-csv` | ✓ | | including typed secure notes (cards, addresses, SSH keys, Wi-Fi) |
 //! | `keepass-xml` | ✓ | ✓ | KeePass 2 XML, with KeePassXC passkeys (`KPEX_PASSKEY_*`) and three TOTP conventions |
 //! | `kdbx` | ✓ | ✓ | KeePass 2 database (KeePassXC, KeePassDX, Strongbox): reads KDBX 3.1 and 4, writes KDBX 4 with Argon2id ([`kdbx`]); password and/or key file; entries as in `keepass-xml` |
-//! | `protonpass-json` | ✓ | | the JSON or the zip holding it (unencrypted) |
+//! | `protonpass-json` | ✓ | | the JSON or the zip holding it (unencrypted); passkeys (Proton's MessagePack records, P-256 keys to PKCS#8) |
 //! | `keepassxc-csv` | ✓ | | KeePassXC CSV: group paths, TOTP (URI or KeeOtp settings), times |
 //! | `keepass-csv` | ✓ | | KeePass CSV (1.x layout, written by KeePass 1 and 2): logins only |
 //! | `protonpass-csv` | ✓ | | logins, notes, aliases; cards and identities from the JSON in `note` |

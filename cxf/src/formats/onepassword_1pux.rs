@@ -11,6 +11,12 @@
 //! untitled sections, one per titled section (labelled with its title). Archived items are kept
 //! with the tag `Archived`; trashed items are skipped. Documents (category 006) and password
 //! history are reported, and so is every other member with a value the reader does not map.
+//!
+//! Passkeys: a 1PUX export does not contain a passkey's private key, so no reader can carry a
+//! 1Password passkey out of it (1Password's own 1PUX description lists no passkey member, and
+//! the 1PUX readers of Bitwarden, KeePassXC and Proton Pass read none). 1Password moves passkeys
+//! through the Credential Exchange Protocol instead. Whatever passkey record a 1PUX file holds
+//! (`details.passkey`, or any other member) is named in the loss report.
 
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -141,7 +147,7 @@ const OVERVIEW_MAPPED: &[&str] = &[
 ];
 
 /// `details` members the reader maps or reports by name (`passwordHistory`,
-/// `documentAttributes`).
+/// `documentAttributes`, `passkey`).
 const DETAILS_MAPPED: &[&str] = &[
     "loginFields",
     "notesPlain",
@@ -149,6 +155,7 @@ const DETAILS_MAPPED: &[&str] = &[
     "password",
     "passwordHistory",
     "documentAttributes",
+    "passkey",
 ];
 
 /// Login field members the reader maps; `id` is the form field's HTML id.
@@ -214,6 +221,19 @@ fn read_item(
         u.check(url, "overview.urls[]", &["url"]);
     }
     u.check(details, "details", DETAILS_MAPPED);
+    if details
+        .get("passkey")
+        .is_some_and(|p| !crate::formats::util::members::is_empty(p))
+    {
+        loss.add(
+            &r,
+            "details.passkey",
+            LossReason::NoEquivalent,
+            "a 1PUX export holds no passkey private key (1Password moves passkeys only through \
+             the Credential Exchange Protocol), so the passkey cannot be carried; export it from \
+             1Password through CXP",
+        );
+    }
     let mut item = build::item(id.clone(), title);
     item.creation_at = it.get("createdAt").and_then(Value::as_u64);
     item.modified_at = it.get("updatedAt").and_then(Value::as_u64);
