@@ -1301,7 +1301,10 @@ fn write_item(item: &Item, folder: Option<&str>, r: &ItemRef<'_>, loss: &mut Los
                         slot.passkey_extensions(p, &prefix, &mut fields, loss);
                     }
                 }
-                None => lost(loss, "Bitwarden stores only ECDSA P-256 passkeys"),
+                None => lost(
+                    loss,
+                    &build::prf_detail([c], "Bitwarden stores only ECDSA P-256 passkeys".into()),
+                ),
             },
             Credential::CreditCard(cc) if kind == 3 && first => {
                 let (y, m) = value_ym(&cc.expiry_date);

@@ -431,6 +431,33 @@ pub(crate) fn add_urls<'a>(item: &mut Item, urls: impl IntoIterator<Item = &'a s
 }
 
 /// The value of an optional field, or "".
+/// The warning a loss detail carries when a passkey with PRF seeds (`hmacCredentials`) is not
+/// carried: sites derive encryption keys from the PRF output, and without the seeds the same
+/// passkey can no longer give it.
+pub(crate) const PRF_UNREADABLE: &str =
+    "data a site encrypted with this passkey's PRF (hmac-secret) output may become unreadable";
+
+/// Whether `c` is a passkey holding PRF seeds.
+pub(crate) fn has_prf(c: &Credential) -> bool {
+    matches!(c, Credential::Passkey(p) if p
+        .fido2_extensions
+        .as_ref()
+        .is_some_and(|x| x.hmac_credentials.is_some()))
+}
+
+/// `detail` of a lost credential (or item, for `credentials` of a whole item), with
+/// [`PRF_UNREADABLE`] added when one of them is a passkey with PRF seeds.
+pub(crate) fn prf_detail<'a>(
+    credentials: impl IntoIterator<Item = &'a Credential>,
+    detail: String,
+) -> String {
+    if credentials.into_iter().any(has_prf) {
+        format!("{detail}; {PRF_UNREADABLE}")
+    } else {
+        detail
+    }
+}
+
 pub(crate) fn value(f: &Option<EditableField>) -> &str {
     f.as_ref().map_or("", |f| f.value.expose())
 }

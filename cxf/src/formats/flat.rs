@@ -133,7 +133,10 @@ pub(crate) fn flatten<'a>(
                     "",
                     "item",
                     LossReason::Skipped,
-                    format!("{} holds only logins and this item has none", caps.name),
+                    build::prf_detail(
+                        &item.credentials,
+                        format!("{} holds only logins and this item has none", caps.name),
+                    ),
                 );
                 continue;
             }
@@ -168,7 +171,7 @@ pub(crate) fn flatten<'a>(
                         &format!("/credentials/{ci}"),
                         what,
                         LossReason::NoEquivalent,
-                        format!("{} holds only logins", caps.name),
+                        build::prf_detail([c], format!("{} holds only logins", caps.name)),
                     ),
                 }
             }

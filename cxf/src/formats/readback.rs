@@ -411,7 +411,7 @@ fn merge(src: &Leaves, fates: &[Fate], explained: LossReport) -> LossReport {
         // The writer's kind is a claim; what the read-back found decides.
         let lost = ls.iter().filter(|&&li| fates[li] == Fate::Lost).count();
         let kept = ls.iter().filter(|&&li| fates[li] == Fate::Kept).count();
-        if lost == ls.len() {
+        if lost == ls.len() || passkey_key_lost(&e.pointer, &ls, src, fates) {
             if e.kind == LossKind::Changed {
                 e.kind = LossKind::Lost;
                 e.detail.push_str(" (but it is not in the output)");
@@ -457,6 +457,24 @@ fn merge(src: &Leaves, fates: &[Fate], explained: LossReport) -> LossReport {
     }
     unexplained(src, fates, &covered, &mut out);
     out
+}
+
+/// Whether `entry` is a passkey credential whose private key is not in the output. A passkey
+/// signs in with its key or not at all: such a passkey is lost whole, whatever of its other
+/// values the output happens to hold (its RP ID inside the item's URL, its user name as the
+/// login's), rather than split into values of which some look carried.
+fn passkey_key_lost(entry: &str, ls: &[usize], src: &Leaves, fates: &[Fate]) -> bool {
+    if credential_prefix(entry) != entry {
+        return false;
+    }
+    let member = |li: usize, name: &str| {
+        let p = &src.leaves[li].pointer;
+        p.len() == entry.len() + 1 + name.len() && p.ends_with(name) && covers(entry, p)
+    };
+    ls.iter().any(|&li| member(li, "credentialId"))
+        && ls
+            .iter()
+            .any(|&li| member(li, "key") && fates[li] == Fate::Lost)
 }
 
 /// Entries for the values that no writer entry covers and that are not kept.
@@ -832,6 +850,62 @@ mod tests {
                     LossKind::Changed
                 ),
             ],
+            "{loss}"
+        );
+    }
+
+    const PASSKEY: &str = r#"{"type":"passkey","credentialId":"AQID","rpId":"login.example.com","username":"alice","userDisplayName":"Alice","userHandle":"BAUG","key":"MC4CAQAwBQYDK2VwBCIEIAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"}"#;
+
+    #[test]
+    fn a_passkey_a_writer_changed_is_named() {
+        // A writer that changes a passkey's RP ID or key (it would no longer sign in) is caught
+        // by the read-back, though it said nothing.
+        let source = doc(&format!(
+            r#"{{"id":"AQ","title":"Mail","credentials":[{PASSKEY}]}}"#
+        ));
+        for (what, damaged) in [
+            ("rpId", PASSKEY.replace("login.example.com", "example.com")),
+            ("key", PASSKEY.replace("MC4CAQAw", "MC4CAQEw")),
+        ] {
+            let back = doc(&format!(
+                r#"{{"id":"AQ","title":"Mail","credentials":[{damaged}]}}"#
+            ));
+            let loss = reconcile(&source, &back, LossReport::new()).unwrap();
+            let pointer = format!("/accounts/0/items/0/credentials/0/{what}");
+            assert!(loss.lost().any(|e| e.pointer == pointer), "{what}: {loss}");
+        }
+    }
+
+    #[test]
+    fn a_lost_passkey_is_lost_whole() {
+        // The passkey's RP ID is inside the URL the target wrote (Firefox keeps the origin)
+        // and its user name is the login's: the output holds those values, but not the key, so
+        // the passkey is lost as a whole rather than reported as partly carried.
+        let login = r#"{"type":"basic-auth","username":{"fieldType":"string","value":"alice"}}"#;
+        let source = doc(&format!(
+            r#"{{"id":"AQ","title":"Mail","scope":{{"urls":["https://login.example.com/a"],"androidApps":[]}},"credentials":[{login},{PASSKEY}]}}"#
+        ));
+        let back = doc(&format!(
+            r#"{{"id":"AQ","title":"Mail","scope":{{"urls":["https://login.example.com"],"androidApps":[]}},"credentials":[{login}]}}"#
+        ));
+        let mut claimed = LossReport::new();
+        claimed.lose(
+            &ItemRef::in_document(0, 0, 0, "Mail"),
+            "/credentials/1",
+            "credentials[1]:passkey",
+            LossReason::NoEquivalent,
+            "holds only logins",
+        );
+        let loss = reconcile(&source, &back, claimed).unwrap();
+        let passkey: Vec<(&str, LossKind)> = loss
+            .entries()
+            .iter()
+            .filter(|e| e.pointer.contains("/credentials/1"))
+            .map(|e| (e.pointer.as_str(), e.kind))
+            .collect();
+        assert_eq!(
+            passkey,
+            [("/accounts/0/items/0/credentials/1", LossKind::Lost)],
             "{loss}"
         );
     }
