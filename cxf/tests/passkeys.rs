@@ -864,3 +864,50 @@ fn a_damaged_prf_seed_changes_the_prf_output() {
         .prf;
     assert_ne!(got, expected);
 }
+
+#[test]
+fn proton_pass_passkeys_sign_in_after_every_path() {
+    // A reader that yields passkeys without a writer of its own (Proton Pass): its passkeys, as
+    // read (the reader's own test checks their public keys against the ones Proton stored),
+    // sign in with the authenticator directly, and after every target that holds passkeys
+    // they sign in or are reported lost.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/formats/protonpass-json/passkeys.json");
+    let (proton, _) = formats::read(
+        Format::ProtonpassJson,
+        &std::fs::read(path).unwrap(),
+        &ReadOptions::default().with_timestamp(1_750_000_000),
+    )
+    .unwrap();
+    let read = passkeys(&proton);
+    assert_eq!(read.len(), 3, "the fixture's three readable passkeys");
+    let mut failures = Vec::new();
+    for (_, p) in &read {
+        if let Err(why) = sign_in(p, &[to_passkey_rs(p).unwrap()]) {
+            failures.push(format!("as read: {}: {why}", p.rp_id.as_str()));
+        }
+    }
+    for target in targets()
+        .into_iter()
+        .filter(|t| t.writes().contains(&Kind::Passkeys))
+    {
+        let (back, loss) = through(target, &proton);
+        let loaded: Vec<RsPasskey> = passkeys(&back)
+            .iter()
+            .filter_map(|(_, p)| to_passkey_rs(p))
+            .collect();
+        for (pointer, p) in &read {
+            match (sign_in(p, &loaded), reported_lost(&loss, pointer)) {
+                (Ok(_), None) | (Err(_), Some(_)) => {}
+                (Ok(_), Some(e)) => failures.push(format!(
+                    "{target}: {pointer} signs in but is reported lost: {}",
+                    e.detail
+                )),
+                (Err(why), None) => failures.push(format!(
+                    "{target}: {pointer} is not reported lost and does not sign in: {why}"
+                )),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -1072,6 +1072,18 @@ fn write_entry(item: &Item, depth: usize, out: &mut Out, r: &ItemRef<'_>, loss: 
                 }
                 None => flattened.push((ci, c)),
             },
+            // KeePassXC signs in with the one passkey of an entry; a second one as plain
+            // attributes would look carried and never sign in.
+            Credential::Passkey(_) if has_passkey => loss.lose(
+                r,
+                &format!("/credentials/{ci}"),
+                format!("credentials[{ci}]:passkey"),
+                LossReason::NoEquivalent,
+                build::prf_detail(
+                    [c],
+                    "a KeePass entry holds one passkey and this item's first one was written; move this passkey to an item of its own before converting".to_owned(),
+                ),
+            ),
             Credential::CustomFields(cf) => {
                 if cf.label.is_some() {
                     loss.lose(
