@@ -119,9 +119,18 @@ pub(crate) fn not_readable_cxf(path: &Path, e: &cxf::ParseError) -> anyhow::Erro
     Invalid(format!(
         "{} is {what}{e}\n  hint: {}",
         path.display(),
-        e.kind().hint()
+        parse_hint(e)
     ))
     .into()
+}
+
+/// The library's hint for a parse error, with the command where the library names its API.
+pub(crate) fn parse_hint(e: &cxf::ParseError) -> String {
+    if matches!(e.kind(), cxf::ParseErrorKind::NotCxf(_)) {
+        "if this is another password manager's export, convert it to CXF first (`cxf convert FILE --to cxf`)".to_owned()
+    } else {
+        e.kind().hint().to_owned()
+    }
 }
 
 /// Reads a whole input file (`-` for stdin) into a buffer wiped on drop, refusing inputs larger

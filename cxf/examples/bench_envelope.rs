@@ -2,7 +2,7 @@
 //! the same run (`openssl speed -evp aes-256-gcm`).
 //!
 //! ```sh
-//! cargo run --release -p cxf --example bench_envelope [-- MEGABYTES]
+//! cargo run --release -p fido-cxf --example bench_envelope [-- MEGABYTES]
 //! ```
 //!
 //! Prints MB/s for: single-shot HPKE (X25519, HKDF-SHA256, AES-256-GCM) through the `hpke`

@@ -66,7 +66,7 @@ impl ParseErrorKind {
                 "remove one of the two members: JSON readers disagree on which one counts"
             }
             ParseErrorKind::NotCxf(_) => {
-                "if this is another password manager's export, convert it to CXF first (`cxf convert FILE --to cxf`)"
+                "if this is another password manager's export, convert it to CXF first (`cxf::formats::convert`)"
             }
         }
     }

@@ -29,6 +29,19 @@
 //! # Ok::<(), cxf::ParseError>(())
 //! ```
 //!
+//! # Features
+//!
+//! | feature | default | what it adds | what it pulls in |
+//! |---|---|---|---|
+//! | (none) | | parse, canonical write, the model, [`Summary`] | serde_json, compact_str, thin-vec, zeroize, base64, thiserror |
+//! | `validate` | ✓ | `validate` (the CXF 1.0 rules), `cose` (passkey public keys) | p256, pkcs8, url, flate2, hashbrown, ciborium, curve25519-dalek, sha2, getrandom |
+//! | `envelope` | ✓ | `envelope` (HPKE for CXP) | hpke, ring, hkdf, flate2, sha2, getrandom |
+//! | `formats` | | `formats` (other managers' exports; implies `validate`) | csv, zip, quick-xml, keepass, age, pbkdf2, argon2, aes, cbc, hmac |
+//! | `serde` | | `Serialize`/`Deserialize` for [`Document`], [`Account`], [`Item`] through the strict reader and canonical writer | serde |
+//!
+//! The package is published as `fido-cxf` (the name `cxf` is taken on crates.io); the library
+//! is `cxf`: `cxf = { package = "fido-cxf", version = "0.1", features = ["formats"] }`.
+//!
 //! # Parsing policy
 //!
 //! * **Lossless.** Members the model does not know are kept on every object
@@ -81,6 +94,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "validate")]
 pub mod cose;
 #[cfg(feature = "envelope")]
 pub mod envelope;
@@ -90,8 +104,11 @@ mod limits;
 mod model;
 mod parse;
 mod pointer;
+#[cfg(feature = "serde")]
+mod serde_support;
 mod summary;
 mod text;
+#[cfg(feature = "validate")]
 pub mod validate;
 
 pub use error::{ParseError, ParseErrorKind};
@@ -106,7 +123,13 @@ pub use text::{Secret, Text};
 /// The vector type of the model's arrays (one pointer wide; re-exported so callers need no
 /// extra dependency).
 pub use thin_vec::{ThinVec, thin_vec};
+#[cfg(feature = "validate")]
 pub use validate::{Diagnostic, Report, Severity, validate};
 
 #[cfg(feature = "formats")]
 pub mod formats;
+
+// The README's Rust examples compile as doctests (`cargo test -p fido-cxf --features formats --doc`).
+#[cfg(all(doctest, feature = "formats"))]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

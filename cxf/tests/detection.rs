@@ -676,7 +676,7 @@ fn convert_tells_what_an_unreadable_export_is() {
     ));
     assert_eq!(
         err.to_string(),
-        "this looks like a KeePassX XML export, which cxf cannot read yet (see `cxf formats`)"
+        "this looks like a KeePassX XML export, which cannot be read yet"
     );
     // KeePass 2 databases are read (`kdbx`), in both signature variants.
     for kdbx in [

@@ -2213,7 +2213,7 @@ fn the_readme_manager_table_is_generated_from_the_registry() {
     }
 }
 
-/// `CXF_PRINT_MANAGERS=FILE cargo test -p cxf --features formats --test formats print_managers`
+/// `CXF_PRINT_MANAGERS=FILE cargo test -p fido-cxf --features formats --test formats print_managers`
 /// writes the README table to FILE (the test above says when it is out of date).
 #[test]
 fn print_managers() {

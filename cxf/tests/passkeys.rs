@@ -776,7 +776,7 @@ fn the_readme_passkey_table_is_what_the_ceremonies_show() {
     let stop = readme[start..].find(end).unwrap() + start;
     assert!(
         readme[start..stop] == table,
-        "README.md's passkey table is out of date; replace it between the markers with:\n{table}\n(or run CXF_PRINT_PASSKEYS=FILE cargo test -p cxf --features formats --test passkeys)"
+        "README.md's passkey table is out of date; replace it between the markers with:\n{table}\n(or run CXF_PRINT_PASSKEYS=FILE cargo test -p fido-cxf --features formats --test passkeys)"
     );
 }
 

@@ -5,7 +5,7 @@
 //! frame buffer, seal it with ChaCha20-Poly1305, open it, and copy it out. The ratio is the
 //! cost of the sockets, threads and framing on top of the unavoidable AEAD work.
 //!
-//! Run: `cargo run -p cxp --release --example bench_channel`
+//! Run: `cargo run -p fido-cxp --release --example bench_channel`
 
 use std::hint::black_box;
 use std::thread;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::Args;
 
-/// `schemas/cxf-1.0.schema.json`, built into the binary.
-pub(crate) const CXF_SCHEMA: &str = include_str!("../../../schemas/cxf-1.0.schema.json");
+/// `cxf-cli/schema/cxf-1.0.schema.json` (also `schemas/` at the repository root), built into the binary.
+pub(crate) const CXF_SCHEMA: &str = include_str!("../../schema/cxf-1.0.schema.json");
 
 #[derive(Debug, Args)]
 #[command(

@@ -78,12 +78,18 @@ fn detected(path: &Path, bytes: &[u8]) -> Result<Format> {
                 names.join(", ")
             )
         }
-        unsupported @ Detection::Unsupported { .. } => Err(Invalid(format!(
-            "{}: {}",
-            path.display(),
-            formats::ConvertError::Detection(unsupported)
-        ))
-        .into()),
+        Detection::Unsupported { name } => {
+            let article = if name.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            Err(Invalid(format!(
+                "{}: this looks like {article} {name}, which cxf cannot read yet (see `cxf formats`)",
+                path.display()
+            ))
+            .into())
+        }
         _ => {
             // Any CSV with a header can still be read with a column map.
             let csv = formats::csv_columns(bytes)

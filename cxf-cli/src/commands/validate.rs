@@ -15,7 +15,7 @@ use cxf::formats::{self, Detection, Format};
 use serde_json::json;
 
 use super::source::{convert_command, describe, open_age, password};
-use crate::output::{EXIT_INVALID, read_input, safe};
+use crate::output::{EXIT_INVALID, parse_hint, read_input, safe};
 
 /// Output format of `validate`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -80,7 +80,7 @@ fn not_parsed(path: &Path, bytes: &[u8], e: &cxf::ParseError) -> Finding {
         severity: "error",
         pointer: e.pointer().to_owned(),
         message: format!("{prefix}{e}"),
-        hint: Some(e.kind().hint().to_owned()),
+        hint: Some(parse_hint(e)),
     };
     match formats::detect(bytes) {
         // A CXF document with a structural error: the parser says where.

@@ -612,7 +612,7 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::Syntax { format, message } => write!(
                 f,
-                "not a valid {} file: {message}; check that the file is complete and that --from names the right format",
+                "not a valid {} file: {message}; check that the file is complete and that it is in this format",
                 format.display_name()
             ),
             ReadError::Limit { limit, max } => {
@@ -974,7 +974,7 @@ impl fmt::Display for ConvertError {
                 let names: Vec<&str> = candidates.iter().map(|c| c.name()).collect();
                 write!(
                     f,
-                    "the input could be any of {}; name one with --from",
+                    "the input could be any of {}; name its format",
                     names.join(", ")
                 )
             }
@@ -987,12 +987,12 @@ impl fmt::Display for ConvertError {
                     };
                 write!(
                     f,
-                    "this looks like {article} {name}, which cxf cannot read yet (see `cxf formats`)"
+                    "this looks like {article} {name}, which cannot be read yet"
                 )
             }
-            ConvertError::Detection(_) => f.write_str(
-                "the input's format was not recognised; name it with --from (see `cxf formats`)",
-            ),
+            ConvertError::Detection(_) => {
+                f.write_str("the input's format was not recognised; name its format")
+            }
             ConvertError::Read(e) => e.fmt(f),
             ConvertError::Write(e) => e.fmt(f),
         }

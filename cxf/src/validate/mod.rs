@@ -1,4 +1,4 @@
-#![doc = include_str!("../../../docs/validation-rules.md")]
+#![doc = include_str!("../../docs/validation-rules.md")]
 //!
 //! # Use
 //!

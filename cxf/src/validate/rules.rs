@@ -263,7 +263,7 @@ mod tests {
     /// The catalogue in docs/ and this table must agree on ids and severities.
     #[test]
     fn table_matches_the_catalogue() {
-        let md = include_str!("../../../docs/validation-rules.md");
+        let md = include_str!("../../docs/validation-rules.md");
         let mut documented = Vec::new();
         for line in md.lines() {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
