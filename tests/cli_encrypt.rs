@@ -39,6 +39,20 @@ fn encrypt_planted(to: &str, out: &str, pw: &str) -> Output {
     ])
 }
 
+/// `cxf convert INPUT --to cxf -o OUT --password-file PW` (the input's format detected).
+fn to_cxf(input: &str, out: &str, pw: &str) -> Output {
+    cxf(&[
+        "convert",
+        input,
+        "--to",
+        "cxf",
+        "-o",
+        out,
+        "--password-file",
+        pw,
+    ])
+}
+
 /// Whether `age` and `script` are installed; fails instead when `CXF_REQUIRE_AGE=1`.
 fn age_available() -> bool {
     let found = |tool: &str| {
@@ -114,16 +128,7 @@ fn cxf_in_an_age_file_opens_with_the_age_tool_and_reads_back() {
 
     // cxf reads it back transparently: convert (content detected), inspect, validate.
     let back = path(dir.path(), "back.cxf.json");
-    let out = cxf(&[
-        "convert",
-        &sealed,
-        "--to",
-        "cxf",
-        "-o",
-        &back,
-        "--password-file",
-        &pw,
-    ]);
+    let out = to_cxf(&sealed, &back, &pw);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(std::fs::read(&back).unwrap(), expected);
     let out = cxf(&["inspect", &sealed, "--password-file", &pw]);
@@ -161,16 +166,7 @@ fn an_age_file_written_by_the_age_tool_is_read() {
     );
     let out = age_on_a_terminal(&format!("-p -o {sealed} {}", planted()), PASSPHRASE, 2);
     assert!(out.status.success(), "age -p: {}", stderr(&out));
-    let out = cxf(&[
-        "convert",
-        &sealed,
-        "--to",
-        "cxf",
-        "-o",
-        &back,
-        "--password-file",
-        &pw,
-    ]);
+    let out = to_cxf(&sealed, &back, &pw);
     assert!(out.status.success(), "{}", stderr(&out));
     let items = |p: &str| {
         let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
@@ -229,16 +225,7 @@ fn bitwarden_json_encrypt_writes_a_password_protected_export() {
     assert!(!text.contains("pv0013q"), "plaintext in the export");
     // Detected as Bitwarden JSON and opened with the password; the same items as a plain
     // Bitwarden export.
-    let out = cxf(&[
-        "convert",
-        &out_path,
-        "--to",
-        "cxf",
-        "-o",
-        &back,
-        "--password-file",
-        &pw,
-    ]);
+    let out = to_cxf(&out_path, &back, &pw);
     assert!(out.status.success(), "{}", stderr(&out));
     let plain = path(dir.path(), "plain.json");
     let out = cxf(&[
