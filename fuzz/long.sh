@@ -40,7 +40,7 @@ rm -rf "$min.new"; mkdir -p "$min.new"
 "$bin" -merge=1 "$min.new" "$corpus" >"$log.merge" 2>&1 || true
 find "$min.new" -type f -size +4k -delete
 rm -rf "$min"; mv "$min.new" "$min"
-size="$(find "$min" -type f | wc -l) inputs, $(du -sk "$min" | cut -f1) KiB"
+size="$(find "$min" -type f | wc -l) inputs, $(( $(du -sb "$min" | cut -f1) / 1024 )) KiB"
 result=$([ "$rc" -eq 0 ] && echo ok || echo "FAILED (exit $rc)")
 line="$(date -u +%Y-%m-%d) $t executions=${execs:-?} seconds=$secs rate=${rate}/s corpus-min=[$size] $result"
 echo "$line" | tee -a "$FUZZ_DIR/long-runs.log"
