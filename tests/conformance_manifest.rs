@@ -79,15 +79,14 @@ fn manifest_matches_its_schema_and_the_tree() {
         if let Some(p) = case["expect"]["canonical"].as_str() {
             assert!(fixtures_dir().join(p).is_file(), "{id}: {p} missing");
         }
-        // Rule cases: reject exactly when an error is expected; every rule has a clause.
+        // Rule cases: reject only when an error is expected (an error the reader repairs, as
+        // for the quirks, is accepted); every rule has a clause.
         if case["kind"] == "rule" {
             let diags = case["expect"]["diagnostics"].as_array().unwrap();
             let any_error = diags.iter().any(|d| d["severity"] == "error");
-            assert_eq!(
-                case["expect"]["outcome"],
-                if any_error { "reject" } else { "accept" },
-                "{id}"
-            );
+            if case["expect"]["outcome"] == "reject" {
+                assert!(any_error, "{id}");
+            }
             assert!(
                 case["section"].as_str().is_some_and(|s| !s.is_empty()),
                 "{id}"
