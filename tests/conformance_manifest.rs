@@ -72,10 +72,8 @@ fn manifest_matches_its_schema_and_the_tree() {
     for case in cases {
         let id = case["id"].as_str().unwrap();
         // Every path the manifest names exists.
-        for key in ["path"] {
-            let p = case[key].as_str().unwrap();
-            assert!(fixtures_dir().join(p).is_file(), "{id}: {p} missing");
-        }
+        let p = case["path"].as_str().unwrap();
+        assert!(fixtures_dir().join(p).is_file(), "{id}: {p} missing");
         if let Some(p) = case["expect"]["canonical"].as_str() {
             assert!(fixtures_dir().join(p).is_file(), "{id}: {p} missing");
         }
@@ -147,4 +145,55 @@ fn schema_rejects_a_broken_manifest() {
     let mut bad = good;
     bad["cases"][0]["kind"] = "maybe".into();
     assert!(!errors(&validator, &bad).is_empty());
+}
+
+/// Every parse note code the reader can emit has a case in the suite: the quirks carry 16 of
+/// them in their sidecars, and two are rule cases (`member.null`, `document.byte-order-mark`).
+#[test]
+fn every_parse_note_code_has_a_case() {
+    const CODES: [&str; 18] = [
+        "wd-version-integer",
+        "wd-exporter",
+        "wd-user-name",
+        "wd-basic-auth-urls",
+        "wd-bare-string-field",
+        "wd-expiration-date",
+        "wd-integration-hash",
+        "rd-hash-algorithm",
+        "ps-hmac-secret",
+        "negative-timestamp",
+        "fractional-timestamp",
+        "padded-base64url",
+        "base64-standard-alphabet",
+        "empty-optional-array",
+        "missing-required-array",
+        "bare-account",
+        "null-optional-member",
+        "byte-order-mark",
+    ];
+    let manifest = manifest::generate(&fixtures_dir());
+    let mut seen = std::collections::BTreeMap::<String, String>::new();
+    for case in manifest["cases"].as_array().unwrap() {
+        let bytes = std::fs::read(fixtures_dir().join(case["path"].as_str().unwrap())).unwrap();
+        if let Ok(parsed) = cxf::Document::parse(&bytes, &cxf::Limits::default()) {
+            for note in &parsed.notes {
+                seen.entry(note.code.to_owned())
+                    .or_insert_with(|| case["id"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    let missing: Vec<&str> = CODES
+        .iter()
+        .copied()
+        .filter(|c| !seen.contains_key(*c))
+        .collect();
+    assert!(missing.is_empty(), "note codes without a case: {missing:?}");
+    let unknown: Vec<&String> = seen
+        .keys()
+        .filter(|c| !CODES.contains(&c.as_str()))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "new note codes, add them here: {unknown:?}"
+    );
 }
