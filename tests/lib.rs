@@ -1,5 +1,7 @@
 //! Helpers shared by the workspace-level tests.
 
+pub mod manifest;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -51,6 +51,9 @@ enum Command {
     Send(commands::send::SendArgs),
     /// Print the JSON Schema (2020-12) of CXF 1.0: the structural rules, for other tools.
     Schema(commands::schema::SchemaArgs),
+    /// Run the CXF conformance suite (fixtures/manifest.json) against an implementation's
+    /// adapter command, or against this toolkit's library; print pass/fail/lossy per kind.
+    Conformance(commands::conformance::ConformanceArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Receive(args) => commands::receive::run(args),
         Command::Send(args) => commands::send::run(args),
         Command::Schema(args) => commands::schema::run(args),
+        Command::Conformance(args) => commands::conformance::run(args),
     };
     match result {
         Ok(code) => code,

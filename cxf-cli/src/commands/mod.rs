@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod conformance;
 pub(crate) mod convert;
 pub(crate) mod formats;
 pub(crate) mod inspect;

@@ -756,3 +756,159 @@ fn require_bound_refuses_only_unbound_profiles() {
         );
     }
 }
+
+/// The public envelope known-answer vectors, `fixtures/envelope/*.json` (see its README): for
+/// each profile and suite, a recipient key, the exact request, the plaintext and the response.
+/// Checked here in both directions: the response opens to the plaintext with the recipient key
+/// and binding; sealing again with the vector's `ikmE` gives the same `enc` and the same
+/// response. `CXF_WRITE_VECTORS=1` rewrites the files.
+#[test]
+fn envelope_vectors() {
+    use std::path::Path;
+
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+    let dir = fixtures.join("envelope");
+    let plaintext = std::fs::read(fixtures.join("cxf/valid/header-minimal.json")).unwrap();
+    let cases: [(&str, Profile, Suite); 5] = [
+        (
+            "toolkit-v1-x25519-aes256gcm",
+            Profile::ToolkitV1,
+            Suite::X25519_AES256GCM,
+        ),
+        (
+            "toolkit-v1-p256-aes256gcm",
+            Profile::ToolkitV1,
+            Suite::P256_AES256GCM,
+        ),
+        (
+            "toolkit-v1-x25519-chacha20poly1305",
+            Profile::ToolkitV1,
+            Suite::from_ids(0x20, 1, 3).unwrap(),
+        ),
+        (
+            "raw-deflate-x25519-aes256gcm",
+            Profile::RawDeflate,
+            Suite::X25519_AES256GCM,
+        ),
+        (
+            "bitwarden-2024-x25519-aes256gcm",
+            Profile::Bitwarden2024,
+            Suite::X25519_AES256GCM,
+        ),
+    ];
+    let write = std::env::var_os("CXF_WRITE_VECTORS").is_some_and(|v| v == "1");
+    for (name, profile, suite) in cases {
+        let sk = PrivateKey::derive(
+            suite.kem(),
+            format!("cxf envelope vector {name} recipient").as_bytes(),
+        );
+        let ikm_e = Sha256::digest(format!("cxf envelope vector {name} ephemeral")).to_vec();
+        let (kem, kdf, aead) = suite.ids();
+        let importer = "importer.example";
+        let request = serde_json::to_string(&serde_json::json!({
+            "version": 0,
+            "hpke": [{"mode": "base", "kem": kem, "kdf": kdf, "aead": aead,
+                      "key": sk.public_key().to_jwk()}],
+            "archive": ["deflate"],
+            "mode": "indirect",
+            "importer": importer,
+            "credentialTypes": ["basic-auth", "passkey"],
+        }))
+        .unwrap();
+        let binding = Binding {
+            importer,
+            request: request.as_bytes(),
+        };
+        let recipient = Recipient::new(suite, sk.public_key().clone()).unwrap();
+        let sealed = seal_with_rng(
+            &plaintext,
+            &recipient,
+            profile,
+            &binding,
+            &Limits::default(),
+            &mut UnwrapErr(FixedRng(ikm_e.clone())),
+        )
+        .unwrap();
+        let vector = serde_json::json!({
+            "description": format!(
+                "{profile} with {suite}: the response opens with recipientPrivateKey to plaintext \
+                 (binding: importer and the exact request text)"
+            ),
+            "profile": profile.name(),
+            "suite": {"kem": kem, "kdf": kdf, "aead": aead},
+            "recipientPrivateKey": to_hex(sk.expose_secret()),
+            "recipientPublicKey": sk.public_key().to_jwk(),
+            "ikmE": to_hex(&ikm_e),
+            "enc": to_hex(sealed.enc.as_bytes()),
+            "importer": importer,
+            "request": request,
+            "plaintext": String::from_utf8(plaintext.clone()).unwrap(),
+            "response": {
+                "version": 0,
+                "hpke": {"mode": "base", "kem": kem, "kdf": kdf, "aead": aead,
+                         "key": sealed.enc.to_jwk()},
+                "archive": profile.archive(),
+                "exporter": "exporter.example",
+                "payload": sealed.payload,
+            },
+        });
+        let path = dir.join(format!("{name}.json"));
+        let mut text = serde_json::to_string_pretty(&vector).unwrap();
+        text.push('\n');
+        if write {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        }
+        // Open the vector as written on disk, with only what an importer has.
+        let on_disk: Value = serde_json::from_slice(&std::fs::read(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let sk = PrivateKey::from_bytes(
+            suite.kem(),
+            &hex(on_disk["recipientPrivateKey"].as_str().unwrap()),
+        )
+        .unwrap();
+        let response = &on_disk["response"];
+        let from_disk = Sealed {
+            suite: Suite::from_ids(
+                response["hpke"]["kem"].as_u64().unwrap() as u16,
+                response["hpke"]["kdf"].as_u64().unwrap() as u16,
+                response["hpke"]["aead"].as_u64().unwrap() as u16,
+            )
+            .unwrap(),
+            enc: PublicKey::from_jwk(response["hpke"]["key"].as_object().unwrap()).unwrap(),
+            payload: response["payload"].as_str().unwrap().to_owned(),
+        };
+        let request_text = on_disk["request"].as_str().unwrap();
+        let opened = open(
+            &from_disk,
+            &sk,
+            Profile::from_name(on_disk["profile"].as_str().unwrap()).unwrap(),
+            &Binding {
+                importer: on_disk["importer"].as_str().unwrap(),
+                request: request_text.as_bytes(),
+            },
+            &Limits::default(),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(
+            &opened[..],
+            on_disk["plaintext"].as_str().unwrap().as_bytes(),
+            "{name}"
+        );
+        // A request with one byte changed does not open a request-binding profile.
+        if profile.binds_request() {
+            let other = request_text.replacen("indirect", "direct  ", 1);
+            let wrong = Binding {
+                importer,
+                request: other.as_bytes(),
+            };
+            assert!(open(&from_disk, &sk, profile, &wrong, &Limits::default()).is_err());
+        }
+        assert_eq!(
+            on_disk.to_string(),
+            serde_json::from_str::<Value>(&text).unwrap().to_string(),
+            "{name}: sealing again gives another vector (DEFLATE encoder changed?); \
+             regenerate with CXF_WRITE_VECTORS=1 only if the open direction still passes"
+        );
+    }
+}
