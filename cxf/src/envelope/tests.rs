@@ -895,6 +895,30 @@ fn envelope_vectors() {
             on_disk["plaintext"].as_str().unwrap().as_bytes(),
             "{name}"
         );
+        // The vector tampered with (one payload character changed) must not open.
+        let mut tampered = from_disk.clone();
+        let mid = tampered.payload.len() / 2;
+        let swapped = if &tampered.payload[mid..=mid] == "A" {
+            "B"
+        } else {
+            "A"
+        };
+        tampered.payload.replace_range(mid..=mid, swapped);
+        let tampered_binding = Binding {
+            importer: on_disk["importer"].as_str().unwrap(),
+            request: request_text.as_bytes(),
+        };
+        assert!(
+            open(
+                &tampered,
+                &sk,
+                profile,
+                &tampered_binding,
+                &Limits::default()
+            )
+            .is_err(),
+            "{name}: a tampered payload opened"
+        );
         // A request with one byte changed does not open a request-binding profile.
         if profile.binds_request() {
             let other = request_text.replacen("indirect", "direct  ", 1);
