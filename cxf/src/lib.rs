@@ -98,6 +98,8 @@
 pub mod cose;
 #[cfg(feature = "envelope")]
 pub mod envelope;
+#[cfg(feature = "validate")]
+mod clock;
 mod error;
 mod json;
 mod limits;

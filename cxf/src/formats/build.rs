@@ -150,9 +150,7 @@ pub(crate) fn document(format: Format, accounts: Vec<Account>, options: &ReadOpt
 }
 
 fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::clock::unix_now()
 }
 
 /// A 16-byte id derived from the parts.
