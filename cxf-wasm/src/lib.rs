@@ -321,8 +321,7 @@ pub fn convert(
             return Err(e);
         }
     };
-    let c = cxf_ffi::convert(input, from, to, password, encrypt.unwrap_or(false))
-        .map_err(error)?;
+    let c = cxf_ffi::convert(input, from, to, password, encrypt.unwrap_or(false)).map_err(error)?;
     Ok(object(&[
         ("sourceFormat", JsValue::from_str(&c.source_format)),
         ("lost", losses(&c.lost)),

@@ -95,11 +95,11 @@
 #![deny(missing_docs)]
 
 #[cfg(feature = "validate")]
+mod clock;
+#[cfg(feature = "validate")]
 pub mod cose;
 #[cfg(feature = "envelope")]
 pub mod envelope;
-#[cfg(feature = "validate")]
-mod clock;
 mod error;
 mod json;
 mod limits;

@@ -58,7 +58,11 @@ pub(crate) mod ring_backend {
         ) -> Result<[u8; TAG_LEN], ()> {
             let tag = self
                 .0
-                .seal_in_place_separate_tag(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), buf)
+                .seal_in_place_separate_tag(
+                    Nonce::assume_unique_for_key(*nonce),
+                    Aad::from(aad),
+                    buf,
+                )
                 .map_err(|_| ())?;
             let mut out = [0u8; TAG_LEN];
             out.copy_from_slice(tag.as_ref());
@@ -191,7 +195,10 @@ mod tests {
                 for k in [&native as &dyn Open, &browser] {
                     assert!(k.open(&nonce, aad, &mut bad.clone()).is_err());
                     assert!(k.open(&nonce, b"other", &mut sealed.clone()).is_err());
-                    assert!(k.open(&nonce, aad, &mut sealed[..TAG_LEN - 1].to_vec()).is_err());
+                    assert!(
+                        k.open(&nonce, aad, &mut sealed[..TAG_LEN - 1].to_vec())
+                            .is_err()
+                    );
                 }
             }
         }
