@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The WASM package checked from outside Rust: builds it (tests/wasm/build.sh), runs the Node
-# tests through the generated package (`node --test`), then the page in headless Chromium
-# (tests/wasm/browser.test.mjs) when CXF_WASM_BROWSER=1 or a chromium binary is present.
+# tests through the generated package (`node --test`), then the converter page in headless
+# Chromium (browser.test.mjs: puppeteer-core from npm against the system's Debian `chromium`,
+# installed here when missing), comparing the page's output bytes with the CLI's.
 # Run by .ci/run; needs Node 20+ and npm.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -12,3 +13,16 @@ bash tests/wasm/build.sh
 
 echo "wasm: Node tests through the generated package"
 node --test tests/wasm/cxf.test.mjs
+
+echo "wasm: the page in headless Chromium"
+export CHROMIUM="${CHROMIUM:-$(command -v chromium || true)}"
+if [ -z "$CHROMIUM" ]; then
+  echo "wasm: installing Debian's chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  CHROMIUM="$(command -v chromium)"
+fi
+(cd tests/wasm && npm ci --no-audit --no-fund --silent)
+cargo build -q -p cxf-cli
+CXF_CLI="$ROOT/target/debug/cxf" node --test tests/wasm/browser.test.mjs
+echo "wasm: screenshot and timing in target/wasm-browser/"
