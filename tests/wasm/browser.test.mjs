@@ -146,7 +146,7 @@ test("convert: the download is the CLI's output byte for byte, with the loss rep
     const cliReport = JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
     assert.deepEqual({ lost: report.lost, changed: report.changed }, { lost: cliReport.lost, changed: cliReport.changed });
   } else {
-    console.log("# SKIPPED the comparison with the CLI: set CXF_CLI to a built cxf binary");
+    console.log("SKIPPED the comparison with the CLI: set CXF_CLI to a built cxf binary");
   }
   // Downloads are blob: URLs; nothing went to the network.
   assert.ok(requests.slice(loaded).every((u) => u.startsWith("blob:")), `${requests.slice(loaded)}`);
@@ -168,7 +168,7 @@ test("a 10,000-item export converts in the browser (timed); screenshot", async (
   const read = await page.$eval("#status", (e) => e.textContent);
   const text = await convertTo("cxf");
   const ms = Number(/in (\d+) ms/.exec(text)[1]);
-  console.log(`# 10,000 items: ${read}; chrome-csv to cxf in ${ms} ms`);
+  console.log(`10,000 items: ${read}; chrome-csv to cxf in ${ms} ms`);
   writeFileSync(join(OUT, "timing.txt"), `${read}\nchrome-csv to cxf, 10,000 items: ${ms} ms\n`);
   await open(FIXTURE("bitwarden-json/passkeys.json"));
   await convertTo("keepass-xml");

@@ -10,6 +10,9 @@ cd "$ROOT"
 command -v node >/dev/null || { echo "wasm: node (20 or newer) is required" >&2; exit 2; }
 
 bash tests/wasm/build.sh
+# The native CLI, to compare outputs with (built by `cargo test --workspace` in CI already).
+cargo build -q -p cxf-cli
+export CXF_CLI="$ROOT/target/debug/cxf"
 
 echo "wasm: Node tests through the generated package"
 node --test tests/wasm/cxf.test.mjs
@@ -23,6 +26,5 @@ if [ -z "$CHROMIUM" ]; then
   CHROMIUM="$(command -v chromium)"
 fi
 (cd tests/wasm && npm ci --no-audit --no-fund --silent)
-cargo build -q -p cxf-cli
-CXF_CLI="$ROOT/target/debug/cxf" node --test tests/wasm/browser.test.mjs
+node --test tests/wasm/browser.test.mjs
 echo "wasm: screenshot and timing in target/wasm-browser/"

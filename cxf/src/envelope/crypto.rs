@@ -4,7 +4,7 @@
 //! schedule (RFC 9180 §5.1, base mode) is implemented here over the `hkdf` and `sha2` crates,
 //! and the AEAD runs on `ring` natively, whose AES-GCM (AES-NI / VAES with (V)PCLMULQDQ) and
 //! ChaCha20-Poly1305 are several times faster than the RustCrypto AEADs on large payloads, and
-//! on the RustCrypto AEADs on `wasm32` (see [`super::aead`]: same bytes, tested against each
+//! on the RustCrypto AEADs on `wasm32` (see the `aead` module: same bytes, tested against each
 //! other).
 //!
 //! Key material: the KEM shared secret (`hpke::kem::SharedSecret`, wiped on drop by `hpke`),

@@ -56,7 +56,7 @@ impl AccountBuilder {
             let id = derived_id(&[
                 self.format.name().as_bytes(),
                 self.scope.as_bytes(),
-                &index.to_be_bytes(),
+                &(index as u64).to_be_bytes(), // u64: the same id on 32-bit targets (wasm32)
                 &n.to_be_bytes(),
             ]);
             if self.used_ids.insert(id.clone()) {
