@@ -304,8 +304,9 @@ fn losses(entries: &[cxf_ffi::Loss]) -> JsValue {
 pub fn convert(
     input: Vec<u8>,
     to: String,
-    #[wasm_bindgen(unchecked_param_type = "ConvertOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ConvertOptions")] options: Option<Object>,
 ) -> Result<JsValue, JsValue> {
+    let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
     let mut input = input;
     let parsed = (|| {
         Ok::<_, JsValue>((
