@@ -21,7 +21,7 @@
 //!
 //! Build: `wasm32-unknown-unknown` with the `wasm` profile, then `wasm-bindgen --target web`
 //! (the page in `web/`) or `--target nodejs` (the tests in `tests/wasm/`); see
-//! `tests/wasm/run.sh`. On wasm32 the envelope's AEAD is the RustCrypto one (same bytes as
+//! `tests/wasm/build.sh`. On wasm32 the envelope's AEAD is the RustCrypto one (same bytes as
 //! `ring` natively), randomness is `crypto.getRandomValues`, the clock is `Date.now()`, and
 //! validation checks passkey keys on one thread.
 
