@@ -152,6 +152,21 @@ test("convert: the download is the CLI's output byte for byte, with the loss rep
   assert.ok(requests.slice(loaded).every((u) => u.startsWith("blob:")), `${requests.slice(loaded)}`);
 });
 
+test("accessible: every control has a label; keyboard alone converts", async () => {
+  const unlabelled = await page.$$eval("input, select", (els) => els.filter((e) => e.labels.length === 0).map((e) => e.id));
+  assert.deepEqual(unlabelled, []);
+  await page.evaluate(() => document.getElementById("result").setAttribute("hidden", ""));
+  await page.focus("#to");
+  await page.select("#to", "cxf");
+  await page.keyboard.press("Tab");
+  if (await page.evaluate(() => document.activeElement.id) === "encrypt") await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "convert");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => !document.getElementById("result").hidden);
+  // Focus moves to the download, so a keyboard user lands on the result.
+  assert.equal(await page.evaluate(() => document.activeElement.id), "download-output");
+});
+
 test("the Content-Security-Policy refuses a request from the page", async () => {
   const outcome = await page.evaluate((url) => fetch(url).then(() => "sent", () => "refused"), `${origin}/index.html`);
   assert.equal(outcome, "refused");
