@@ -35,12 +35,18 @@
 //! |---|---|---|---|
 //! | (none) | | parse, canonical write, the model, [`Summary`] | serde_json, compact_str, thin-vec, zeroize, base64, thiserror |
 //! | `validate` | ✓ | `validate` (the CXF 1.0 rules), `cose` (passkey public keys) | p256, pkcs8, url, flate2, hashbrown, ciborium, curve25519-dalek, sha2, getrandom |
-//! | `envelope` | ✓ | `envelope` (HPKE for CXP) | hpke, ring, hkdf, flate2, sha2, getrandom |
+//! | `envelope` | ✓ | `envelope` (HPKE for CXP) | hpke, ring (aes-gcm and chacha20poly1305 on wasm32), hkdf, flate2, sha2, getrandom |
 //! | `formats` | | `formats` (other managers' exports; implies `validate`) | csv, zip, quick-xml, keepass, age, pbkdf2, argon2, aes, cbc, hmac |
 //! | `serde` | | `Serialize`/`Deserialize` for [`Document`], [`Account`], [`Item`] through the strict reader and canonical writer | serde |
 //!
 //! The package is published as `fido-cxf` (the name `cxf` is taken on crates.io); the library
 //! is `cxf`: `cxf = { package = "fido-cxf", version = "0.1", features = ["formats"] }`.
+//!
+//! **WebAssembly** (`wasm32-unknown-unknown`, the browser build of `cxf-wasm`): every feature
+//! builds, every format included. There the envelope's AEAD is RustCrypto's `aes-gcm` /
+//! `chacha20poly1305` instead of `ring` (same bytes), the clock is `Date.now()` (through
+//! `js-sys`), and validation checks passkey keys on one thread. Randomness comes from
+//! `getrandom`, whose `wasm_js` feature the final binary must enable (as `cxf-wasm` does).
 //!
 //! # Parsing policy
 //!
@@ -94,6 +100,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "validate")]
+mod clock;
 #[cfg(feature = "validate")]
 pub mod cose;
 #[cfg(feature = "envelope")]

@@ -205,10 +205,21 @@ pub const DEFAULT_MAX_AGE_SECS: u64 = 7 * 24 * 3600;
 /// Tolerated clock skew for a key file's creation time in the future.
 const CLOCK_SKEW_SECS: u64 = 300;
 
+/// Seconds since the Unix epoch: `SystemTime` natively, `Date.now()` in the browser build
+/// (where `SystemTime::now()` panics).
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// Seconds since the Unix epoch: `SystemTime` natively, `Date.now()` in the browser build
+/// (where `SystemTime::now()` panics).
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn now() -> u64 {
+    // Milliseconds as an f64; `as` saturates (negative and NaN become 0).
+    (js_sys::Date::now() / 1000.0) as u64
 }
 
 impl fmt::Debug for PendingImport {

@@ -2,33 +2,30 @@
 //!
 //! The KEM (DHKEM X25519 / P-256 with HKDF-SHA256) comes from the `hpke` crate. The key
 //! schedule (RFC 9180 §5.1, base mode) is implemented here over the `hkdf` and `sha2` crates,
-//! and the AEAD runs on `ring`, whose AES-GCM (AES-NI / VAES with (V)PCLMULQDQ) and
-//! ChaCha20-Poly1305 are several times faster than the RustCrypto AEADs on large payloads.
+//! and the AEAD runs on `ring` natively, whose AES-GCM (AES-NI / VAES with (V)PCLMULQDQ) and
+//! ChaCha20-Poly1305 are several times faster than the RustCrypto AEADs on large payloads, and
+//! on the RustCrypto AEADs on `wasm32` (see the `aead` module: same bytes, tested against each
+//! other).
 //!
 //! Key material: the KEM shared secret (`hpke::kem::SharedSecret`, wiped on drop by `hpke`),
 //! our copies of the AEAD key, base nonce and key-schedule `secret` live in [`Zeroizing`]
 //! buffers. Two copies are out of our reach and are not wiped: `ring`'s expanded AEAD key
-//! schedule inside [`LessSafeKey`] (ring keys do not implement `Zeroize`), and the HMAC states
+//! schedule in native builds (ring keys do not implement `Zeroize`), and the HMAC states
 //! inside `hkdf` (no zeroize-on-drop in `hkdf` 0.13). Both live only for the duration of one
 //! call.
 
 use hkdf::{Hkdf, HkdfExtract};
 use hpke::rand_core::CryptoRng;
 use hpke::{Deserializable as _, Serializable as _};
-use ring::aead::{
-    AES_128_GCM, AES_256_GCM, Aad, CHACHA20_POLY1305, LessSafeKey, Nonce, UnboundKey,
-};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::Error;
+use super::aead::{self, NONCE_LEN};
 use super::keys::{PrivateKey, PublicKey};
 use super::suite::{Aead, Kem, Suite};
 
-/// AEAD tag length of every supported AEAD (`Nt`).
-pub(crate) const TAG_LEN: usize = 16;
-/// AEAD nonce length of every supported AEAD (`Nn`).
-const NONCE_LEN: usize = 12;
+pub(crate) use super::aead::TAG_LEN;
 /// Largest AEAD key (`Nk` of AES-256-GCM and ChaCha20Poly1305).
 const MAX_KEY_LEN: usize = 32;
 /// `Nh` of HKDF-SHA256.
@@ -43,15 +40,6 @@ const fn key_len(aead: Aead) -> usize {
     match aead {
         Aead::Aes128Gcm => 16,
         Aead::Aes256Gcm | Aead::ChaCha20Poly1305 => 32,
-    }
-}
-
-/// The `ring` algorithm for an AEAD.
-fn ring_alg(aead: Aead) -> &'static ring::aead::Algorithm {
-    match aead {
-        Aead::Aes128Gcm => &AES_128_GCM,
-        Aead::Aes256Gcm => &AES_256_GCM,
-        Aead::ChaCha20Poly1305 => &CHACHA20_POLY1305,
     }
 }
 
@@ -97,7 +85,7 @@ fn labeled_expand(prk: &Hkdf<Sha256>, suite_id: &[u8], label: &[u8], info: &[u8]
 /// `KeySchedule(mode_base, shared_secret, info, "", "")` (RFC 9180 §5.1). Single-shot seal and
 /// open use sequence number 0, so the nonce is `base_nonce` itself.
 struct Context {
-    key: LessSafeKey,
+    key: aead::Key,
     nonce: Zeroizing<[u8; NONCE_LEN]>,
 }
 
@@ -122,17 +110,15 @@ impl Context {
         let mut nonce = Zeroizing::new([0u8; NONCE_LEN]);
         labeled_expand(&secret, &sid, b"base_nonce", &ctx, &mut nonce[..]);
 
-        let key = UnboundKey::new(ring_alg(suite.aead()), &key[..nk])
-            .expect("the key schedule yields exactly Nk bytes");
         Context {
-            key: LessSafeKey::new(key),
+            key: aead::Key::new(suite.aead(), &key[..nk]),
             nonce,
         }
     }
 
     /// The nonce for sequence number 0: `base_nonce` XOR I2OSP(0, Nn) = `base_nonce`.
-    fn nonce(&self) -> Nonce {
-        Nonce::assume_unique_for_key(*self.nonce)
+    fn nonce(&self) -> &[u8; NONCE_LEN] {
+        &self.nonce
     }
 }
 
@@ -177,10 +163,10 @@ pub(crate) fn seal_base_in_place(
     };
     let tag = ctx
         .key
-        .seal_in_place_separate_tag(ctx.nonce(), Aad::from(aad), &mut buf[..])
-        .map_err(|_| Error::EncryptionFailed)?;
+        .seal_in_place(ctx.nonce(), aad, &mut buf[..])
+        .map_err(|()| Error::EncryptionFailed)?;
     // From here `buf` holds ciphertext: growing it (if it must) leaks nothing.
-    buf.extend_from_slice(tag.as_ref());
+    buf.extend_from_slice(&tag);
     PublicKey::from_bytes(suite.kem(), &enc).map_err(|_| Error::EncryptionFailed)
 }
 
@@ -244,9 +230,8 @@ pub(crate) fn open_base_in_place(
     }
     let len = ctx
         .key
-        .open_in_place(ctx.nonce(), Aad::from(aad), &mut buf[..])
-        .map_err(|_| Error::DecryptionFailed)?
-        .len();
+        .open_in_place(ctx.nonce(), aad, &mut buf[..])
+        .map_err(|()| Error::DecryptionFailed)?;
     // Dropping the tag keeps the allocation; `Zeroizing` wipes its full capacity on drop.
     buf.truncate(len);
     Ok(buf)

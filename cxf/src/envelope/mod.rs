@@ -96,10 +96,14 @@
 //! * Every input is bounded by [`Limits`] before it is decoded or inflated.
 //! * Implementation: DHKEM from the `hpke` crate; the RFC 9180 §5.1 base-mode key schedule is
 //!   ours (HKDF-SHA256 via `hkdf`/`sha2`, checked against the RFC 9180 known answers); the
-//!   AEAD is `ring`'s. The KEM shared secret and our copies of the AEAD key and base nonce are
-//!   wiped after use; `ring`'s expanded AES / ChaCha20 key inside its key object and the HMAC
-//!   states inside `hkdf` cannot be zeroized (neither crate offers it): they live for one call.
+//!   AEAD is `ring`'s natively and the RustCrypto `aes-gcm` / `chacha20poly1305` crates' on
+//!   `wasm32` (the browser build: `ring` needs a C compiler there; both backends give the same
+//!   bytes, tested against each other). The KEM shared secret and our copies of the AEAD key and
+//!   base nonce are wiped after use; `ring`'s expanded AES / ChaCha20 key inside its key object
+//!   and the HMAC states inside `hkdf` cannot be zeroized (neither crate offers it): they live
+//!   for one call.
 
+mod aead;
 mod crypto;
 mod document;
 mod keys;

@@ -56,7 +56,7 @@ impl AccountBuilder {
             let id = derived_id(&[
                 self.format.name().as_bytes(),
                 self.scope.as_bytes(),
-                &index.to_be_bytes(),
+                &(index as u64).to_be_bytes(), // u64: the same id on 32-bit targets (wasm32)
                 &n.to_be_bytes(),
             ]);
             if self.used_ids.insert(id.clone()) {
@@ -150,9 +150,7 @@ pub(crate) fn document(format: Format, accounts: Vec<Account>, options: &ReadOpt
 }
 
 fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::clock::unix_now()
 }
 
 /// A 16-byte id derived from the parts.

@@ -34,16 +34,12 @@ mod scope;
 mod time;
 mod walk;
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 pub use report::{Diagnostic, Report, Severity};
 
 use crate::{Document, Parsed, Shape};
 
 fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::clock::unix_now()
 }
 
 fn run(doc: &Document, header: bool, now: u64, notes: &[crate::ParseNote]) -> Report {

@@ -37,8 +37,16 @@ pub(crate) fn check_keys(walk: Vec<Diagnostic>, keys: Vec<DeferredKey>) -> Vec<D
 }
 
 /// Threads for key checks.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn threads() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Threads for key checks: one on wasm32 (the browser build has no threads; the walk then
+/// checks the keys itself, with the same diagnostics in the same order).
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn threads() -> usize {
+    1
 }
 
 /// [`check_keys`] on at most `threads` threads.
