@@ -174,14 +174,27 @@ struct CollectionTree {
     subtitle: Option<String>,
 }
 
+/// The deepest folder nesting a reader builds. A collection `k` levels down sits at JSON depth
+/// `3 + 2k` and holds arrays of its own, so 24 keeps every document a reader makes within the
+/// parser's default `max_depth` (64): a hostile export with a 1,000-level folder path would
+/// otherwise give CXF that does not parse back (found by fuzzing `nordpass-csv`). The rest of a
+/// deeper path stays in the last folder's title, joined with `/`.
+pub(crate) const MAX_FOLDER_DEPTH: usize = 24;
+
 impl CollectionTree {
     fn node(&mut self, path: &[&str]) -> &mut CollectionTree {
+        let (head, tail) = if path.len() > MAX_FOLDER_DEPTH {
+            let (head, rest) = path.split_at(MAX_FOLDER_DEPTH - 1);
+            (head, Some(rest.join("/")))
+        } else {
+            (path, None)
+        };
         let mut node = self;
-        for seg in path {
-            if !node.children.contains_key(*seg) {
-                node.order.push((*seg).to_owned());
+        for seg in head.iter().copied().chain(tail.as_deref()) {
+            if !node.children.contains_key(seg) {
+                node.order.push(seg.to_owned());
             }
-            node = node.children.entry((*seg).to_owned()).or_default();
+            node = node.children.entry(seg.to_owned()).or_default();
         }
         node
     }
