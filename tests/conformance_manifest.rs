@@ -42,9 +42,12 @@ fn manifest_is_in_sync_with_the_fixture_tree() {
                 || on_disk.lines().count().min(fresh.lines().count()) + 1,
                 |n| n + 1,
             );
+        let show = |text: &str| text.lines().nth(line - 1).unwrap_or("(end)").to_owned();
         panic!(
             "fixtures/manifest.json is out of date with the fixture tree (first difference at \
-             line {line}).\nRefresh it with:\n  {REFRESH}"
+             line {line}: on disk {:?}, generated {:?}).\nRefresh it with:\n  {REFRESH}",
+            show(&on_disk),
+            show(&fresh)
         );
     }
 }

@@ -250,7 +250,26 @@ pub fn generate(fixtures: &Path) -> Value {
 
 /// The manifest as written to disk: pretty JSON with a final newline.
 pub fn render(manifest: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(manifest).expect("JSON");
+    let mut text = serde_json::to_string_pretty(&sorted(manifest)).expect("JSON");
     text.push('\n');
     text
+}
+
+/// `value` with every object's members in sorted order, whether or not another crate of the
+/// build enables serde_json's `preserve_order` (a whole-workspace build does; a build of this
+/// crate alone does not), so the rendered manifest is the same in both.
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&map[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }
