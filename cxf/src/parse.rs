@@ -20,6 +20,30 @@ pub struct ParseNote {
     pub message: String,
 }
 
+impl ParseNote {
+    /// Every code the parser emits (the crate documentation's table, in its order).
+    pub const CODES: &'static [&'static str] = &[
+        "wd-version-integer",
+        "wd-exporter",
+        "wd-user-name",
+        "wd-basic-auth-urls",
+        "wd-bare-string-field",
+        "wd-expiration-date",
+        "wd-integration-hash",
+        "rd-hash-algorithm",
+        "ps-hmac-secret",
+        "negative-timestamp",
+        "fractional-timestamp",
+        "padded-base64url",
+        "base64-standard-alphabet",
+        "empty-optional-array",
+        "missing-required-array",
+        "bare-account",
+        "null-optional-member",
+        "byte-order-mark",
+    ];
+}
+
 /// Which top-level object the input was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

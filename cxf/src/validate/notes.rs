@@ -50,26 +50,7 @@ mod tests {
     /// Every note code the parser documents is either a finding or deliberately not one.
     #[test]
     fn known_note_codes_map_to_rules() {
-        let findings = [
-            "wd-version-integer",
-            "wd-exporter",
-            "wd-user-name",
-            "wd-basic-auth-urls",
-            "wd-bare-string-field",
-            "wd-expiration-date",
-            "wd-integration-hash",
-            "rd-hash-algorithm",
-            "ps-hmac-secret",
-            "negative-timestamp",
-            "fractional-timestamp",
-            "padded-base64url",
-            "base64-standard-alphabet",
-            "empty-optional-array",
-            "missing-required-array",
-            "bare-account",
-            "null-optional-member",
-            "byte-order-mark",
-        ];
+        let findings = crate::ParseNote::CODES;
         for code in findings {
             assert!(rule_for(code).is_some(), "{code}");
         }
