@@ -133,6 +133,12 @@ fn cxf_in_an_age_file_opens_with_the_age_tool_and_reads_back() {
     assert_eq!(std::fs::read(&back).unwrap(), expected);
     let out = cxf(&["inspect", &sealed, "--password-file", &pw]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // The age file is opened first: what it holds is inspected as the CXF it is.
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        shown.contains("format:      CXF 1.0") && !shown.contains("read as CXF for inspection"),
+        "{shown}"
+    );
     let out = cxf(&["validate", &sealed, "--password-file", &pw]);
     assert!(out.status.success(), "{}", stderr(&out));
 

@@ -12,7 +12,9 @@ use clap::{Args, ValueEnum};
 use cxf::formats::{self, Detection, Format};
 use serde_json::json;
 
-use super::source::{column_map, convert_command, describe, format_arg, read_source_bytes};
+use super::source::{
+    column_map, convert_command, describe, format_arg, open_age, password, read_source_bytes,
+};
 use crate::output::{not_readable_cxf, parse_cxf, read_input, rfc3339, safe};
 
 /// Output format of `inspect`.
@@ -75,6 +77,13 @@ impl Foreign {
 /// Reads the file as CXF or, when it is another manager's export, through its format reader.
 fn read(args: &InspectArgs, bytes: &[u8]) -> Result<(cxf::Parsed, Option<Foreign>)> {
     let limits = cxf::Limits::default();
+    // An age file is a container: open it, then read what it holds as any other input (a CXF
+    // document inside is inspected as CXF, not as another manager's export).
+    if formats::is_age(bytes) {
+        let mut passphrase = password(args.password_file.as_deref())?;
+        let plain = open_age(&args.file, bytes, &mut passphrase, &limits)?;
+        return read(args, &plain);
+    }
     let from = args
         .from
         .as_deref()
