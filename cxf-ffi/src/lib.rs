@@ -275,8 +275,8 @@ fn format_named(name: &str) -> Result<Format, CxfError> {
         .map_err(|e| CxfError::invalid("format.unknown", e))
 }
 
-/// Reads `input` as `from` (or the detected format): the document, its parse notes and the
-/// read loss. `input` may be an age file (opened with `password`).
+/// Reads `input` as `from` (or the detected format) with the library's one reading path
+/// (`formats::read_input`: age files opened, CXF parse notes kept).
 fn read_any(
     input: &[u8],
     from: Option<Format>,
@@ -290,50 +290,30 @@ fn read_any(
     ),
     CxfError,
 > {
-    let limits = cxf::Limits::default();
-    let opened;
-    let input = if formats::is_age(input) {
-        let password = password
-            .as_ref()
-            .ok_or_else(|| CxfError::PasswordRequired {
+    let mut options = ReadOptions::default();
+    options.password = password;
+    let read = formats::read_input(input, from, &options).map_err(|e| match e {
+        formats::ConvertError::Read(ReadError::Cxf(e)) => parse_error(&e),
+        formats::ConvertError::Read(ReadError::PasswordRequired) if formats::is_age(input) => {
+            CxfError::PasswordRequired {
                 code: "read.password-required".to_owned(),
                 message: "the input is an age file; pass its passphrase".to_owned(),
-            })?;
-        opened = formats::open_age(input, password, &limits)?;
-        &opened[..]
-    } else {
-        input
-    };
-    let format = match from {
-        Some(f) => f,
-        None => match formats::detect(input) {
-            Detection::Certain(f) => f,
-            Detection::Ambiguous(c) => {
-                let names: Vec<&str> = c.iter().map(|f| f.name()).collect();
-                return Err(CxfError::unsupported(
-                    "convert.ambiguous",
-                    format!(
-                        "the input could be any of {}; name its format",
-                        names.join(", ")
-                    ),
-                ));
             }
-            other => {
-                return Err(CxfError::unsupported(
-                    "convert.unknown-format",
-                    formats::ConvertError::Detection(other),
-                ));
-            }
-        },
-    };
-    if format == Format::Cxf {
-        let parsed = cxf::Document::parse(input, &limits).map_err(|e| parse_error(&e))?;
-        return Ok((format, parsed.document, parsed.notes, Default::default()));
-    }
-    let mut options = ReadOptions::default().with_limits(limits);
-    options.password = password;
-    let (doc, loss) = formats::read(format, input, &options)?;
-    Ok((format, doc, Vec::new(), loss))
+        }
+        formats::ConvertError::Read(e) => e.into(),
+        formats::ConvertError::Detection(Detection::Ambiguous(c)) => {
+            let names: Vec<&str> = c.iter().map(|f| f.name()).collect();
+            CxfError::unsupported(
+                "convert.ambiguous",
+                format!(
+                    "the input could be any of {}; name its format",
+                    names.join(", ")
+                ),
+            )
+        }
+        other => CxfError::unsupported("convert.unknown-format", other),
+    })?;
+    Ok((read.format, read.document, read.notes, read.loss))
 }
 
 /// Summarises a CXF document or another manager's export (detected), never showing a secret.

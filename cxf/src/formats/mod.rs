@@ -943,6 +943,71 @@ pub fn write_with(
     Ok((bytes, loss))
 }
 
+/// What [`read_input`] read.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Input {
+    /// The format the input was read as (given or detected).
+    pub format: Format,
+    /// The document.
+    pub document: Document,
+    /// What the CXF parser normalised (CXF inputs only).
+    pub notes: Vec<crate::ParseNote>,
+    /// What reading could not carry into CXF (other formats only).
+    pub loss: LossReport,
+}
+
+/// Reads any input the way [`convert()`] does: an age file is opened with
+/// [`ReadOptions::password`] first, the format is detected when `from` is `None`, and a CXF
+/// input keeps its parse notes. The one reading path of `convert`, the FFI and the WASM
+/// package.
+///
+/// # Errors
+/// [`ConvertError::Detection`] when `from` is `None` and detection is not certain;
+/// [`ConvertError::Read`] when reading (or opening the age file) fails.
+pub fn read_input(
+    bytes: &[u8],
+    from: Option<Format>,
+    options: &ReadOptions,
+) -> Result<Input, ConvertError> {
+    let opened;
+    let bytes = if age_file::is_age(bytes) {
+        opened = age_file::open(
+            bytes,
+            options.password.as_ref(),
+            options.limits.max_document_bytes,
+        )
+        .map_err(ConvertError::Read)?;
+        &opened[..]
+    } else {
+        bytes
+    };
+    let format = match from {
+        Some(f) => f,
+        None => match detect(bytes) {
+            Detection::Certain(f) => f,
+            other => return Err(ConvertError::Detection(other)),
+        },
+    };
+    if format == Format::Cxf {
+        let parsed = Document::parse(bytes, &options.limits)
+            .map_err(|e| ConvertError::Read(ReadError::Cxf(e)))?;
+        return Ok(Input {
+            format,
+            document: parsed.document,
+            notes: parsed.notes,
+            loss: LossReport::new(),
+        });
+    }
+    let (document, loss) = read(format, bytes, options).map_err(ConvertError::Read)?;
+    Ok(Input {
+        format,
+        document,
+        notes: Vec::new(),
+        loss,
+    })
+}
+
 /// The result of [`convert()`].
 #[derive(Debug)]
 #[non_exhaustive]
@@ -1024,27 +1089,12 @@ pub fn convert(
     if !to.can_write() {
         return Err(ConvertError::Write(WriteError::NotWritable(to)));
     }
-    // An age file is opened first, so that its content is detected.
-    let opened;
-    let bytes = if age_file::is_age(bytes) {
-        opened = age_file::open(
-            bytes,
-            options.password.as_ref(),
-            options.limits.max_document_bytes,
-        )
-        .map_err(ConvertError::Read)?;
-        &opened[..]
-    } else {
-        bytes
-    };
-    let from = match from {
-        Some(f) => f,
-        None => match detect(bytes) {
-            Detection::Certain(f) => f,
-            other => return Err(ConvertError::Detection(other)),
-        },
-    };
-    let (doc, mut loss) = read(from, bytes, options).map_err(ConvertError::Read)?;
+    let Input {
+        format: from,
+        document: doc,
+        mut loss,
+        ..
+    } = read_input(bytes, from, options)?;
     let write_options = WriteOptions {
         password: options.password.clone(),
         key_file: options.key_file.clone(),
