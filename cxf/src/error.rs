@@ -85,6 +85,16 @@ pub struct ParseError {
 }
 
 impl ParseError {
+    /// The error of a part of the input that starts at `line`, `column` of the whole input,
+    /// located in the whole input.
+    pub(crate) fn shifted(mut self, line: usize, column: usize) -> Self {
+        if self.line == 1 {
+            self.column += column - 1;
+        }
+        self.line += line - 1;
+        self
+    }
+
     pub(crate) fn new(kind: ParseErrorKind, pointer: String, line: usize, column: usize) -> Self {
         ParseError {
             kind,

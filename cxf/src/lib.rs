@@ -33,7 +33,7 @@
 //!
 //! | feature | default | what it adds | what it pulls in |
 //! |---|---|---|---|
-//! | (none) | | parse, canonical write, the model, [`Summary`] | serde_json, compact_str, thin-vec, zeroize, base64, thiserror |
+//! | (none) | | parse, canonical write, the model, [`Summary`] | serde_json, compact_str, thin-vec, zeroize, base64, thiserror, memchr |
 //! | `validate` | ✓ | `validate` (the CXF 1.0 rules), `cose` (passkey public keys) | p256, pkcs8, url, flate2, hashbrown, ciborium, curve25519-dalek, sha2, getrandom |
 //! | `envelope` | ✓ | `envelope` (HPKE for CXP) | hpke, ring (aes-gcm and chacha20poly1305 on wasm32), hkdf, flate2, sha2, getrandom |
 //! | `formats` | | `formats` (other managers' exports; implies `validate`) | csv, zip, quick-xml, keepass, age, pbkdf2, argon2, aes, cbc, hmac |

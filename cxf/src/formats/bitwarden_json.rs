@@ -130,26 +130,90 @@ fn read_plain(
         .get("items")
         .and_then(Value::as_array)
         .ok_or_else(|| ReadError::syntax(F, "no `items` array"))?;
-    let mut acc = AccountBuilder::new(F, "");
-    let mut folders: Vec<(String, Vec<String>)> = Vec::new();
-    for key in ["folders", "collections"] {
-        for f in top.get(key).and_then(Value::as_array).into_iter().flatten() {
-            let path: Vec<String> = s(f, "name").split('/').map(str::to_owned).collect();
-            acc.ensure_collection(&path);
-            folders.push((s(f, "id").to_owned(), path));
+    let mut records = Records::new(top, true);
+    for (index, it) in items.iter().enumerate() {
+        records.record(index, it, loss);
+    }
+    Ok(build::document(F, vec![records.acc.finish()], options))
+}
+
+/// Reads the records of a plain export one at a time: the whole-file reader and the streaming
+/// one ([`crate::formats::stream`]) share it, so both give the same items and ids.
+pub(crate) struct Records {
+    pub(crate) acc: AccountBuilder,
+    folder_paths: std::collections::HashMap<String, Vec<String>>,
+    /// Whether items are put into their folders' collections (the streaming reader finds the
+    /// membership in a first pass instead, with [`Records::membership`]).
+    memberships: bool,
+}
+
+impl Records {
+    /// A reader for the export `top` (its `folders` and `collections`; `items` is not used).
+    pub(crate) fn new(top: &Value, memberships: bool) -> Self {
+        let mut acc = AccountBuilder::new(F, "");
+        let mut folder_paths = std::collections::HashMap::new();
+        for key in ["folders", "collections"] {
+            for f in top.get(key).and_then(Value::as_array).into_iter().flatten() {
+                let path: Vec<String> = s(f, "name").split('/').map(str::to_owned).collect();
+                acc.ensure_collection(&path);
+                folder_paths.entry(s(f, "id").to_owned()).or_insert(path);
+            }
+        }
+        Records {
+            acc,
+            folder_paths,
+            memberships,
         }
     }
-    let folder_paths: std::collections::HashMap<&str, &Vec<String>> = folders
-        .iter()
-        .map(|(id, path)| (id.as_str(), path))
-        .collect();
-    for (index, it) in items.iter().enumerate() {
+
+    /// Whether the export has folders or collections at all.
+    pub(crate) fn has_folders(&self) -> bool {
+        !self.folder_paths.is_empty()
+    }
+
+    /// The id record `index` gets and the folders it is in, without reading the rest of it
+    /// (`None` for an item in the trash). Ids are given in order: call it for every record.
+    pub(crate) fn membership(&mut self, index: usize, it: &Value) -> Option<B64> {
+        if it.get("deletedDate").is_some_and(|d| !d.is_null()) {
+            return None;
+        }
+        let id = self
+            .acc
+            .item_id(uuid_bytes(s(it, "id")).as_ref().map(|b| &b[..]), index);
+        self.add_to_folders(it, &id);
+        Some(id)
+    }
+
+    fn add_to_folders(&mut self, it: &Value, id: &B64) {
+        let mut targets: Vec<&str> = Vec::new();
+        if let Some(f) = it.get("folderId").and_then(Value::as_str) {
+            targets.push(f);
+        }
+        for c in it
+            .get("collectionIds")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            targets.extend(c.as_str());
+        }
+        for t in targets {
+            if let Some(path) = self.folder_paths.get(t) {
+                self.acc.add_to_collection(path, id);
+            }
+        }
+    }
+
+    /// Reads record `index` into an item of the account (an item in the trash is reported
+    /// and skipped).
+    pub(crate) fn record(&mut self, index: usize, it: &Value, loss: &mut LossReport) {
         let title = s(it, "name");
         let r = ItemRef::new(index, title);
         if it.get("deletedDate").is_some_and(|d| !d.is_null()) {
             loss.add(&r, "item", LossReason::Skipped, "item is in the trash");
-            continue;
+            return;
         }
+        let acc = &mut self.acc;
         let id = acc.item_id(uuid_bytes(s(it, "id")).as_ref().map(|b| &b[..]), index);
         let r = r.with_item(&id);
         let mut item = build::item(id.clone(), title);
@@ -213,26 +277,11 @@ fn read_plain(
             );
         }
         name_unmapped(it, &r, loss);
-        let mut targets: Vec<&str> = Vec::new();
-        if let Some(f) = it.get("folderId").and_then(Value::as_str) {
-            targets.push(f);
+        if self.memberships {
+            self.add_to_folders(it, &id);
         }
-        for c in it
-            .get("collectionIds")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            targets.extend(c.as_str());
-        }
-        for t in targets {
-            if let Some(path) = folder_paths.get(t) {
-                acc.add_to_collection(path, &id);
-            }
-        }
-        acc.push_item(item);
+        self.acc.push_item(item);
     }
-    Ok(build::document(F, vec![acc.finish()], options))
 }
 
 /// Names the members of a Bitwarden item that the reader does not map. Ids, organisation and
@@ -944,7 +993,7 @@ fn credential_from_json(obj: &Value, t: &str) -> Option<Credential> {
 }
 
 /// Wipes the strings of a JSON value (secrets pass through JSON on the way to the model).
-fn wipe_value(v: &mut Value) {
+pub(crate) fn wipe_value(v: &mut Value) {
     use zeroize::Zeroize as _;
     match v {
         Value::String(s) => s.zeroize(),

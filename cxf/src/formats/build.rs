@@ -18,7 +18,10 @@ use crate::{
 pub(crate) struct AccountBuilder {
     format: Format,
     scope: String,
-    used_ids: HashSet<B64>,
+    /// Ids given so far, as 64-bit FNV-1a hashes of their bytes: 8 bytes per item, so that a
+    /// streamed million-item read stays small. Two ids with the same hash count as the same
+    /// id (the second gets a derived id): deterministic, and harmless.
+    used_ids: HashSet<u64>,
     items: Vec<Item>,
     collections: CollectionTree,
     pub(crate) username: String,
@@ -47,7 +50,7 @@ impl AccountBuilder {
     pub(crate) fn item_id(&mut self, source_id: Option<&[u8]>, index: usize) -> B64 {
         if let Some(bytes) = source_id.filter(|b| !b.is_empty() && b.len() <= 64) {
             let id = B64::encode(bytes);
-            if self.used_ids.insert(id.clone()) {
+            if self.used_ids.insert(fnv1a(id.as_str().as_bytes())) {
                 return id;
             }
         }
@@ -59,11 +62,16 @@ impl AccountBuilder {
                 &(index as u64).to_be_bytes(), // u64: the same id on 32-bit targets (wasm32)
                 &n.to_be_bytes(),
             ]);
-            if self.used_ids.insert(id.clone()) {
+            if self.used_ids.insert(fnv1a(id.as_str().as_bytes())) {
                 return id;
             }
             n += 1;
         }
+    }
+
+    /// Takes back the item added last (the streaming reader hands items on one at a time).
+    pub(crate) fn take_item(&mut self) -> Option<Item> {
+        self.items.pop()
     }
 
     /// Adds an item; returns its position.
@@ -129,6 +137,13 @@ impl AccountBuilder {
     }
 }
 
+/// 64-bit FNV-1a: a fixed, fast hash (ids are never secret).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// A collection path without blank names, names trimmed.
 fn clean_path<S: AsRef<str>>(path: &[S]) -> Vec<&str> {
     path.iter()
@@ -149,7 +164,7 @@ pub(crate) fn document(format: Format, accounts: Vec<Account>, options: &ReadOpt
     }
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     crate::clock::unix_now()
 }
 
@@ -559,6 +574,16 @@ pub(crate) fn credential_members(
 
 /// Whether an item holds no value: no credential and no URL or app (a title alone is not a
 /// value).
+/// An item with no credential, no title and no scope: a record the reader did not understand
+/// (the file is likely another format with similar markers).
+pub(crate) fn holds_no_value(i: &Item) -> bool {
+    i.credentials.is_empty()
+        && i.title.trim().is_empty()
+        && i.scope
+            .as_ref()
+            .is_none_or(|s| s.urls.is_empty() && s.android_apps.is_empty())
+}
+
 pub(crate) fn holds_nothing(item: &Item) -> bool {
     item.credentials.is_empty()
         && item

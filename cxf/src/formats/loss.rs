@@ -244,6 +244,55 @@ impl LossReport {
         }
     }
 
+    /// Names the item `id` by its place, `/accounts/{account}/items/{position}`, in the entries
+    /// that wait for it ([`LossReport::resolve_items`] for one item).
+    pub(crate) fn resolve_one(&mut self, account: usize, position: usize, id: &crate::B64) {
+        let mut rest = Vec::new();
+        for (entry, eid) in self.item_ids.drain(..) {
+            match self.entries.get_mut(entry) {
+                Some(e) if &eid == id => {
+                    e.pointer = format!("/accounts/{account}/items/{position}{}", e.pointer);
+                }
+                _ => rest.push((entry, eid)),
+            }
+        }
+        self.item_ids = rest;
+    }
+
+    /// Moves entries about items of account `account` by `offset` positions (and into account
+    /// `to`, when given): a chunk's entries to their places in the whole input.
+    pub(crate) fn rebase_items(&mut self, account: usize, offset: usize, to: Option<usize>) {
+        let prefix = format!("/accounts/{account}/items/");
+        let to = to.unwrap_or(account);
+        if offset == 0 && to == account {
+            return;
+        }
+        for e in &mut self.entries {
+            let Some(rest) = e.pointer.strip_prefix(&prefix) else {
+                continue;
+            };
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            if let Ok(k) = rest[..digits].parse::<usize>() {
+                e.pointer = format!("/accounts/{to}/items/{}{}", k + offset, &rest[digits..]);
+            }
+        }
+    }
+
+    /// Adds `by` to every entry's item position (a writer's count of items, for a chunk).
+    pub(crate) fn shift_item_index(&mut self, by: usize) {
+        for e in &mut self.entries {
+            if let Some(i) = &mut e.item_index {
+                *i += by;
+            }
+        }
+    }
+
+    /// Keeps only the entries about items (their pointer is below an item, or names no node).
+    pub(crate) fn retain_items(&mut self) {
+        self.entries
+            .retain(|e| e.pointer.is_empty() || is_item_pointer(&e.pointer));
+    }
+
     pub(crate) fn into_entries(self) -> Vec<LossEntry> {
         self.entries
     }
@@ -368,4 +417,15 @@ impl<'a> ItemRef<'a> {
             item_id: None,
         }
     }
+}
+
+/// Whether `pointer` is `/accounts/A/items/I` or below it.
+fn is_item_pointer(pointer: &str) -> bool {
+    let mut t = pointer.split('/').skip(1);
+    t.next() == Some("accounts")
+        && t.next()
+            .is_some_and(|a| a.bytes().all(|b| b.is_ascii_digit()))
+        && t.next() == Some("items")
+        && t.next()
+            .is_some_and(|i| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
 }

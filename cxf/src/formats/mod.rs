@@ -102,6 +102,7 @@ mod flat;
 mod loss;
 mod managers;
 mod readback;
+pub mod stream;
 mod util;
 
 mod apple_csv;
@@ -792,13 +793,7 @@ pub fn read(
         .accounts
         .iter()
         .flat_map(|a| a.items.iter())
-        .filter(|i| {
-            i.credentials.is_empty()
-                && i.title.trim().is_empty()
-                && i.scope
-                    .as_ref()
-                    .is_none_or(|s| s.urls.is_empty() && s.android_apps.is_empty())
-        })
+        .filter(|i| build::holds_no_value(i))
         .count();
     loss.resolve_items(&doc);
     if empty > 0 && format != Format::Cxf {
@@ -1030,6 +1025,8 @@ pub enum ConvertError {
     Read(ReadError),
     /// The target cannot be written.
     Write(WriteError),
+    /// Reading the input or writing the output failed ([`stream::convert_stream`]).
+    Io(std::io::Error),
 }
 
 impl fmt::Display for ConvertError {
@@ -1060,6 +1057,7 @@ impl fmt::Display for ConvertError {
             }
             ConvertError::Read(e) => e.fmt(f),
             ConvertError::Write(e) => e.fmt(f),
+            ConvertError::Io(e) => write!(f, "input or output failed: {e}"),
         }
     }
 }
@@ -1069,6 +1067,7 @@ impl std::error::Error for ConvertError {
         match self {
             ConvertError::Read(e) => Some(e),
             ConvertError::Write(e) => Some(e),
+            ConvertError::Io(e) => Some(e),
             ConvertError::Detection(_) => None,
         }
     }

@@ -46,6 +46,15 @@ impl Writer {
         Zeroizing::new(std::mem::take(&mut self.buf))
     }
 
+    /// Writes what is buffered so far to `out` and wipes it (streamed output: the buffer holds
+    /// one chunk at a time).
+    pub(crate) fn drain_to(&mut self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let result = out.write_all(&self.buf);
+        self.buf.zeroize();
+        self.buf.clear();
+        result
+    }
+
     #[inline]
     fn reserve(&mut self, n: usize) {
         if self.buf.capacity() - self.buf.len() < n {

@@ -23,3 +23,29 @@ record! {
         extensions: opt_arr Extension = "extensions",
     }
 }
+
+impl Account {
+    /// Writes `{` and the members before `items` in canonical order, then `"items": [`: the
+    /// streamed CXF output writes the items one at a time after it. Keep in step with the
+    /// `record!` above (a test compares the streamed output with [`Document::to_json_vec_pretty`](crate::Document::to_json_vec_pretty)).
+    pub(crate) fn write_head(&self, w: &mut crate::json::writer::Writer) {
+        use crate::model::codec::write_member;
+        w.begin_object();
+        write_member!(req, &self.id, "id", w);
+        write_member!(req, &self.username, "username", w);
+        write_member!(req, &self.email, "email", w);
+        write_member!(opt, &self.full_name, "fullName", w);
+        write_member!(arr, &self.collections, "collections", w);
+        w.key("items");
+        w.begin_array();
+    }
+
+    /// Closes what [`Account::write_head`] opened, with the members after `items`.
+    pub(crate) fn write_tail(&self, w: &mut crate::json::writer::Writer) {
+        use crate::model::codec::write_member;
+        w.end_array();
+        write_member!(opt_arr, &self.extensions, "extensions", w);
+        self.unknown.write_members(w);
+        w.end_object();
+    }
+}

@@ -331,9 +331,9 @@ fn finish_header(
     })
 }
 
-impl ToJson for Document {
-    fn to_json(&self, w: &mut Writer) {
-        w.begin_object();
+impl Document {
+    /// Writes the members before `accounts` in canonical order (the streamed CXF output).
+    pub(crate) fn write_header_members(&self, w: &mut Writer) {
         w.key("version");
         self.version.to_json(w);
         w.key("exporterRpId");
@@ -342,6 +342,13 @@ impl ToJson for Document {
         w.string(&self.exporter_display_name);
         w.key("timestamp");
         w.u64(self.timestamp);
+    }
+}
+
+impl ToJson for Document {
+    fn to_json(&self, w: &mut Writer) {
+        w.begin_object();
+        self.write_header_members(w);
         w.key("accounts");
         write_array(&self.accounts, w);
         self.unknown.write_members(w);

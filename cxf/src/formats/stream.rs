@@ -1,0 +1,945 @@
+//! The streaming spine: conversion that moves items from reader to writer a chunk at a time, so
+//! that memory does not grow with the vault.
+//!
+//! # How it flows
+//!
+//! A *source* gives the document's header and account heads first (everything but the items,
+//! collections included), then the items in chunks of [`StreamOptions::chunk_items`]. A *sink*
+//! writes the header, then each chunk, then closes the output. Loss accounting is the same
+//! check as [`write()`](super::write): each chunk is written as a small document of its own,
+//! read back with the format's reader and compared value by value; the chunk's entries are
+//! then moved to the item positions of the whole input. So a streamed conversion reports the
+//! same losses, and writes the same bytes, as the whole-document functions (a test holds every
+//! fixture of every format to that).
+//!
+//! # What streams, and the bound when it does not
+//!
+//! | | streams | memory when not |
+//! |---|---|---|
+//! | sources | `cxf` and plain `bitwarden-json` from a seekable input: a first pass reads the header, account heads and folders, a second the items, one at a time | every other format, encrypted Bitwarden exports and age files are read whole: the input and its document |
+//! | sinks | `cxf` (written by the canonical writer item by item), `bitwarden-json`, `chrome-csv`, `apple-csv`, `firefox-csv`, `1password-csv`, `dashlane-csv` | `keepass-xml` and `kdbx` (one XML tree, then a cipher over all of it) and encrypted outputs (`--encrypt`) hold the whole document |
+//!
+//! What stays in memory while streaming grows only with the collections: each collection
+//! membership (a folder's item ids), and, for Bitwarden input, an 8-byte hash per item id to
+//! keep ids unique.
+
+use std::collections::HashMap;
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use super::{
+    ConvertError, Detection, Format, LossReport, ReadError, ReadOptions, WriteError, WriteOptions,
+    bitwarden_json, build, detect, read_input,
+};
+use crate::json::reader::Reader;
+use crate::json::split::{self, Layout, SplitError};
+use crate::json::writer::Writer;
+use crate::model::codec::{FromJson, ToJson};
+use crate::parse::Ctx;
+use crate::pointer::Path;
+use crate::{B64, Collection, Document, Item, LinkedItem, ParseNote};
+
+/// Items read from the input in the sample used for detection, per item array.
+const SAMPLE_ITEMS: usize = 8;
+
+/// How far a streamed conversion has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Items converted so far.
+    pub items: usize,
+    /// Items in the input, when known before the end.
+    pub total_items: Option<usize>,
+}
+
+/// Options of [`convert_stream`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct StreamOptions {
+    /// Items per chunk (default 256): what is held in memory at a time.
+    pub chunk_items: usize,
+    /// Exporter RP id and name written when the input has none (a bare Account, another
+    /// manager's export read as CXF without one).
+    pub fallback_exporter: Option<(String, String)>,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            chunk_items: 256,
+            fallback_exporter: None,
+        }
+    }
+}
+
+impl StreamOptions {
+    /// Sets the number of items per chunk (at least 1).
+    pub fn with_chunk_items(mut self, n: usize) -> Self {
+        self.chunk_items = n.max(1);
+        self
+    }
+
+    /// Sets the exporter written when the input has none.
+    pub fn with_fallback_exporter(mut self, rp_id: &str, name: &str) -> Self {
+        self.fallback_exporter = Some((rp_id.to_owned(), name.to_owned()));
+        self
+    }
+}
+
+/// The result of [`convert_stream`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Streamed {
+    /// The format the input was read as.
+    pub from: Format,
+    /// What reading and writing could not carry (read losses first per chunk).
+    pub loss: LossReport,
+    /// What the CXF parser normalised (CXF inputs).
+    pub notes: Vec<ParseNote>,
+    /// Items read.
+    pub items: usize,
+    /// Credentials read.
+    pub credentials: usize,
+    /// Whether the input was read a chunk at a time (else it was read whole, see the module
+    /// docs).
+    pub streamed_input: bool,
+    /// Whether the output was written a chunk at a time.
+    pub streamed_output: bool,
+}
+
+/// Converts `input` to `to`, writing to `output` as it goes, with one loss report: the streaming
+/// form of [`convert()`](super::convert). `progress` is called after each chunk.
+///
+/// ```
+/// use cxf::formats::{Format, ReadOptions, WriteOptions, stream};
+///
+/// let csv = b"name,url,username,password,note\r\nexample.com,https://example.com/,alice,hunter2,\r\n";
+/// let mut out = Vec::new();
+/// let done = stream::convert_stream(
+///     std::io::Cursor::new(&csv[..]), None, Format::Cxf, &ReadOptions::default(),
+///     &WriteOptions::default(), &stream::StreamOptions::default(), &mut out, &mut |_| {},
+/// )?;
+/// assert_eq!((done.from, done.items), (Format::ChromeCsv, 1));
+/// assert!(String::from_utf8(out)?.contains("\"example.com\""));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`convert()`](super::convert), plus [`ConvertError::Io`] when reading the input or
+/// writing the output fails. On error, part of the output may have been written: write to a
+/// temporary file and rename it on success.
+#[allow(clippy::too_many_arguments)]
+pub fn convert_stream<R: Read + Seek>(
+    mut input: R,
+    from: Option<Format>,
+    to: Format,
+    options: &ReadOptions,
+    write_options: &WriteOptions,
+    stream_options: &StreamOptions,
+    output: &mut dyn Write,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Streamed, ConvertError> {
+    if !to.can_write() {
+        return Err(ConvertError::Write(WriteError::NotWritable(to)));
+    }
+    if write_options.encrypt && !to.can_encrypt() {
+        return Err(ConvertError::Write(WriteError::NotEncryptable(to)));
+    }
+    let mut source = Source::open(&mut input, from, options)?;
+    if let Some((rp_id, name)) = &stream_options.fallback_exporter {
+        let head = &mut source.head;
+        if head.exporter_rp_id.is_empty() && head.exporter_display_name.is_empty() {
+            head.exporter_rp_id = rp_id.as_str().into();
+            head.exporter_display_name = name.as_str().into();
+        }
+        if head.timestamp == 0 {
+            head.timestamp = build::now();
+        }
+    }
+    let mut sink = Sink::new(to, write_options, &source.head, output)?;
+    let streamed_output = !matches!(sink.kind, SinkKind::Whole(_));
+    let mut run = Run {
+        loss: std::mem::take(&mut source.loss),
+        items: 0,
+        credentials: 0,
+        empty: 0,
+        total: source.total,
+        first_chunk: true,
+        index: 0,
+    };
+    let chunk_items = stream_options.chunk_items.max(1);
+    source.chunks(&mut input, options, chunk_items, &mut |chunk: Chunk| {
+        run.take(chunk, &mut sink, progress)
+    })?;
+    let format = source.format;
+    if run.empty > 0 && format != Format::Cxf {
+        return Err(ConvertError::Read(ReadError::syntax(
+            format,
+            format!(
+                "{} of {} records hold no value this reader knows; the file is probably not a {} export",
+                run.empty,
+                run.items,
+                format.display_name()
+            ),
+        )));
+    }
+    let loss = sink.finish(run.loss)?;
+    Ok(Streamed {
+        from: format,
+        loss,
+        notes: source.notes,
+        items: run.items,
+        credentials: run.credentials,
+        streamed_input: source.streamed,
+        streamed_output,
+    })
+}
+
+/// Items of one account, with what the reader could not carry from them.
+struct Chunk {
+    account: usize,
+    /// Position of the first item in its account.
+    first: usize,
+    items: Vec<Item>,
+    /// Reader entries, pointers relative to this chunk (`/accounts/A/items/K`, K from 0).
+    loss: LossReport,
+}
+
+/// Counters of one conversion.
+struct Run {
+    loss: LossReport,
+    items: usize,
+    credentials: usize,
+    empty: usize,
+    total: Option<usize>,
+    first_chunk: bool,
+    /// Items before this chunk, across accounts.
+    index: usize,
+}
+
+impl Run {
+    fn take(
+        &mut self,
+        mut chunk: Chunk,
+        sink: &mut Sink<'_>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(), ConvertError> {
+        let n = chunk.items.len();
+        self.empty += chunk
+            .items
+            .iter()
+            .filter(|i| build::holds_no_value(i))
+            .count();
+        self.credentials += chunk
+            .items
+            .iter()
+            .map(|i| i.credentials.len())
+            .sum::<usize>();
+        let mut read_loss = std::mem::take(&mut chunk.loss);
+        read_loss.rebase_items(chunk.account, chunk.first, None);
+        self.loss.extend(read_loss);
+        let mut write_loss = sink.chunk(chunk, self.index)?;
+        if !self.first_chunk {
+            // Account-level values (names, collection titles) are the same in every chunk's
+            // document: their entries count once.
+            write_loss.retain_items();
+        }
+        self.loss.extend(write_loss);
+        self.first_chunk = false;
+        self.items += n;
+        self.index += n;
+        progress(Progress {
+            items: self.items,
+            total_items: self.total,
+        });
+        Ok(())
+    }
+}
+
+// ------------------------------------------------------------------------------------ sources
+
+enum Plan {
+    /// CXF items parsed one at a time.
+    Cxf { layout_owners: Vec<Option<usize>> },
+    /// Plain Bitwarden records read one at a time.
+    Bitwarden { top: Value },
+    /// The document, read whole.
+    Whole(Document),
+}
+
+struct Source {
+    format: Format,
+    /// The header and the accounts without items (collections complete).
+    head: Document,
+    plan: Plan,
+    notes: Vec<ParseNote>,
+    loss: LossReport,
+    total: Option<usize>,
+    streamed: bool,
+}
+
+fn io(e: std::io::Error) -> ConvertError {
+    ConvertError::Io(e)
+}
+
+impl Source {
+    fn open<R: Read + Seek>(
+        input: &mut R,
+        from: Option<Format>,
+        options: &ReadOptions,
+    ) -> Result<Source, ConvertError> {
+        let limits = &options.limits;
+        let mut start = [0u8; 512];
+        let n = read_up_to(input, &mut start).map_err(io)?;
+        input.seek(SeekFrom::Start(0)).map_err(io)?;
+        let text = start[..n]
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&start[..n]);
+        let json = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let streamable = from.is_none_or(|f| matches!(f, Format::Cxf | Format::BitwardenJson));
+        if json && streamable {
+            // First pass: the skeleton (everything but the items), a sample for detection,
+            // the number of items.
+            let sk = split::split(
+                BufReader::with_capacity(1 << 16, &mut *input),
+                Layout::Cxf,
+                limits.max_depth,
+                limits.max_document_bytes,
+                true,
+                SAMPLE_ITEMS,
+                |_| Ok::<(), ConvertError>(()),
+            )
+            .map_err(|e| split_error(e, from.unwrap_or(Format::Cxf)))?;
+            input.seek(SeekFrom::Start(0)).map_err(io)?;
+            let format = match from {
+                Some(f) => Some(f),
+                None => match detect(&sk.sample) {
+                    Detection::Certain(f) => Some(f),
+                    _ => None,
+                },
+            };
+            let total: usize = sk.counts.iter().sum();
+            if total > limits.max_items {
+                return Err(ConvertError::Read(ReadError::Limit {
+                    limit: "max_items",
+                    max: limits.max_items,
+                }));
+            }
+            match format {
+                Some(Format::Cxf) => {
+                    if let Some(source) = Self::cxf(&sk, options)? {
+                        return Ok(source);
+                    }
+                }
+                Some(Format::BitwardenJson) if sk.owners.iter().all(Option::is_none) => {
+                    if let Some(source) = Self::bitwarden(input, &sk, options)? {
+                        return Ok(source);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Everything else is read whole.
+        let mut bytes = Zeroizing::new(Vec::new());
+        input
+            .take(limits.max_document_bytes as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() > limits.max_document_bytes {
+            return Err(ConvertError::Read(ReadError::Limit {
+                limit: "max_document_bytes",
+                max: limits.max_document_bytes,
+            }));
+        }
+        let read = read_input(&bytes, from, options)?;
+        drop(bytes);
+        let mut doc = read.document;
+        let total = doc.accounts.iter().map(|a| a.items.len()).sum();
+        let head = head_of(&mut doc);
+        Ok(Source {
+            format: read.format,
+            head,
+            plan: Plan::Whole(doc),
+            notes: read.notes,
+            loss: read.loss,
+            total: Some(total),
+            streamed: false,
+        })
+    }
+
+    /// A CXF source, or `None` when the skeleton has items where the layout does not expect
+    /// them (an unknown root `items` in a Header, an `accounts` in a bare Account): those are
+    /// read whole.
+    fn cxf(sk: &split::Skeleton, options: &ReadOptions) -> Result<Option<Source>, ConvertError> {
+        let parsed = Document::parse(&sk.bytes, &options.limits)
+            .map_err(|e| ConvertError::Read(ReadError::Cxf(e)))?;
+        let bare = parsed.shape == crate::parse::Shape::BareAccount;
+        let fits = sk
+            .owners
+            .iter()
+            .zip(&sk.counts)
+            .all(|(owner, &n)| n == 0 || owner.is_none() == bare);
+        if !fits {
+            return Ok(None);
+        }
+        Ok(Some(Source {
+            format: Format::Cxf,
+            head: parsed.document,
+            plan: Plan::Cxf {
+                layout_owners: sk.owners.clone(),
+            },
+            notes: parsed.notes,
+            loss: LossReport::new(),
+            total: Some(sk.counts.iter().sum()),
+            streamed: true,
+        }))
+    }
+
+    /// A plain Bitwarden source; `None` for an encrypted export (read whole).
+    fn bitwarden<R: Read + Seek>(
+        input: &mut R,
+        sk: &split::Skeleton,
+        options: &ReadOptions,
+    ) -> Result<Option<Source>, ConvertError> {
+        let top: Value = super::util::json::parse(&sk.bytes, Format::BitwardenJson)
+            .map_err(ConvertError::Read)?;
+        if top.get("encrypted").and_then(Value::as_bool) == Some(true)
+            || !top.get("items").is_some_and(Value::is_array)
+        {
+            return Ok(None);
+        }
+        // The collections need every item's folders before the first item is written: a
+        // pass over the records' ids and folder references, when there are folders.
+        let mut records = bitwarden_json::Records::new(&top, true);
+        if records.has_folders() {
+            let mut index = 0usize;
+            split::split(
+                BufReader::with_capacity(1 << 16, &mut *input),
+                Layout::RootItems,
+                options.limits.max_depth,
+                options.limits.max_document_bytes,
+                false,
+                0,
+                |e| {
+                    let mut v: Value = serde_json::from_slice(e.bytes)
+                        .map_err(|err| bitwarden_syntax(e.line, e.column, &err))?;
+                    records.membership(index, &v);
+                    bitwarden_json::wipe_value(&mut v);
+                    index += 1;
+                    Ok(())
+                },
+            )
+            .map_err(|e| split_error(e, Format::BitwardenJson))?;
+            input.seek(SeekFrom::Start(0)).map_err(io)?;
+        }
+        let head = build::document(Format::BitwardenJson, vec![records.acc.finish()], options);
+        Ok(Some(Source {
+            format: Format::BitwardenJson,
+            head,
+            plan: Plan::Bitwarden { top },
+            notes: Vec::new(),
+            loss: LossReport::new(),
+            total: Some(sk.counts.iter().sum()),
+            streamed: true,
+        }))
+    }
+
+    /// Second pass: the items, `chunk_items` at a time, to `each`.
+    fn chunks<R: Read + Seek>(
+        &mut self,
+        input: &mut R,
+        options: &ReadOptions,
+        chunk_items: usize,
+        each: &mut dyn FnMut(Chunk) -> Result<(), ConvertError>,
+    ) -> Result<(), ConvertError> {
+        let limits = &options.limits;
+        let mut emitted = false;
+        let mut pending = Chunk {
+            account: 0,
+            first: 0,
+            items: Vec::with_capacity(chunk_items),
+            loss: LossReport::new(),
+        };
+        // Hands over the pending chunk when it is full or the account changes.
+        let mut push = |account: usize,
+                        item: Option<Item>,
+                        loss: LossReport,
+                        pending: &mut Chunk,
+                        each: &mut dyn FnMut(Chunk) -> Result<(), ConvertError>|
+         -> Result<(), ConvertError> {
+            if account != pending.account || pending.items.len() >= chunk_items {
+                let next_first = if account == pending.account {
+                    pending.first + pending.items.len()
+                } else {
+                    0
+                };
+                let done = std::mem::replace(
+                    pending,
+                    Chunk {
+                        account,
+                        first: next_first,
+                        items: Vec::with_capacity(chunk_items),
+                        loss: LossReport::new(),
+                    },
+                );
+                emitted = true;
+                each(done)?;
+            }
+            let mut loss = loss;
+            loss.rebase_items(0, pending.items.len(), Some(account));
+            pending.loss.extend(loss);
+            pending.items.extend(item);
+            Ok(())
+        };
+        match &mut self.plan {
+            Plan::Whole(doc) => {
+                for (a, account) in doc.accounts.iter_mut().enumerate() {
+                    for item in std::mem::take(&mut account.items) {
+                        push(a, Some(item), LossReport::new(), &mut pending, each)?;
+                    }
+                }
+            }
+            Plan::Cxf { layout_owners } => {
+                let owners = layout_owners.clone();
+                let mut ctx = Ctx::new(limits);
+                split::split(
+                    BufReader::with_capacity(1 << 16, &mut *input),
+                    Layout::Cxf,
+                    limits.max_depth,
+                    limits.max_document_bytes,
+                    false,
+                    0,
+                    |e| {
+                        let owner = owners.get(e.array).copied().flatten();
+                        let account = owner.unwrap_or(0);
+                        let item = parse_item(&e, owner, limits, &mut ctx)
+                            .map_err(|err| ConvertError::Read(ReadError::Cxf(err)))?;
+                        push(account, Some(item), LossReport::new(), &mut pending, each)
+                    },
+                )
+                .map_err(|e| split_error(e, Format::Cxf))?;
+                self.notes.append(&mut ctx.notes);
+            }
+            Plan::Bitwarden { top } => {
+                let mut records = bitwarden_json::Records::new(top, false);
+                let mut index = 0usize;
+                split::split(
+                    BufReader::with_capacity(1 << 16, &mut *input),
+                    Layout::RootItems,
+                    limits.max_depth,
+                    limits.max_document_bytes,
+                    false,
+                    0,
+                    |e| {
+                        let mut v: Value = serde_json::from_slice(e.bytes)
+                            .map_err(|err| bitwarden_syntax(e.line, e.column, &err))?;
+                        let mut loss = LossReport::new();
+                        records.record(index, &v, &mut loss);
+                        bitwarden_json::wipe_value(&mut v);
+                        index += 1;
+                        let item = records.acc.take_item();
+                        // Entries name their item by id: it is item 0 of a one-item account.
+                        if let Some(item) = &item {
+                            loss.resolve_one(0, 0, &item.id);
+                        }
+                        push(0, item, loss, &mut pending, each)
+                    },
+                )
+                .map_err(|e| split_error(e, Format::BitwardenJson))?;
+            }
+        }
+        // The last chunk; an empty one when there was none, so that the account-level values
+        // are written and checked once.
+        if !pending.items.is_empty() || !pending.loss.is_empty() || !emitted {
+            each(pending)?;
+        }
+        Ok(())
+    }
+}
+
+/// The document without its items (they stay in `doc`).
+fn head_of(doc: &mut Document) -> Document {
+    let mut taken = Vec::with_capacity(doc.accounts.len());
+    for a in &mut doc.accounts {
+        taken.push(std::mem::take(&mut a.items));
+    }
+    let head = doc.clone();
+    for (a, items) in doc.accounts.iter_mut().zip(taken) {
+        a.items = items;
+    }
+    head
+}
+
+fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match input.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Parses one CXF item at its place in the input (`owner`: its account, `None` for the items of
+/// a bare Account), with errors located in the whole input.
+fn parse_item(
+    e: &split::Element<'_>,
+    owner: Option<usize>,
+    limits: &crate::Limits,
+    ctx: &mut Ctx,
+) -> Result<Item, crate::ParseError> {
+    let root = Path::Root;
+    let accounts = root.key("accounts");
+    let account = accounts.index(owner.unwrap_or(0));
+    let items = match owner {
+        Some(_) => account.key("items"),
+        None => root.key("items"),
+    };
+    let path = items.index(e.index);
+    let text = std::str::from_utf8(e.bytes).map_err(|err| {
+        crate::ParseError::new(
+            crate::ParseErrorKind::Syntax(format!(
+                "input is not UTF-8 (at byte {} of the item)",
+                err.valid_up_to()
+            )),
+            path.to_pointer(),
+            e.line,
+            e.column,
+        )
+    })?;
+    let mut r = Reader::new(text, limits);
+    Item::from_json(&mut r, ctx, &path)
+        .and_then(|item| r.finish().map(|()| item))
+        .map_err(|err| err.shifted(e.line, e.column))
+}
+
+fn bitwarden_syntax(line: usize, column: usize, err: &serde_json::Error) -> ConvertError {
+    // serde_json's syntax messages name no input value; the position is in the whole file.
+    let at = if err.line() == 1 {
+        format!(
+            "line {line}, column {}",
+            column + err.column().saturating_sub(1)
+        )
+    } else {
+        format!("line {}, column {}", line + err.line() - 1, err.column())
+    };
+    ConvertError::Read(ReadError::syntax(
+        Format::BitwardenJson,
+        format!(
+            "an item is not valid JSON ({:?} error at {at})",
+            err.classify()
+        ),
+    ))
+}
+
+fn split_error(e: SplitError<ConvertError>, format: Format) -> ConvertError {
+    match e {
+        SplitError::Io(e) => ConvertError::Io(e),
+        SplitError::Limit(limit, max) => ConvertError::Read(ReadError::Limit { limit, max }),
+        SplitError::Syntax { line, column } => ConvertError::Read(ReadError::syntax(
+            format,
+            format!("misplaced `,` in the items at line {line}, column {column}"),
+        )),
+        SplitError::Element(e) => e,
+    }
+}
+
+// -------------------------------------------------------------------------------------- sinks
+
+/// How chunk outputs of a whole-document writer join into one file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Joint {
+    /// CSV: the header once, then each chunk's rows.
+    Rows,
+    /// JSON whose item array is the root's last member (Bitwarden): the chunks' array bodies
+    /// joined with `,`.
+    LastArray,
+}
+
+enum SinkKind {
+    /// The canonical CXF writer, item by item.
+    Cxf {
+        w: Writer,
+        /// Accounts opened so far (the last one is open).
+        opened: usize,
+    },
+    /// A whole-document writer run on each chunk, the outputs joined.
+    Joined {
+        joint: Joint,
+        /// What every chunk's output starts with (the header row; the JSON up to `[`).
+        prefix: Vec<u8>,
+        /// What closes an empty output (`]\n}\n`).
+        suffix: Vec<u8>,
+        /// White space before the closing `]` of a non-empty array.
+        close_space: Option<Vec<u8>>,
+    },
+    /// Everything gathered, written at the end.
+    Whole(Document),
+}
+
+struct Sink<'o> {
+    format: Format,
+    options: WriteOptions,
+    kind: SinkKind,
+    /// The header and account heads, collections complete.
+    head: Document,
+    /// The same without collection members, and where each item is a member (account, item
+    /// id → paths of child positions): chunk documents are built from these in time
+    /// proportional to the chunk.
+    bare: Document,
+    members: HashMap<(usize, B64), Vec<Vec<usize>>>,
+    out: &'o mut dyn Write,
+}
+
+/// Formats whose writer's output joins chunk by chunk.
+fn joint(format: Format) -> Option<Joint> {
+    match format {
+        Format::BitwardenJson => Some(Joint::LastArray),
+        Format::ChromeCsv
+        | Format::AppleCsv
+        | Format::FirefoxCsv
+        | Format::OnePasswordCsv
+        | Format::DashlaneCsv => Some(Joint::Rows),
+        _ => None,
+    }
+}
+
+impl<'o> Sink<'o> {
+    fn new(
+        format: Format,
+        options: &WriteOptions,
+        head: &Document,
+        out: &'o mut dyn Write,
+    ) -> Result<Sink<'o>, ConvertError> {
+        let kind = match (format, joint(format)) {
+            (_, _) if options.encrypt => SinkKind::Whole(head.clone()),
+            (Format::Cxf, _) => {
+                let mut w = Writer::new(1 << 16, true);
+                w.begin_object();
+                head.write_header_members(&mut w);
+                w.key("accounts");
+                w.begin_array();
+                SinkKind::Cxf { w, opened: 0 }
+            }
+            (_, Some(joint)) => {
+                let (empty, _) =
+                    super::write_with(format, head, options).map_err(ConvertError::Write)?;
+                let (prefix, suffix) = match joint {
+                    Joint::Rows => (empty.to_vec(), Vec::new()),
+                    Joint::LastArray => {
+                        let at = find_last(&empty, b"[]").ok_or_else(|| join_error(format))?;
+                        (empty[..=at].to_vec(), empty[at + 1..].to_vec())
+                    }
+                };
+                out.write_all(&prefix).map_err(io)?;
+                SinkKind::Joined {
+                    joint,
+                    prefix,
+                    suffix,
+                    close_space: None,
+                }
+            }
+            _ => SinkKind::Whole(head.clone()),
+        };
+        let mut bare = head.clone();
+        let mut members = HashMap::new();
+        if matches!(kind, SinkKind::Joined { .. }) {
+            for (a, account) in bare.accounts.iter_mut().enumerate() {
+                index_members(a, &mut account.collections, &mut Vec::new(), &mut members);
+            }
+        }
+        Ok(Sink {
+            format,
+            options: options.clone(),
+            kind,
+            head: head.clone(),
+            bare,
+            members,
+            out,
+        })
+    }
+
+    /// Writes one chunk; returns the write's loss entries at their places in the whole input
+    /// (`index`: items before this chunk, across accounts).
+    fn chunk(&mut self, chunk: Chunk, index: usize) -> Result<LossReport, ConvertError> {
+        let head = &self.head;
+        match &mut self.kind {
+            SinkKind::Cxf { w, opened } => {
+                while *opened <= chunk.account && *opened < head.accounts.len() {
+                    if *opened > 0 {
+                        head.accounts[*opened - 1].write_tail(w);
+                    }
+                    w.element();
+                    head.accounts[*opened].write_head(w);
+                    *opened += 1;
+                }
+                for item in &chunk.items {
+                    w.element();
+                    item.to_json(w);
+                }
+                w.drain_to(self.out).map_err(io)?;
+                Ok(LossReport::new())
+            }
+            SinkKind::Whole(doc) => {
+                if let Some(account) = doc.accounts.get_mut(chunk.account) {
+                    account.items.extend(chunk.items);
+                }
+                Ok(LossReport::new())
+            }
+            SinkKind::Joined {
+                joint,
+                prefix,
+                suffix,
+                close_space,
+            } => {
+                let (account, first) = (chunk.account, chunk.first);
+                let doc = chunk_document(&self.bare, &self.members, chunk);
+                let (bytes, mut loss) = super::write_with(self.format, &doc, &self.options)
+                    .map_err(ConvertError::Write)?;
+                drop(doc);
+                let body = bytes
+                    .strip_prefix(prefix.as_slice())
+                    .ok_or_else(|| join_error(self.format))?;
+                match joint {
+                    Joint::Rows => self.out.write_all(body).map_err(io)?,
+                    Joint::LastArray => {
+                        let end = body
+                            .strip_suffix(suffix.as_slice())
+                            .ok_or_else(|| join_error(self.format))?;
+                        let trimmed = end.trim_ascii_end();
+                        if !trimmed.is_empty() {
+                            if close_space.is_some() {
+                                self.out.write_all(b",").map_err(io)?;
+                            } else {
+                                *close_space = Some(end[trimmed.len()..].to_vec());
+                            }
+                            self.out.write_all(trimmed).map_err(io)?;
+                        }
+                    }
+                }
+                loss.rebase_items(account, first, None);
+                loss.shift_item_index(index);
+                Ok(loss)
+            }
+        }
+    }
+
+    /// Closes the output; returns the whole loss report.
+    fn finish(mut self, mut loss: LossReport) -> Result<LossReport, ConvertError> {
+        match &mut self.kind {
+            SinkKind::Cxf { w, opened } => {
+                // Accounts after the last chunk's (they have no items), then the header's
+                // members after `accounts`.
+                let accounts = &self.head.accounts;
+                while *opened < accounts.len() {
+                    if *opened > 0 {
+                        accounts[*opened - 1].write_tail(w);
+                    }
+                    w.element();
+                    accounts[*opened].write_head(w);
+                    *opened += 1;
+                }
+                if *opened > 0 {
+                    accounts[*opened - 1].write_tail(w);
+                }
+                w.end_array();
+                self.head.unknown.write_members(w);
+                w.end_object();
+                let bytes = std::mem::replace(w, Writer::new(0, true)).finish();
+                self.out.write_all(&bytes).map_err(io)?;
+            }
+            SinkKind::Joined {
+                suffix,
+                close_space,
+                ..
+            } => {
+                if let Some(space) = close_space {
+                    self.out.write_all(space).map_err(io)?;
+                }
+                self.out.write_all(suffix).map_err(io)?;
+            }
+            SinkKind::Whole(doc) => {
+                let (bytes, write_loss) = super::write_with(self.format, doc, &self.options)
+                    .map_err(ConvertError::Write)?;
+                self.out.write_all(&bytes).map_err(io)?;
+                loss.extend(write_loss);
+            }
+        }
+        self.out.flush().map_err(io)?;
+        Ok(loss)
+    }
+}
+
+fn join_error(format: Format) -> ConvertError {
+    ConvertError::Write(WriteError::ReadBack {
+        format,
+        message: "a chunk's output does not join the others".into(),
+    })
+}
+
+fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The document a chunk is written as: the header, every account head (so that folders and
+/// account-level values are the same in every chunk), collections holding only the chunk's
+/// items, and the chunk's items in its account.
+fn chunk_document(
+    bare: &Document,
+    members: &HashMap<(usize, B64), Vec<Vec<usize>>>,
+    chunk: Chunk,
+) -> Document {
+    let mut doc = bare.clone();
+    let Some(account) = doc.accounts.get_mut(chunk.account) else {
+        // No account at all (an empty document): nothing to add.
+        return doc;
+    };
+    if !members.is_empty() {
+        for item in &chunk.items {
+            for path in members
+                .get(&(chunk.account, item.id.clone()))
+                .into_iter()
+                .flatten()
+            {
+                let mut at = &mut account.collections;
+                let (last, parents) = path.split_last().expect("paths are not empty");
+                for &p in parents {
+                    at = &mut at[p].sub_collections;
+                }
+                at[*last].items.push(LinkedItem {
+                    item: item.id.clone(),
+                    ..LinkedItem::default()
+                });
+            }
+        }
+    }
+    account.items = chunk.items.into();
+    doc
+}
+
+/// Empties the collections' member lists into `members`: for each member of this account, the
+/// positions that lead to its collection.
+fn index_members(
+    account: usize,
+    collections: &mut [Collection],
+    path: &mut Vec<usize>,
+    members: &mut HashMap<(usize, B64), Vec<Vec<usize>>>,
+) {
+    for (i, c) in collections.iter_mut().enumerate() {
+        path.push(i);
+        for l in std::mem::take(&mut c.items) {
+            // By item id alone, as the whole-document writers look members up.
+            members
+                .entry((account, l.item))
+                .or_default()
+                .push(path.clone());
+        }
+        index_members(account, &mut c.sub_collections, path, members);
+        path.pop();
+    }
+}

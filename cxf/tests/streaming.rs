@@ -1,0 +1,231 @@
+//! The streaming spine gives what the whole-document functions give: for every fixture of every
+//! readable format (and the shared real samples, when `CXF_SHARED_SAMPLES` is set), to every
+//! writable target but `kdbx` (a cipher over the whole document, read whole anyway), converted
+//! with chunks of 1, 2 and 256 items: the same output bytes, the same loss entries, the same
+//! error.
+
+mod common;
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use cxf::formats::stream::{StreamOptions, convert_stream};
+use cxf::formats::{self, Format, ReadOptions, WriteOptions};
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// (file, format, read options) of every fixture with a sidecar, and every valid and quirk CXF
+/// fixture.
+fn inputs() -> Vec<(PathBuf, Format, ReadOptions)> {
+    let mut out = Vec::new();
+    let base = ReadOptions::default().with_timestamp(1_750_000_000);
+    let formats_dir = root().join("fixtures/formats");
+    for dir in std::fs::read_dir(&formats_dir).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            let Some(stem) = name.strip_suffix(".expect.json") else {
+                continue;
+            };
+            let expect: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+            let Some(fixture) = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| {
+                    let n = p.file_name().unwrap().to_string_lossy();
+                    !n.ends_with(".expect.json")
+                        && n.rsplit_once('.').is_some_and(|(s, _)| s == stem)
+                })
+            else {
+                continue;
+            };
+            let format: Format = expect["format"].as_str().unwrap().parse().unwrap();
+            let mut o = base.clone();
+            if let Some(p) = expect.get("password").and_then(Value::as_str) {
+                o = o.with_password(p);
+            }
+            if let Some(c) = expect.get("columns").and_then(Value::as_str) {
+                o = o.with_columns(c.parse().unwrap());
+            }
+            out.push((fixture, format, o));
+        }
+    }
+    for sub in ["fixtures/cxf/valid", "fixtures/cxf/quirks"] {
+        for f in std::fs::read_dir(root().join(sub)).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|e| e == "json") {
+                out.push((f, Format::Cxf, base.clone()));
+            }
+        }
+    }
+    if let Some(samples) = std::env::var_os("CXF_SHARED_SAMPLES") {
+        for dir in std::fs::read_dir(samples).unwrap() {
+            let dir = dir.unwrap().path();
+            let Some(format) = common::sample_format(&dir.file_name().unwrap().to_string_lossy())
+            else {
+                continue;
+            };
+            if dir.to_string_lossy().contains("encrypted") {
+                continue;
+            }
+            for f in walk(&dir) {
+                out.push((f, format, base.clone()));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if !p.file_name().unwrap().to_string_lossy().starts_with('.')
+            && p.extension().is_none_or(|x| x != "md")
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn sorted_entries(loss: &formats::LossReport) -> Vec<String> {
+    let mut v: Vec<String> = loss.entries().iter().map(|e| format!("{e:?}")).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn streamed_conversion_equals_the_whole_document_conversion() {
+    let targets: Vec<Format> = Format::ALL
+        .iter()
+        .copied()
+        .filter(|f| f.can_write() && *f != Format::Kdbx)
+        .collect();
+    let (mut compared, mut streamed_in) = (0, 0);
+    for (path, from, options) in inputs() {
+        let bytes = std::fs::read(&path).unwrap();
+        for &to in &targets {
+            let whole = formats::convert(&bytes, Some(from), to, &options);
+            for chunk in [1, 2, 256] {
+                let mut out = Vec::new();
+                let streamed = convert_stream(
+                    Cursor::new(&bytes),
+                    Some(from),
+                    to,
+                    &options,
+                    &WriteOptions::default(),
+                    &StreamOptions::default().with_chunk_items(chunk),
+                    &mut out,
+                    &mut |_| {},
+                );
+                let what = format!("{} -> {to}, chunks of {chunk}", path.display());
+                match (&whole, streamed) {
+                    (Ok(w), Ok(s)) => {
+                        assert_eq!(
+                            String::from_utf8_lossy(&w.output),
+                            String::from_utf8_lossy(&out),
+                            "{what}: output"
+                        );
+                        assert_eq!(
+                            sorted_entries(&w.loss),
+                            sorted_entries(&s.loss),
+                            "{what}: loss"
+                        );
+                        assert_eq!(w.from, s.from, "{what}");
+                        compared += 1;
+                        streamed_in += usize::from(s.streamed_input);
+                    }
+                    (Err(w), Err(s)) => assert_eq!(w.to_string(), s.to_string(), "{what}: error"),
+                    (w, s) => panic!(
+                        "{what}: whole {:?}, streamed {:?}",
+                        w.as_ref().map(|_| ()).map_err(ToString::to_string),
+                        s.map(|_| ()).map_err(|e| e.to_string())
+                    ),
+                }
+            }
+        }
+    }
+    eprintln!("{compared} conversions compared, {streamed_in} with a streamed input");
+    assert!(
+        compared > 500 && streamed_in > 100,
+        "{compared} {streamed_in}"
+    );
+}
+
+#[test]
+fn streamed_cxf_items_are_located_in_the_whole_input() {
+    // A bad item far into the file: the error's line and pointer are those of the whole file.
+    let mut text = String::from(
+        "{\"version\":{\"major\":1,\"minor\":0},\"exporterRpId\":\"a.example\",\"exporterDisplayName\":\"A\",\"timestamp\":1,\n\"accounts\":[{\"id\":\"QQ\",\"username\":\"\",\"email\":\"\",\"collections\":[],\"items\":[\n",
+    );
+    for i in 0..5 {
+        text.push_str(&format!(
+            "{{\"id\":\"SXQ{i}\",\"title\":\"t\",\"credentials\":[]}},\n"
+        ));
+    }
+    text.push_str("  {\"id\":\"SXQ5\",\"title\":7,\"credentials\":[]}]}]}\n");
+    let whole = cxf::Document::parse(text.as_bytes(), &cxf::Limits::default()).unwrap_err();
+    let mut out = Vec::new();
+    let e = convert_stream(
+        Cursor::new(text.as_bytes()),
+        None,
+        Format::Cxf,
+        &ReadOptions::default(),
+        &WriteOptions::default(),
+        &StreamOptions::default().with_chunk_items(2),
+        &mut out,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    let formats::ConvertError::Read(formats::ReadError::Cxf(streamed)) = e else {
+        panic!("{e}")
+    };
+    assert_eq!(streamed.to_string(), whole.to_string());
+    assert_eq!(streamed.pointer(), "/accounts/0/items/5/title");
+    assert_eq!(streamed.line(), 8);
+}
+
+#[test]
+fn progress_counts_every_item_once_with_the_total() {
+    let csv = "name,url,username,password,note\r\n".to_owned()
+        + &(0..10)
+            .map(|i| format!("s{i}.example,https://s{i}.example/,u{i},p{i},\r\n"))
+            .collect::<String>();
+    let mut cxf_out = Vec::new();
+    formats::stream::convert_stream(
+        Cursor::new(csv.as_bytes()),
+        None,
+        Format::Cxf,
+        &ReadOptions::default(),
+        &WriteOptions::default(),
+        &StreamOptions::default(),
+        &mut cxf_out,
+        &mut |_| {},
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut out = Vec::new();
+    convert_stream(
+        Cursor::new(&cxf_out),
+        None,
+        Format::BitwardenJson,
+        &ReadOptions::default(),
+        &WriteOptions::default(),
+        &StreamOptions::default().with_chunk_items(4),
+        &mut out,
+        &mut |p| seen.push((p.items, p.total_items)),
+    )
+    .unwrap();
+    assert_eq!(seen, vec![(4, Some(10)), (8, Some(10)), (10, Some(10))]);
+}
