@@ -249,6 +249,17 @@ impl Staged {
     /// Writes `bytes` to a temporary file (mode 0600) in `path`'s directory and flushes it to
     /// disk. Dropping the result without [`Staged::commit`] removes it.
     pub(crate) fn new(path: &Path, bytes: &[u8]) -> Result<Staged> {
+        let staged = Staged::create(path)?;
+        let mut file = staged.file();
+        if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
+            return Err(e).with_context(|| format!("cannot write {}", path.display()));
+        }
+        Ok(staged)
+    }
+
+    /// An empty temporary file (mode 0600) in `path`'s directory, to be written through
+    /// [`Staged::file`] (a streamed output); flush it with `sync_all` before committing.
+    pub(crate) fn create(path: &Path) -> Result<Staged> {
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),
@@ -261,15 +272,18 @@ impl Staged {
         if let Ok(mut pending) = PENDING.lock() {
             pending.push(tmp.path().to_path_buf());
         }
-        let mut file = tmp.as_file();
-        if let Err(e) = file.write_all(bytes).and_then(|()| file.sync_all()) {
-            unregister(tmp.path());
-            return Err(e).with_context(|| format!("cannot write {}", path.display()));
-        }
         Ok(Staged {
             tmp: Some(tmp),
             path: path.to_path_buf(),
         })
+    }
+
+    /// The temporary file.
+    pub(crate) fn file(&self) -> &std::fs::File {
+        self.tmp
+            .as_ref()
+            .expect("staged file present until commit")
+            .as_file()
     }
 
     /// Renames the temporary file over the target (refusing an existing target unless

@@ -9,7 +9,7 @@ mod common;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use cxf::formats::stream::{StreamOptions, convert_stream};
+use cxf::formats::stream::{Event, StreamOptions, convert_stream};
 use cxf::formats::{self, Format, ReadOptions, WriteOptions};
 use serde_json::Value;
 
@@ -224,7 +224,11 @@ fn progress_counts_every_item_once_with_the_total() {
         &WriteOptions::default(),
         &StreamOptions::default().with_chunk_items(4),
         &mut out,
-        &mut |p| seen.push((p.items, p.total_items)),
+        &mut |e| {
+            if let Event::Progress(p) = e {
+                seen.push((p.items, p.total_items));
+            }
+        },
     )
     .unwrap();
     assert_eq!(seen, vec![(4, Some(10)), (8, Some(10)), (10, Some(10))]);

@@ -9,8 +9,118 @@ use clap::Args;
 use cxf::formats::{self, Format};
 use serde_json::json;
 
-use super::source::{column_map, format_arg, key_file, password, read_source_with_key};
-use crate::output::{Output, Staged, safe};
+use std::io::{BufWriter, Read, Seek, Write};
+
+use cxf::formats::stream::{Event, StreamOptions, convert_stream};
+use cxf::formats::{ConvertError, ReadError};
+
+use super::source::{
+    column_map, columns_needed, detected, format_arg, key_file, open_age, password, read_failure,
+};
+use crate::output::{Output, Staged, read_input, safe};
+
+/// Loss entries shown on stderr (all of them go to `--report FILE`).
+const SHOWN: usize = 50;
+
+/// The progress bar of a long conversion (on a terminal, without `--quiet`).
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} items  {per_sec}  {elapsed_precise} elapsed, {eta} left",
+        )
+        .expect("valid template"),
+    );
+    bar
+}
+
+/// The input: a file streamed from disk, or bytes (stdin, an opened age file).
+enum Input {
+    File(std::fs::File),
+    Memory(std::io::Cursor<zeroize::Zeroizing<Vec<u8>>>),
+}
+
+impl Input {
+    fn reader(&mut self) -> &mut dyn ReadSeek {
+        match self {
+            Input::File(f) => f,
+            Input::Memory(c) => c,
+        }
+    }
+
+    fn rewind(&mut self) -> Result<()> {
+        self.reader().seek(std::io::SeekFrom::Start(0))?;
+        Ok(())
+    }
+
+    /// What detection looks at ([`cxf::formats::stream::sample`]).
+    fn sample(&mut self, limits: &cxf::Limits) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        cxf::formats::stream::sample(&mut self.reader(), limits).map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+/// The output, telling its failures from the input's; a closed stdout pipe ends output quietly.
+struct OutputWriter<'a, 'f> {
+    inner: Box<dyn Write + 'a>,
+    stdout: bool,
+    failed: &'f mut bool,
+}
+
+impl OutputWriter<'_, '_> {
+    fn check(&mut self, result: std::io::Result<()>) -> std::io::Result<()> {
+        let result = if self.stdout {
+            crate::output::stdout_result(result)
+        } else {
+            result
+        };
+        *self.failed |= result.is_err();
+        result
+    }
+}
+
+impl Write for OutputWriter<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.inner.write_all(buf);
+        self.check(result).map(|()| buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.inner.flush();
+        self.check(result)
+    }
+}
+
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// Opens `path` (`-`: stdin): an age file is decrypted first, with the password from the file
+/// or typed (then kept in `password` for an encrypted content).
+fn open_input(
+    path: &std::path::Path,
+    password: &mut Option<cxf::Secret>,
+    limits: &cxf::Limits,
+) -> Result<Input> {
+    let mut input = if path == std::path::Path::new("-") {
+        Input::Memory(std::io::Cursor::new(read_input(
+            path,
+            limits.max_document_bytes,
+        )?))
+    } else {
+        Input::File(
+            std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
+        )
+    };
+    let mut start = Vec::with_capacity(64);
+    input.reader().take(64).read_to_end(&mut start)?;
+    input.rewind()?;
+    if formats::is_age(&start) {
+        let bytes = read_input(path, limits.max_document_bytes)?;
+        let plain = open_age(path, &bytes, password, limits)?;
+        return Ok(Input::Memory(std::io::Cursor::new(plain)));
+    }
+    Ok(input)
+}
 
 /// Identity written into a Header the input did not have (a bare Account): the converter has
 /// no RP id of its own.
@@ -39,9 +149,12 @@ pub(crate) struct ConvertArgs {
     /// Replace OUTPUT (and the report) if they exist.
     #[arg(long)]
     overwrite: bool,
-    /// Indent the output (CXF).
+    /// Indent the output (CXF; it is always indented, the flag is kept for scripts).
     #[arg(long)]
     pretty: bool,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    quiet: bool,
     /// Protect the output with a password: `--to cxf` writes an age file (scrypt passphrase),
     /// `--to bitwarden-json` Bitwarden's password-protected export; `kdbx` is always protected.
     #[arg(long)]
@@ -117,103 +230,189 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
     if let Some(report) = &args.report {
         Output::File(report.clone()).check(false, args.overwrite)?;
     }
-    let chatty = std::io::stderr().is_terminal();
-    if chatty {
-        errln!("reading {}...", safe(&args.input.display().to_string()));
-    }
     // Read once: `--password-file -` is stdin, and the password may serve both sides.
-    let file_password = password(args.password_file.as_deref())?;
+    let mut file_password = password(args.password_file.as_deref())?;
     let key = key_file(args.key_file.as_deref())?;
-    let mut source = read_source_with_key(
-        &args.input,
-        from,
-        file_password.clone(),
-        key.clone(),
-        columns,
-    )?;
-    let doc = &mut source.document;
-    if doc.exporter_rp_id.is_empty() && doc.exporter_display_name.is_empty() {
-        doc.exporter_rp_id = FALLBACK_EXPORTER_RP_ID.into();
-        doc.exporter_display_name = FALLBACK_EXPORTER_NAME.into();
+    let limits = cxf::Limits::default();
+    // A file is streamed from disk; stdin and age files (opened first) are held in memory.
+    let mut input = open_input(&args.input, &mut file_password, &limits)?;
+    let from = match from {
+        Some(f) => f,
+        None => detected(&args.input, &input.sample(&limits)?)?,
+    };
+    if !from.can_read() {
+        anyhow::bail!("{from} cannot be read (see `cxf formats`)");
     }
-    if doc.timestamp == 0 {
-        doc.timestamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-    }
-    if chatty {
-        errln!("writing {to}...");
+    if from == Format::GenericCsv && columns.is_none() {
+        return Err(columns_needed(&args.input, &input.sample(&limits)?));
     }
     let mut write_options = formats::WriteOptions::default();
     if encrypted {
-        write_options.password = Some(output_password(file_password, to)?);
+        write_options.password = Some(output_password(file_password.clone(), to)?);
         write_options.encrypt = args.encrypt;
         if to == Format::Kdbx {
-            write_options.key_file = key;
+            write_options.key_file = key.clone();
         }
     }
-    let (out, write_loss) = if to == Format::Cxf && args.pretty && !args.encrypt {
-        (doc.to_json_vec_pretty(), formats::LossReport::new())
-    } else {
-        formats::write_with(to, doc, &write_options)
-            .map_err(|e| anyhow::anyhow!("cannot write {to}: {e}"))?
+    let mut options = formats::ReadOptions::default().with_limits(limits);
+    options.password = file_password;
+    options.key_file = key;
+    options.columns = columns;
+    let mut stream_options = StreamOptions::default()
+        .with_fallback_exporter(FALLBACK_EXPORTER_RP_ID, FALLBACK_EXPORTER_NAME);
+    // The report file holds every entry; without one, only counts and the first lines are kept.
+    stream_options.keep_loss = args.report.is_some();
+    let quiet = args.quiet || !std::io::stderr().is_terminal();
+    if !quiet {
+        errln!(
+            "converting {} ({from}) to {to}...",
+            safe(&args.input.display().to_string())
+        );
+    }
+    let (streamed, staged_output, shown) = loop {
+        let staged = match &output {
+            Output::File(path) => Some(Staged::create(path)?),
+            Output::Stdout => None,
+        };
+        let bar = (!quiet).then(progress_bar);
+        let mut shown = formats::LossReport::new();
+        let mut on_event = |event: Event<'_>| match event {
+            Event::Progress(p) => {
+                if let Some(bar) = &bar {
+                    if let Some(total) = p.total_items {
+                        bar.set_length(total as u64);
+                    }
+                    bar.set_position(p.items as u64);
+                }
+            }
+            Event::Loss(entries) => {
+                for e in entries.iter().take(SHOWN.saturating_sub(shown.len())) {
+                    shown.push(e.clone());
+                }
+            }
+            _ => {}
+        };
+        let mut output_failed = false;
+        let result = {
+            let stdout = std::io::stdout();
+            let inner: Box<dyn Write> = match &staged {
+                Some(staged) => Box::new(BufWriter::with_capacity(1 << 16, staged.file())),
+                None => Box::new(BufWriter::with_capacity(1 << 16, stdout.lock())),
+            };
+            let mut out = OutputWriter {
+                inner,
+                stdout: staged.is_none(),
+                failed: &mut output_failed,
+            };
+            let result = convert_stream(
+                input.reader(),
+                Some(from),
+                to,
+                &options,
+                &write_options,
+                &stream_options,
+                &mut out,
+                &mut on_event,
+            );
+            result.and_then(|r| out.flush().map(|()| r).map_err(ConvertError::Io))
+        };
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        match result {
+            Ok(streamed) => break (streamed, staged, shown),
+            Err(ConvertError::Read(ReadError::PasswordRequired))
+                if options.password.is_none() && std::io::stdin().is_terminal() =>
+            {
+                let typed = zeroize::Zeroizing::new(
+                    rpassword::prompt_password(format!("Password of {}: ", args.input.display()))
+                        .context("cannot read the password")?,
+                );
+                options.password = Some(cxf::Secret::new(typed.as_str()));
+                input.rewind()?;
+            }
+            Err(ConvertError::Read(e)) => return Err(read_failure(&args.input, from, e)),
+            Err(ConvertError::Write(e)) => anyhow::bail!("cannot write {to}: {e}"),
+            Err(ConvertError::Io(e)) if output_failed => {
+                let target = match &output {
+                    Output::File(path) => path.display().to_string(),
+                    Output::Stdout => "stdout".to_owned(),
+                };
+                return Err(e).context(format!("cannot write {target}"));
+            }
+            Err(ConvertError::Io(e)) => {
+                return Err(e).context(format!("cannot read {}", args.input.display()));
+            }
+            Err(e) => {
+                return Err(read_failure(
+                    &args.input,
+                    from,
+                    ReadError::Unsupported {
+                        format: from,
+                        message: e.to_string(),
+                    },
+                ));
+            }
+        }
     };
-    let summary = cxf::Summary::of(doc);
-    // Items the target did not get: skipped, refused by its importer, or found missing.
-    let skipped = write_loss.lost_items();
-    let mut loss = std::mem::take(&mut source.loss);
-    loss.extend(write_loss);
-    // Stage the output and the report before committing either, so that a report that cannot
-    // be written leaves no output behind.
-    let staged_output = match &output {
-        Output::File(path) => Some(Staged::new(path, &out)?),
-        Output::Stdout => None,
-    };
+    // Stage the report before committing the output, so that a report that cannot be written
+    // leaves no output behind.
+    let written = streamed.items - streamed.lost_items.min(streamed.items);
     let mut staged_report = None;
     if let Some(path) = &args.report {
+        let loss = &streamed.loss;
         let report = json!({
             "input": args.input.display().to_string(),
-            "from": source.format.name(),
+            "from": streamed.from.name(),
             "to": to.name(),
-            "itemsRead": summary.items,
-            "itemsWritten": summary.items - skipped.min(summary.items),
-            "summary": { "lost": loss.lost().count(), "changed": loss.changed().count() },
+            "itemsRead": streamed.items,
+            "itemsWritten": written,
+            "summary": { "lost": streamed.lost, "changed": streamed.changed },
             "lost": loss.to_json()["lost"],
             "changed": loss.to_json()["changed"],
-            "notes": source.notes.iter().map(|n| json!({
+            "notes": streamed.notes.iter().map(|n| json!({
                 "code": n.code, "pointer": n.pointer, "message": n.message,
             })).collect::<Vec<_>>(),
         });
         let text = serde_json::to_vec_pretty(&report)?;
         staged_report = Some(Staged::new(path, &text).context("cannot write the report")?);
     }
-    match staged_output {
-        Some(staged) => staged.commit(args.overwrite)?,
-        None => output.write(&out, args.overwrite)?,
+    if let Some(staged) = staged_output {
+        staged
+            .file()
+            .sync_all()
+            .context("cannot write the output")?;
+        staged.commit(args.overwrite)?;
     }
     if let Some(staged) = staged_report {
         staged
             .commit(args.overwrite)
             .context("cannot write the report")?;
     }
-    if !loss.is_empty() {
-        errln!("not carried as it was ({}):", loss.summary());
-        for line in loss.to_string().lines().take(50) {
+    let total = streamed.lost + streamed.changed;
+    let summary = format!(
+        "{} value{} lost, {} changed",
+        streamed.lost,
+        if streamed.lost == 1 { "" } else { "s" },
+        streamed.changed
+    );
+    if total > 0 {
+        errln!("not carried as it was ({summary}):");
+        for line in shown.to_string().lines() {
             errln!("  {}", safe(line));
         }
-        if loss.len() > 50 {
-            errln!("  ... and {} more (see --report FILE)", loss.len() - 50);
+        if total > shown.len() {
+            errln!("  ... and {} more (see --report FILE)", total - shown.len());
         }
     }
     errln!(
-        "converted {} items ({} credentials) from {} to {}: {} items written, {}, {} normalisations",
-        summary.items,
-        summary.credentials,
-        source.format,
+        "converted {} items ({} credentials) from {} to {}: {} items written, {summary}, {} normalisations",
+        streamed.items,
+        streamed.credentials,
+        streamed.from,
         to,
-        summary.items - skipped.min(summary.items),
-        loss.summary(),
-        source.notes.len()
+        written,
+        streamed.notes.len()
     );
     Ok(ExitCode::SUCCESS)
 }

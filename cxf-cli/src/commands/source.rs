@@ -43,7 +43,7 @@ pub(crate) fn column_map(from: Option<Format>, columns: Option<&str>) -> Result<
 
 /// The usage error of `--from generic-csv` without `--columns`: how to write one, with the
 /// file's columns.
-fn columns_needed(path: &Path, bytes: &[u8]) -> anyhow::Error {
+pub(crate) fn columns_needed(path: &Path, bytes: &[u8]) -> anyhow::Error {
     let header = match formats::csv_columns(bytes) {
         Ok(cols) => {
             let cols: Vec<String> = cols
@@ -67,7 +67,7 @@ fn columns_needed(path: &Path, bytes: &[u8]) -> anyhow::Error {
     )
 }
 
-fn detected(path: &Path, bytes: &[u8]) -> Result<Format> {
+pub(crate) fn detected(path: &Path, bytes: &[u8]) -> Result<Format> {
     match formats::detect(bytes) {
         Detection::Certain(f) => Ok(f),
         Detection::Ambiguous(candidates) => {
@@ -209,7 +209,18 @@ fn read_source_bytes_with_key(
         }
         other => other,
     };
-    let (document, loss) = result.map_err(|e| match e {
+    let (document, loss) = result.map_err(|e| read_failure(path, format, e))?;
+    Ok(Source {
+        format,
+        document,
+        notes: Vec::new(),
+        loss,
+    })
+}
+
+/// The error to show when `path` cannot be read as `format`.
+pub(crate) fn read_failure(path: &Path, format: Format, e: ReadError) -> anyhow::Error {
+    match e {
         // The map is an argument: a map that does not fit the file is a usage error.
         ReadError::ColumnMap { .. } => anyhow::anyhow!("--columns: {e}"),
         ReadError::PasswordRequired => Invalid(format!(
@@ -230,13 +241,7 @@ fn read_source_bytes_with_key(
         other => {
             Invalid(format!("{} cannot be read as {format}: {other}", path.display())).into()
         }
-    })?;
-    Ok(Source {
-        format,
-        document,
-        notes: Vec::new(),
-        loss,
-    })
+    }
 }
 
 /// The content of the age file `bytes` (`path`), opened with `password` or, without one, a

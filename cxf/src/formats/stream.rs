@@ -54,6 +54,16 @@ pub struct Progress {
     pub total_items: Option<usize>,
 }
 
+/// What [`convert_stream`] tells as it goes.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event<'a> {
+    /// After each chunk.
+    Progress(Progress),
+    /// Loss entries, at their final places (each entry is told once).
+    Loss(&'a [super::LossEntry]),
+}
+
 /// Options of [`convert_stream`].
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -63,6 +73,9 @@ pub struct StreamOptions {
     /// Exporter RP id and name written when the input has none (a bare Account, another
     /// manager's export read as CXF without one).
     pub fallback_exporter: Option<(String, String)>,
+    /// Whether [`Streamed::loss`] gathers the entries (default); without it they are only told
+    /// through [`Event::Loss`], so that a report of millions of entries need not be held.
+    pub keep_loss: bool,
 }
 
 impl Default for StreamOptions {
@@ -70,6 +83,7 @@ impl Default for StreamOptions {
         StreamOptions {
             chunk_items: 256,
             fallback_exporter: None,
+            keep_loss: true,
         }
     }
 }
@@ -78,6 +92,12 @@ impl StreamOptions {
     /// Sets the number of items per chunk (at least 1).
     pub fn with_chunk_items(mut self, n: usize) -> Self {
         self.chunk_items = n.max(1);
+        self
+    }
+
+    /// Tells loss entries only through [`Event::Loss`] ([`StreamOptions::keep_loss`]).
+    pub fn without_keeping_loss(mut self) -> Self {
+        self.keep_loss = false;
         self
     }
 
@@ -94,8 +114,15 @@ impl StreamOptions {
 pub struct Streamed {
     /// The format the input was read as.
     pub from: Format,
-    /// What reading and writing could not carry (read losses first per chunk).
+    /// What reading and writing could not carry (read losses first per chunk); empty unless
+    /// [`StreamOptions::keep_loss`].
     pub loss: LossReport,
+    /// Entries lost and changed, and items not written (whether or not they were kept).
+    pub lost: usize,
+    /// Entries changed.
+    pub changed: usize,
+    /// Items the target did not get ([`LossReport::lost_items`]).
+    pub lost_items: usize,
     /// What the CXF parser normalised (CXF inputs).
     pub notes: Vec<ParseNote>,
     /// Items read.
@@ -110,7 +137,8 @@ pub struct Streamed {
 }
 
 /// Converts `input` to `to`, writing to `output` as it goes, with one loss report: the streaming
-/// form of [`convert()`](super::convert). `progress` is called after each chunk.
+/// form of [`convert()`](super::convert). `events` hears the progress after each chunk and
+/// the loss entries as they are found.
 ///
 /// ```
 /// use cxf::formats::{Format, ReadOptions, WriteOptions, stream};
@@ -119,7 +147,8 @@ pub struct Streamed {
 /// let mut out = Vec::new();
 /// let done = stream::convert_stream(
 ///     std::io::Cursor::new(&csv[..]), None, Format::Cxf, &ReadOptions::default(),
-///     &WriteOptions::default(), &stream::StreamOptions::default(), &mut out, &mut |_| {},
+///     &WriteOptions::default(), &stream::StreamOptions::default(), &mut out,
+///     &mut |event| if let stream::Event::Progress(p) = event { eprintln!("{} items", p.items) },
 /// )?;
 /// assert_eq!((done.from, done.items), (Format::ChromeCsv, 1));
 /// assert!(String::from_utf8(out)?.contains("\"example.com\""));
@@ -139,7 +168,7 @@ pub fn convert_stream<R: Read + Seek>(
     write_options: &WriteOptions,
     stream_options: &StreamOptions,
     output: &mut dyn Write,
-    progress: &mut dyn FnMut(Progress),
+    events: &mut dyn FnMut(Event<'_>),
 ) -> Result<Streamed, ConvertError> {
     if !to.can_write() {
         return Err(ConvertError::Write(WriteError::NotWritable(to)));
@@ -161,7 +190,11 @@ pub fn convert_stream<R: Read + Seek>(
     let mut sink = Sink::new(to, write_options, &source.head, output)?;
     let streamed_output = !matches!(sink.kind, SinkKind::Whole(_));
     let mut run = Run {
-        loss: std::mem::take(&mut source.loss),
+        loss: LossReport::new(),
+        keep: stream_options.keep_loss,
+        lost: 0,
+        changed: 0,
+        lost_items: 0,
         items: 0,
         credentials: 0,
         empty: 0,
@@ -170,8 +203,9 @@ pub fn convert_stream<R: Read + Seek>(
         index: 0,
     };
     let chunk_items = stream_options.chunk_items.max(1);
+    run.tell(std::mem::take(&mut source.loss), false, events);
     source.chunks(&mut input, options, chunk_items, &mut |chunk: Chunk| {
-        run.take(chunk, &mut sink, progress)
+        run.take(chunk, &mut sink, events)
     })?;
     let format = source.format;
     if run.empty > 0 && format != Format::Cxf {
@@ -185,16 +219,76 @@ pub fn convert_stream<R: Read + Seek>(
             ),
         )));
     }
-    let loss = sink.finish(run.loss)?;
+    let last = sink.finish()?;
+    run.tell(last, true, events);
     Ok(Streamed {
         from: format,
-        loss,
+        loss: run.loss,
+        lost: run.lost,
+        changed: run.changed,
+        lost_items: run.lost_items,
         notes: source.notes,
         items: run.items,
         credentials: run.credentials,
         streamed_input: source.streamed,
         streamed_output,
     })
+}
+
+/// A small document that shows what `input` is, for [`detect`](super::detect): a JSON input
+/// with its item arrays cut to their first few items (one pass over the input, in memory
+/// bounded by what is not items); any other input whole. The input is left at its start.
+///
+/// # Errors
+/// Reading fails, the input is larger than `limits.max_document_bytes` (non-JSON), or its
+/// nesting is deeper than `limits.max_depth`.
+pub fn sample<R: Read + Seek>(
+    input: &mut R,
+    limits: &crate::Limits,
+) -> Result<Zeroizing<Vec<u8>>, ConvertError> {
+    let mut start = [0u8; 512];
+    let n = read_up_to(input, &mut start).map_err(io)?;
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    let sampled = if is_json(&start[..n]) {
+        let sk = split::split(
+            BufReader::with_capacity(1 << 16, &mut *input),
+            Layout::Cxf,
+            limits.max_depth,
+            limits.max_document_bytes,
+            true,
+            SAMPLE_ITEMS,
+            |_| Ok::<(), ConvertError>(()),
+        )
+        .map_err(|e| split_error(e, Format::Cxf))?;
+        Zeroizing::new(sk.sample)
+    } else {
+        read_whole(input, limits)?
+    };
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    Ok(sampled)
+}
+
+fn is_json(start: &[u8]) -> bool {
+    let text = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+fn read_whole<R: Read>(
+    input: &mut R,
+    limits: &crate::Limits,
+) -> Result<Zeroizing<Vec<u8>>, ConvertError> {
+    let mut bytes = Zeroizing::new(Vec::new());
+    input
+        .take(limits.max_document_bytes as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() > limits.max_document_bytes {
+        return Err(ConvertError::Read(ReadError::Limit {
+            limit: "max_document_bytes",
+            max: limits.max_document_bytes,
+        }));
+    }
+    Ok(bytes)
 }
 
 /// Items of one account, with what the reader could not carry from them.
@@ -210,6 +304,10 @@ struct Chunk {
 /// Counters of one conversion.
 struct Run {
     loss: LossReport,
+    keep: bool,
+    lost: usize,
+    changed: usize,
+    lost_items: usize,
     items: usize,
     credentials: usize,
     empty: usize,
@@ -220,11 +318,28 @@ struct Run {
 }
 
 impl Run {
+    /// Tells `loss` and counts it (and keeps it, if asked).
+    /// `written`: the entries are a write's (whose item-level entries are items left out).
+    fn tell(&mut self, loss: LossReport, written: bool, events: &mut dyn FnMut(Event<'_>)) {
+        if loss.is_empty() {
+            return;
+        }
+        self.lost += loss.lost().count();
+        self.changed += loss.changed().count();
+        if written {
+            self.lost_items += loss.lost_items();
+        }
+        events(Event::Loss(loss.entries()));
+        if self.keep {
+            self.loss.extend(loss);
+        }
+    }
+
     fn take(
         &mut self,
         mut chunk: Chunk,
         sink: &mut Sink<'_>,
-        progress: &mut dyn FnMut(Progress),
+        events: &mut dyn FnMut(Event<'_>),
     ) -> Result<(), ConvertError> {
         let n = chunk.items.len();
         self.empty += chunk
@@ -239,21 +354,21 @@ impl Run {
             .sum::<usize>();
         let mut read_loss = std::mem::take(&mut chunk.loss);
         read_loss.rebase_items(chunk.account, chunk.first, None);
-        self.loss.extend(read_loss);
+        self.tell(read_loss, false, events);
         let mut write_loss = sink.chunk(chunk, self.index)?;
         if !self.first_chunk {
             // Account-level values (names, collection titles) are the same in every chunk's
             // document: their entries count once.
             write_loss.retain_items();
         }
-        self.loss.extend(write_loss);
+        self.tell(write_loss, true, events);
         self.first_chunk = false;
         self.items += n;
         self.index += n;
-        progress(Progress {
+        events(Event::Progress(Progress {
             items: self.items,
             total_items: self.total,
-        });
+        }));
         Ok(())
     }
 }
@@ -294,10 +409,7 @@ impl Source {
         let mut start = [0u8; 512];
         let n = read_up_to(input, &mut start).map_err(io)?;
         input.seek(SeekFrom::Start(0)).map_err(io)?;
-        let text = start[..n]
-            .strip_prefix(b"\xEF\xBB\xBF")
-            .unwrap_or(&start[..n]);
-        let json = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let json = is_json(&start[..n]);
         let streamable = from.is_none_or(|f| matches!(f, Format::Cxf | Format::BitwardenJson));
         if json && streamable {
             // First pass: the skeleton (everything but the items), a sample for detection,
@@ -342,17 +454,7 @@ impl Source {
             }
         }
         // Everything else is read whole.
-        let mut bytes = Zeroizing::new(Vec::new());
-        input
-            .take(limits.max_document_bytes as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(io)?;
-        if bytes.len() > limits.max_document_bytes {
-            return Err(ConvertError::Read(ReadError::Limit {
-                limit: "max_document_bytes",
-                max: limits.max_document_bytes,
-            }));
-        }
+        let bytes = read_whole(input, limits)?;
         let read = read_input(&bytes, from, options)?;
         drop(bytes);
         let mut doc = read.document;
@@ -829,8 +931,9 @@ impl<'o> Sink<'o> {
         }
     }
 
-    /// Closes the output; returns the whole loss report.
-    fn finish(mut self, mut loss: LossReport) -> Result<LossReport, ConvertError> {
+    /// Closes the output; returns what a whole-document write found.
+    fn finish(mut self) -> Result<LossReport, ConvertError> {
+        let mut loss = LossReport::new();
         match &mut self.kind {
             SinkKind::Cxf { w, opened } => {
                 // Accounts after the last chunk's (they have no items), then the header's
