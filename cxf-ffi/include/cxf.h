@@ -57,6 +57,26 @@ enum CxfStatus cxf_convert(const uint8_t *input,
                            char **report_json,
                            char **error);
 
+// [`cxf_convert`], calling `progress` (when not null) after each chunk of items (a few
+// hundred), on the calling thread: `items` converted of `total` (0 when not known), and the
+// `context` given here.
+//
+// # Safety
+// As [`cxf_convert`]; `progress` is null or a function that may be called with `context`.
+enum CxfStatus cxf_convert_with_progress(const uint8_t *input,
+                                         size_t input_len,
+                                         const char *from,
+                                         const char *to,
+                                         const char *password,
+                                         int32_t encrypt,
+                                         void (*progress)(uint64_t items,
+                                                          uint64_t total,
+                                                          void *context),
+                                         void *context,
+                                         struct CxfBytes *output,
+                                         char **report_json,
+                                         char **error);
+
 // Validates a CXF document against the CXF 1.0 rules. `*diagnostics_json` (when not null)
 // receives `[{"rule","severity","pointer","message","hint"}...]`. Returns [`CxfStatus::CxfOk`]
 // when the document has no error, [`CxfStatus::CxfInvalid`] when it has one.

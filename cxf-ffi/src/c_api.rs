@@ -8,7 +8,7 @@
 //! `password` may be null. Nothing here keeps a pointer after the call returns.
 #![allow(unsafe_code)]
 
-use std::ffi::{CStr, CString, c_char};
+use std::ffi::{CStr, CString, c_char, c_void};
 use std::ptr;
 
 use serde_json::json;
@@ -128,6 +128,45 @@ pub unsafe extern "C" fn cxf_convert(
     report_json: *mut *mut c_char,
     error: *mut *mut c_char,
 ) -> CxfStatus {
+    // SAFETY: the same contract, passed on; no progress callback.
+    unsafe {
+        cxf_convert_with_progress(
+            input,
+            input_len,
+            from,
+            to,
+            password,
+            encrypt,
+            None,
+            ptr::null_mut(),
+            output,
+            report_json,
+            error,
+        )
+    }
+}
+
+/// [`cxf_convert`], calling `progress` (when not null) after each chunk of items (a few
+/// hundred), on the calling thread: `items` converted of `total` (0 when not known), and the
+/// `context` given here.
+///
+/// # Safety
+/// As [`cxf_convert`]; `progress` is null or a function that may be called with `context`.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn cxf_convert_with_progress(
+    input: *const u8,
+    input_len: usize,
+    from: *const c_char,
+    to: *const c_char,
+    password: *const c_char,
+    encrypt: i32,
+    progress: Option<unsafe extern "C" fn(items: u64, total: u64, context: *mut c_void)>,
+    context: *mut c_void,
+    output: *mut CxfBytes,
+    report_json: *mut *mut c_char,
+    error: *mut *mut c_char,
+) -> CxfStatus {
     // SAFETY: the caller's contract above, for every pointer.
     let args = unsafe {
         (
@@ -152,12 +191,18 @@ pub unsafe extern "C" fn cxf_convert(
         unsafe { put_string(error, "bad argument: `output` is null") };
         return CxfStatus::CxfBadArgument;
     }
-    let result = crate::convert(
+    let result = crate::convert_streamed(
         bytes.to_vec(),
         from.map(str::to_owned),
         to.to_owned(),
         password.map(str::to_owned),
         encrypt != 0,
+        &mut |items, total| {
+            if let Some(f) = progress {
+                // SAFETY: the caller's contract: `progress` may be called with `context`.
+                unsafe { f(items, total, context) };
+            }
+        },
     );
     match result {
         Ok(mut converted) => {

@@ -292,7 +292,13 @@ fn read_any(
 > {
     let mut options = ReadOptions::default();
     options.password = password;
-    let read = formats::read_input(input, from, &options).map_err(|e| match e {
+    let read = formats::read_input(input, from, &options).map_err(|e| read_error(input, e))?;
+    Ok((read.format, read.document, read.notes, read.loss))
+}
+
+/// The error of a failed read of `input`.
+fn read_error(input: &[u8], e: formats::ConvertError) -> CxfError {
+    match e {
         formats::ConvertError::Read(ReadError::Cxf(e)) => parse_error(&e),
         formats::ConvertError::Read(ReadError::PasswordRequired) if formats::is_age(input) => {
             CxfError::PasswordRequired {
@@ -312,8 +318,7 @@ fn read_any(
             )
         }
         other => CxfError::unsupported("convert.unknown-format", other),
-    })?;
-    Ok((read.format, read.document, read.notes, read.loss))
+    }
 }
 
 /// Summarises a CXF document or another manager's export (detected), never showing a secret.
@@ -377,6 +382,50 @@ pub fn convert(
     password: Option<String>,
     encrypt: bool,
 ) -> Result<Converted, CxfError> {
+    convert_streamed(input, from_format, to, password, encrypt, &mut |_, _| {})
+}
+
+/// Told how far a conversion has come.
+#[uniffi::export(with_foreign)]
+pub trait ProgressListener: Send + Sync {
+    /// `items` converted so far of `total` in the input (0 when not known).
+    fn on_progress(&self, items: u64, total: u64);
+}
+
+/// [`convert`], telling `listener` after each chunk of items (a few hundred): for a progress
+/// bar over a large vault.
+#[uniffi::export]
+pub fn convert_with_progress(
+    input: Vec<u8>,
+    from_format: Option<String>,
+    to: String,
+    password: Option<String>,
+    encrypt: bool,
+    listener: std::sync::Arc<dyn ProgressListener>,
+) -> Result<Converted, CxfError> {
+    convert_streamed(
+        input,
+        from_format,
+        to,
+        password,
+        encrypt,
+        &mut |items, total| {
+            listener.on_progress(items, total);
+        },
+    )
+}
+
+/// The conversion of [`convert`] and [`convert_with_progress`], through the streaming spine
+/// (`cxf::formats::stream`): the output is written as items are read, without a second copy
+/// of the vault as a document.
+pub(crate) fn convert_streamed(
+    input: Vec<u8>,
+    from_format: Option<String>,
+    to: String,
+    password: Option<String>,
+    encrypt: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Converted, CxfError> {
     let input = Zeroizing::new(input);
     let from = from_format.as_deref().map(format_named).transpose()?;
     let to = format_named(&to)?;
@@ -387,32 +436,52 @@ pub fn convert(
         ));
     }
     let password = secret(password);
-    let (from, doc, notes, mut loss) = read_any(&input, from, password.clone())?;
-    let mut options = formats::WriteOptions::default();
-    options.password = password;
-    options.encrypt = encrypt;
-    let (mut output, write_loss) =
-        formats::write_with(to, &doc, &options).map_err(|e| match e {
-            formats::WriteError::PasswordRequired => CxfError::PasswordRequired {
+    let mut options = ReadOptions::default();
+    options.password.clone_from(&password);
+    let mut write_options = formats::WriteOptions::default();
+    write_options.password = password;
+    write_options.encrypt = encrypt;
+    let mut output = Zeroizing::new(Vec::with_capacity(input.len() + input.len() / 2));
+    let streamed = formats::stream::convert_stream(
+        std::io::Cursor::new(&input[..]),
+        from,
+        to,
+        &options,
+        &write_options,
+        &formats::stream::StreamOptions::default(),
+        &mut *output,
+        &mut |event| {
+            if let formats::stream::Event::Progress(p) = event {
+                progress(p.items as u64, p.total_items.unwrap_or(0) as u64);
+            }
+        },
+    )
+    .map_err(|e| match e {
+        formats::ConvertError::Write(formats::WriteError::PasswordRequired) => {
+            CxfError::PasswordRequired {
                 code: "write.password-required".to_owned(),
-                message: e.to_string(),
-            },
-            other => CxfError::unsupported("write.refused", other),
-        })?;
-    loss.extend(write_loss);
+                message: formats::WriteError::PasswordRequired.to_string(),
+            }
+        }
+        formats::ConvertError::Write(other) => CxfError::unsupported("write.refused", other),
+        other => read_error(&input, other),
+    })?;
     let entries = |kind: LossKind| {
-        loss.entries()
+        streamed
+            .loss
+            .entries()
             .iter()
             .filter(|e| e.kind == kind)
             .map(Loss::from)
             .collect()
     };
     Ok(Converted {
-        source_format: from.name().to_owned(),
+        source_format: streamed.from.name().to_owned(),
         output: std::mem::take(&mut *output),
         lost: entries(LossKind::Lost),
         changed: entries(LossKind::Changed),
-        notes: notes
+        notes: streamed
+            .notes
             .iter()
             .map(|n| format!("{} at {}: {}", n.code, n.pointer, n.message))
             .collect(),
@@ -550,6 +619,38 @@ mod tests {
         assert_eq!(e.code(), "write.not-writable");
         let e = convert(b"nothing".to_vec(), None, "cxf".into(), None, false).unwrap_err();
         assert_eq!(e.code(), "convert.unknown-format");
+    }
+
+    #[test]
+    fn progress_is_told_per_chunk_with_the_total() {
+        struct Seen(std::sync::Mutex<Vec<(u64, u64)>>);
+        impl ProgressListener for Seen {
+            fn on_progress(&self, items: u64, total: u64) {
+                self.0.lock().unwrap().push((items, total));
+            }
+        }
+        let mut csv = String::from("name,url,username,password,note\r\n");
+        for i in 0..600 {
+            csv.push_str(&format!(
+                "s{i}.example,https://s{i}.example/,u{i},p{i},\r\n"
+            ));
+        }
+        let cxf = convert(csv.into_bytes(), None, "cxf".into(), None, false).unwrap();
+        let seen = std::sync::Arc::new(Seen(std::sync::Mutex::new(Vec::new())));
+        let back = convert_with_progress(
+            cxf.output,
+            None,
+            "chrome-csv".into(),
+            None,
+            false,
+            seen.clone(),
+        )
+        .unwrap();
+        assert_eq!(back.source_format, "cxf");
+        assert_eq!(
+            *seen.0.lock().unwrap(),
+            vec![(256, 600), (512, 600), (600, 600)]
+        );
     }
 
     #[test]

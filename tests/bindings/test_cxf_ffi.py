@@ -45,6 +45,23 @@ def test_convert_a_shared_sample_with_its_loss_report():
     assert {l.kind for l in to_chrome.lost} == {"lost"}
 
 
+def test_progress_listener_hears_each_chunk_with_the_total():
+    rows = "".join(f"s{i}.example,https://s{i}.example/,u{i},p{i},\r\n" for i in range(600))
+    csv = ("name,url,username,password,note\r\n" + rows).encode()
+
+    class Listener(cxf_ffi.ProgressListener):
+        def __init__(self):
+            self.seen = []
+
+        def on_progress(self, items, total):
+            self.seen.append((items, total))
+
+    listener = Listener()
+    converted = cxf_ffi.convert_with_progress(csv, None, "cxf", None, False, listener)
+    assert converted.source_format == "chrome-csv"
+    assert listener.seen == [(256, 600), (512, 600), (600, 600)]
+
+
 def test_encrypted_bitwarden_export_needs_its_password():
     fixture = FIXTURES / "formats/bitwarden-json/encrypted-argon2id.json"
     password = json.loads(read(FIXTURES / "formats/bitwarden-json/encrypted-argon2id.expect.json"))["password"]

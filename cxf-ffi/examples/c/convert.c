@@ -21,6 +21,13 @@ static unsigned char *read_file(const char *path, size_t *len) {
     return buf;
 }
 
+/* Progress after each chunk of items: `context` is ours (a counter here). */
+static void on_progress(uint64_t items, uint64_t total, void *context) {
+    uint64_t *calls = context;
+    *calls += 1;
+    fprintf(stderr, "\r%llu/%llu items", (unsigned long long)items, (unsigned long long)total);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s EXPORT\n", argv[0]);
@@ -35,7 +42,9 @@ int main(int argc, char **argv) {
     CxfBytes output = {0};
     char *report = NULL;
     char *error = NULL;
-    CxfStatus status = cxf_convert(input, len, NULL, "cxf", NULL, 0, &output, &report, &error);
+    uint64_t chunks = 0;
+    CxfStatus status = cxf_convert_with_progress(input, len, NULL, "cxf", NULL, 0, on_progress,
+                                                 &chunks, &output, &report, &error);
     memset(input, 0, len); /* the export holds secrets */
     free(input);
     if (status != CXF_OK) {
@@ -43,7 +52,8 @@ int main(int argc, char **argv) {
         cxf_string_free(error);
         return 1;
     }
-    fprintf(stderr, "converted to %zu bytes of CXF\n", output.len);
+    fprintf(stderr, "\nconverted to %zu bytes of CXF (%llu progress calls)\n", output.len,
+            (unsigned long long)chunks);
     printf("%s\n", report);
     cxf_string_free(report);
     cxf_bytes_free(output); /* wipes, then frees */
