@@ -85,6 +85,7 @@ pub struct ParseError {
 }
 
 impl ParseError {
+    #[cfg_attr(not(feature = "validate"), allow(dead_code))]
     /// The error of a part of the input that starts at `line`, `column` of the whole input,
     /// located in the whole input.
     pub(crate) fn shifted(mut self, line: usize, column: usize) -> Self {
@@ -92,6 +93,14 @@ impl ParseError {
             self.column += column - 1;
         }
         self.line += line - 1;
+        self
+    }
+
+    #[cfg_attr(not(feature = "validate"), allow(dead_code))]
+    /// The error at another line and column.
+    pub(crate) fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = line;
+        self.column = column;
         self
     }
 

@@ -100,3 +100,65 @@ impl Ctx {
         self.items <= self.max_items
     }
 }
+
+#[cfg_attr(not(feature = "validate"), allow(dead_code))]
+/// The head of a CXF input read a piece at a time ([`crate::json::split`]): the skeleton (the
+/// document with its item arrays emptied) parsed, or `None` when items sit where the shape
+/// does not hold them (an unknown root `items` in a Header, `accounts` in a bare Account) or
+/// the input ends inside an item: such an input is read whole.
+pub(crate) fn skeleton_head(
+    sk: &crate::json::split::Skeleton,
+    limits: &Limits,
+) -> Result<Option<Parsed>, crate::ParseError> {
+    if !sk.complete {
+        return Ok(None);
+    }
+    let parsed = Document::parse(&sk.bytes, limits).map_err(|e| {
+        let (line, column) = sk.input_position(e.line(), e.column());
+        e.at(line, column)
+    })?;
+    let bare = parsed.shape == Shape::BareAccount;
+    let fits = sk
+        .owners
+        .iter()
+        .zip(&sk.counts)
+        .all(|(owner, &n)| n == 0 || owner.is_none() == bare);
+    Ok(fits.then_some(parsed))
+}
+
+#[cfg_attr(not(feature = "validate"), allow(dead_code))]
+/// Parses one CXF item at its place in the input (`owner`: its account, `None` for the items of
+/// a bare Account), with errors located in the whole input.
+pub(crate) fn parse_item(
+    e: &crate::json::split::Element<'_>,
+    owner: Option<usize>,
+    limits: &Limits,
+    ctx: &mut Ctx,
+) -> Result<crate::Item, crate::ParseError> {
+    let root = Path::Root;
+    let accounts = root.key("accounts");
+    let account = accounts.index(owner.unwrap_or(0));
+    let items = match owner {
+        Some(_) => account.key("items"),
+        None => root.key("items"),
+    };
+    let path = items.index(e.index);
+    let text = std::str::from_utf8(e.bytes).map_err(|err| {
+        crate::ParseError::new(
+            crate::ParseErrorKind::Syntax(format!(
+                "input is not UTF-8 (at byte {} of the item)",
+                err.valid_up_to()
+            )),
+            path.to_pointer(),
+            e.line,
+            e.column,
+        )
+    })?;
+    // The item sits below the root, `accounts`, its account and `items` (a bare Account: the
+    // root and `items`), levels the document's depth limit counts.
+    let above = if owner.is_some() { 4 } else { 2 };
+    let mut r = crate::json::reader::Reader::nested(text, limits, above);
+    <crate::Item as crate::model::codec::FromJson>::from_json(&mut r, ctx, &path)
+        .and_then(|item| r.finish().map(|()| item))
+        .map_err(|err| err.shifted(e.line, e.column))
+}

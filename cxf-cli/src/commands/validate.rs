@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use cxf::formats::{self, Detection, Format};
 use serde_json::json;
@@ -58,17 +58,46 @@ struct Finding {
 fn check(path: &Path, bytes: &[u8], limits: &cxf::Limits) -> Vec<Finding> {
     match cxf::Document::parse(bytes, limits) {
         Err(e) => vec![not_parsed(path, bytes, &e)],
-        Ok(parsed) => cxf::validate::validate_parsed(&parsed)
-            .diagnostics
-            .into_iter()
-            .map(|d| Finding {
-                rule: d.rule.to_owned(),
-                severity: d.severity.as_str(),
-                pointer: d.pointer,
-                message: d.message,
-                hint: d.hint,
-            })
-            .collect(),
+        Ok(parsed) => findings(cxf::validate::validate_parsed(&parsed)),
+    }
+}
+
+fn findings(report: cxf::validate::Report) -> Vec<Finding> {
+    report
+        .diagnostics
+        .into_iter()
+        .map(|d| Finding {
+            rule: d.rule.to_owned(),
+            severity: d.severity.as_str(),
+            pointer: d.pointer,
+            message: d.message,
+            hint: d.hint,
+        })
+        .collect()
+}
+
+/// Validates the file at `path` a chunk of items at a time (`None`: it is an age file, read
+/// it whole).
+fn check_streamed(path: &Path, limits: &cxf::Limits) -> Result<Option<Vec<Finding>>> {
+    use std::io::{Read, Seek};
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut start = Vec::with_capacity(64);
+    (&mut file).take(64).read_to_end(&mut start)?;
+    if formats::is_age(&start) {
+        return Ok(None);
+    }
+    file.rewind()?;
+    match cxf::validate::validate_stream(&mut file, limits, None) {
+        Ok((report, _)) => Ok(Some(findings(report))),
+        Err(cxf::validate::StreamError::Parse(e)) => {
+            // What the file is, for the message: a sample of it (see `formats::detect`).
+            file.rewind()?;
+            let sample = formats::stream::sample(&mut file, limits)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            Ok(Some(vec![not_parsed(path, &sample, &e)]))
+        }
+        Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
     }
 }
 
@@ -121,13 +150,21 @@ pub(crate) fn run(args: ValidateArgs) -> Result<ExitCode> {
     let mut results = Vec::with_capacity(args.files.len());
     let mut passphrase = password(args.password_file.as_deref())?;
     for path in &args.files {
+        let failing =
+            |f: &&Finding| f.severity == "error" || (args.strict && f.severity == "warning");
+        // A file is validated a chunk of items at a time; stdin and age files whole.
+        if path != Path::new("-") && path.is_file() {
+            if let Some(findings) = check_streamed(path, &limits)? {
+                let valid = !findings.iter().any(|f| failing(&f));
+                results.push((path, valid, findings));
+                continue;
+            }
+        }
         let mut bytes = read_input(path, limits.max_document_bytes)?;
         if formats::is_age(&bytes) {
             bytes = open_age(path, &bytes, &mut passphrase, &limits)?;
         }
         let findings = check(path, &bytes, &limits);
-        let failing =
-            |f: &&Finding| f.severity == "error" || (args.strict && f.severity == "warning");
         let valid = !findings.iter().any(|f| failing(&f));
         results.push((path, valid, findings));
     }

@@ -33,12 +33,10 @@ use super::{
     ConvertError, Detection, Format, LossReport, ReadError, ReadOptions, WriteError, WriteOptions,
     bitwarden_json, build, detect, read_input,
 };
-use crate::json::reader::Reader;
 use crate::json::split::{self, Layout, SplitError};
 use crate::json::writer::Writer;
-use crate::model::codec::{FromJson, ToJson};
+use crate::model::codec::ToJson;
 use crate::parse::Ctx;
-use crate::pointer::Path;
 use crate::{B64, Collection, Document, Item, LinkedItem, ParseNote};
 
 /// Items read from the input in the sample used for detection, per item array.
@@ -253,7 +251,7 @@ pub fn sample<R: Read + Seek>(
         let sk = split::split(
             BufReader::with_capacity(1 << 16, &mut *input),
             Layout::Cxf,
-            limits.max_depth,
+            limits.max_depth + 1,
             limits.max_document_bytes,
             true,
             SAMPLE_ITEMS,
@@ -417,7 +415,7 @@ impl Source {
             let sk = split::split(
                 BufReader::with_capacity(1 << 16, &mut *input),
                 Layout::Cxf,
-                limits.max_depth,
+                limits.max_depth + 1,
                 limits.max_document_bytes,
                 true,
                 SAMPLE_ITEMS,
@@ -475,17 +473,11 @@ impl Source {
     /// them (an unknown root `items` in a Header, an `accounts` in a bare Account): those are
     /// read whole.
     fn cxf(sk: &split::Skeleton, options: &ReadOptions) -> Result<Option<Source>, ConvertError> {
-        let parsed = Document::parse(&sk.bytes, &options.limits)
-            .map_err(|e| ConvertError::Read(ReadError::Cxf(e)))?;
-        let bare = parsed.shape == crate::parse::Shape::BareAccount;
-        let fits = sk
-            .owners
-            .iter()
-            .zip(&sk.counts)
-            .all(|(owner, &n)| n == 0 || owner.is_none() == bare);
-        if !fits {
+        let Some(parsed) = crate::parse::skeleton_head(sk, &options.limits)
+            .map_err(|e| ConvertError::Read(ReadError::Cxf(e)))?
+        else {
             return Ok(None);
-        }
+        };
         Ok(Some(Source {
             format: Format::Cxf,
             head: parsed.document,
@@ -520,7 +512,7 @@ impl Source {
             split::split(
                 BufReader::with_capacity(1 << 16, &mut *input),
                 Layout::RootItems,
-                options.limits.max_depth,
+                options.limits.max_depth + 1,
                 options.limits.max_document_bytes,
                 false,
                 0,
@@ -609,14 +601,14 @@ impl Source {
                 split::split(
                     BufReader::with_capacity(1 << 16, &mut *input),
                     Layout::Cxf,
-                    limits.max_depth,
+                    limits.max_depth + 1,
                     limits.max_document_bytes,
                     false,
                     0,
                     |e| {
                         let owner = owners.get(e.array).copied().flatten();
                         let account = owner.unwrap_or(0);
-                        let item = parse_item(&e, owner, limits, &mut ctx)
+                        let item = crate::parse::parse_item(&e, owner, limits, &mut ctx)
                             .map_err(|err| ConvertError::Read(ReadError::Cxf(err)))?;
                         push(account, Some(item), LossReport::new(), &mut pending, each)
                     },
@@ -630,7 +622,7 @@ impl Source {
                 split::split(
                     BufReader::with_capacity(1 << 16, &mut *input),
                     Layout::RootItems,
-                    limits.max_depth,
+                    limits.max_depth + 1,
                     limits.max_document_bytes,
                     false,
                     0,
@@ -685,39 +677,6 @@ fn read_up_to(input: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(n)
-}
-
-/// Parses one CXF item at its place in the input (`owner`: its account, `None` for the items of
-/// a bare Account), with errors located in the whole input.
-fn parse_item(
-    e: &split::Element<'_>,
-    owner: Option<usize>,
-    limits: &crate::Limits,
-    ctx: &mut Ctx,
-) -> Result<Item, crate::ParseError> {
-    let root = Path::Root;
-    let accounts = root.key("accounts");
-    let account = accounts.index(owner.unwrap_or(0));
-    let items = match owner {
-        Some(_) => account.key("items"),
-        None => root.key("items"),
-    };
-    let path = items.index(e.index);
-    let text = std::str::from_utf8(e.bytes).map_err(|err| {
-        crate::ParseError::new(
-            crate::ParseErrorKind::Syntax(format!(
-                "input is not UTF-8 (at byte {} of the item)",
-                err.valid_up_to()
-            )),
-            path.to_pointer(),
-            e.line,
-            e.column,
-        )
-    })?;
-    let mut r = Reader::new(text, limits);
-    Item::from_json(&mut r, ctx, &path)
-        .and_then(|item| r.finish().map(|()| item))
-        .map_err(|err| err.shifted(e.line, e.column))
 }
 
 fn bitwarden_syntax(line: usize, column: usize, err: &serde_json::Error) -> ConvertError {

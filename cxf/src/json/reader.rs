@@ -109,6 +109,16 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[cfg_attr(not(feature = "validate"), allow(dead_code))]
+    /// A reader of a value that sits `depth` levels deep in a larger document (one item of a
+    /// streamed input): the depth limit counts those levels too.
+    pub(crate) fn nested(src: &'a str, limits: &'a Limits, depth: usize) -> Self {
+        Reader {
+            depth,
+            ..Reader::new(src, limits)
+        }
+    }
+
     #[inline]
     fn bytes(&self) -> &'a [u8] {
         self.src.as_bytes()

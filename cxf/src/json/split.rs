@@ -20,6 +20,7 @@ pub(crate) enum Layout {
     /// element of the root's `accounts` (a CXF Header).
     Cxf,
     /// `items` of the root object only (a Bitwarden export).
+    #[cfg_attr(not(feature = "formats"), allow(dead_code))]
     RootItems,
 }
 
@@ -56,12 +57,54 @@ pub(crate) struct Skeleton {
     pub(crate) bytes: Vec<u8>,
     /// The skeleton with the first `keep` items of each item array left in: a small document
     /// that shows what the items look like (for format detection).
+    #[cfg_attr(not(feature = "formats"), allow(dead_code))]
     pub(crate) sample: Vec<u8>,
     /// Number of elements of each item array, in input order.
     pub(crate) counts: Vec<usize>,
     /// For each item array: `None` for the root's `items`, `Some(k)` for the `items` of the
     /// k-th element of the root's `accounts`.
     pub(crate) owners: Vec<Option<usize>>,
+    /// Where items were taken out, in skeleton order.
+    pub(crate) gaps: Vec<Gap>,
+    /// Whether the input ended outside the item arrays (else it is cut inside an item, and a
+    /// whole-document parse says best where).
+    pub(crate) complete: bool,
+}
+
+/// A place where the skeleton lacks the input's items: the `]` at skeleton offset `at` is at
+/// `line`, `column` of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Gap {
+    pub(crate) at: usize,
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+}
+
+impl Skeleton {
+    /// The input's line and column of the skeleton's `line`, `column` (an error the skeleton's
+    /// parser found).
+    pub(crate) fn input_position(&self, line: usize, column: usize) -> (usize, usize) {
+        // The skeleton offset of (line, column).
+        let mut offset = 0;
+        for _ in 1..line {
+            match memchr::memchr(b'\n', &self.bytes[offset..]) {
+                Some(i) => offset += i + 1,
+                None => break,
+            }
+        }
+        offset = (offset + column.saturating_sub(1)).min(self.bytes.len());
+        let Some(gap) = self.gaps.iter().rev().find(|g| g.at <= offset) else {
+            return (line, column);
+        };
+        let between = &self.bytes[gap.at..offset];
+        match memchr::memrchr(b'\n', between) {
+            None => (gap.line, gap.column + between.len()),
+            Some(last) => (
+                gap.line + memchr::memchr_iter(b'\n', between).count(),
+                between.len() - last,
+            ),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -105,6 +148,7 @@ pub(crate) fn split<R: BufRead, E>(
         element: Vec::new(),
         counts: Vec::new(),
         owners: Vec::new(),
+        gaps: Vec::new(),
         accounts_seen: 0,
         in_string: false,
         escape: false,
@@ -132,11 +176,14 @@ pub(crate) fn split<R: BufRead, E>(
         result?;
     }
     s.element.zeroize();
+    let complete = s.target_depth.is_none();
     Ok(Skeleton {
+        complete,
         bytes: s.skeleton,
         sample: s.sample,
         counts: s.counts,
         owners: s.owners,
+        gaps: s.gaps,
     })
 }
 
@@ -149,6 +196,7 @@ struct State {
     element: Vec<u8>,
     counts: Vec<usize>,
     owners: Vec<Option<usize>>,
+    gaps: Vec<Gap>,
     /// Objects opened as elements of the root's `accounts` so far.
     accounts_seen: usize,
     in_string: bool,
@@ -333,6 +381,11 @@ impl State {
                     let frame = self.stack.pop();
                     if let Some(Frame::Array { target: true }) = frame {
                         self.target_depth = None;
+                        self.gaps.push(Gap {
+                            at: self.skeleton.len(),
+                            line: self.line,
+                            column: (self.offset + i as u64 - self.line_start + 1) as usize,
+                        });
                     }
                     self.out(&buf[i..=i], skip_items);
                 }

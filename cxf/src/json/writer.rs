@@ -48,6 +48,7 @@ impl Writer {
 
     /// Writes what is buffered so far to `out` and wipes it (streamed output: the buffer holds
     /// one chunk at a time).
+    #[cfg_attr(not(feature = "formats"), allow(dead_code))]
     pub(crate) fn drain_to(&mut self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let result = out.write_all(&self.buf);
         self.buf.zeroize();

@@ -24,6 +24,7 @@ record! {
     }
 }
 
+#[cfg_attr(not(feature = "formats"), allow(dead_code))]
 impl Account {
     /// Writes `{` and the members before `items` in canonical order, then `"items": [`: the
     /// streamed CXF output writes the items one at a time after it. Keep in step with the

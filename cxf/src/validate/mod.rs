@@ -64,18 +64,22 @@ fn run_with_budget(
         passkey::check_keys(walk.sink.diagnostics, walk.keys)
     };
     if !header {
-        // A bare Account was wrapped by the parser: point into the file as written.
-        for d in &mut diagnostics[from_notes..] {
-            if let Some(rest) = d.pointer.strip_prefix("/accounts/0") {
-                d.pointer = rest.to_owned();
-            }
-            // Messages may name another pointer (e.g. the first use of a duplicate id).
-            if d.message.contains(" /accounts/0/") {
-                d.message = d.message.replace(" /accounts/0/", " /");
-            }
-        }
+        unprefix(&mut diagnostics[from_notes..]);
     }
     Report { diagnostics }
+}
+
+/// A bare Account was wrapped by the parser: point into the file as written.
+fn unprefix(diagnostics: &mut [Diagnostic]) {
+    for d in diagnostics {
+        if let Some(rest) = d.pointer.strip_prefix("/accounts/0") {
+            d.pointer = rest.to_owned();
+        }
+        // Messages may name another pointer (e.g. the first use of a duplicate id).
+        if d.message.contains(" /accounts/0/") {
+            d.message = d.message.replace(" /accounts/0/", " /");
+        }
+    }
 }
 
 fn count_passkeys(doc: &Document) -> usize {
@@ -165,6 +169,190 @@ pub fn validate_parsed_at(parsed: &Parsed, now: u64) -> Report {
     relocate(&mut report, &parsed.notes);
     report
 }
+
+/// Why [`validate_stream`] could not give a report.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// Reading the input failed.
+    Io(std::io::Error),
+    /// The input does not parse (as from [`Document::parse`](crate::Document::parse)).
+    Parse(crate::ParseError),
+}
+
+impl std::fmt::Display for StreamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StreamError::Io(e) => write!(f, "cannot read the input: {e}"),
+            StreamError::Parse(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for StreamError {}
+
+/// [`validate_parsed_at`] of a CXF document read from `input` a chunk of items at a time, in
+/// memory bounded by the largest item plus a compact index of ids per account (for duplicate
+/// ids and collection links) and the findings; the same findings as [`validate_parsed_at`]
+/// (those made of parse notes may come in another order: the notes of an account's own members
+/// before those of its items). `now` defaults to the clock.
+/// Returns the report and the parse notes.
+///
+/// # Errors
+/// [`StreamError::Parse`] where [`Document::parse`](crate::Document::parse) would fail (with
+/// the line and column in the whole input); [`StreamError::Io`] when reading fails.
+pub fn validate_stream<R: std::io::Read + std::io::Seek>(
+    input: R,
+    limits: &crate::Limits,
+    now: Option<u64>,
+) -> Result<(Report, Vec<crate::ParseNote>), StreamError> {
+    validate_chunked(input, limits, now, CHUNK)
+}
+
+/// [`validate_stream`] walking `chunk_items` items between key checks.
+fn validate_chunked<R: std::io::Read + std::io::Seek>(
+    mut input: R,
+    limits: &crate::Limits,
+    now: Option<u64>,
+    chunk_items: usize,
+) -> Result<(Report, Vec<crate::ParseNote>), StreamError> {
+    use crate::json::split::{self, Layout, SplitError};
+    use std::io::{BufReader, SeekFrom};
+    let now = now.unwrap_or_else(self::now);
+    let parse = |e: SplitError<crate::ParseError>| match e {
+        SplitError::Io(e) => StreamError::Io(e),
+        SplitError::Limit(limit, max) => StreamError::Parse(crate::ParseError::new(
+            crate::ParseErrorKind::Limit { limit, max },
+            String::new(),
+            1,
+            1,
+        )),
+        SplitError::Syntax { line, column } => StreamError::Parse(crate::ParseError::new(
+            crate::ParseErrorKind::Syntax("misplaced `,` in an item array".into()),
+            String::new(),
+            line,
+            column,
+        )),
+        SplitError::Element(e) => StreamError::Parse(e),
+    };
+    let sk = split::split(
+        BufReader::with_capacity(1 << 16, &mut input),
+        Layout::Cxf,
+        limits.max_depth + 1,
+        limits.max_document_bytes,
+        true,
+        0,
+        |_| Ok::<(), crate::ParseError>(()),
+    )
+    .map_err(parse)?;
+    input.seek(SeekFrom::Start(0)).map_err(StreamError::Io)?;
+    let head = crate::parse::skeleton_head(&sk, limits).map_err(StreamError::Parse)?;
+    let Some(head) = head else {
+        // Items where the shape does not hold them: read whole.
+        let mut bytes = zeroize::Zeroizing::new(Vec::new());
+        std::io::Read::read_to_end(&mut input, &mut bytes).map_err(StreamError::Io)?;
+        let parsed = crate::Document::parse(&bytes, limits).map_err(StreamError::Parse)?;
+        let report = validate_parsed_at(&parsed, now);
+        return Ok((report, parsed.notes));
+    };
+    let header = head.shape == Shape::Header;
+    let doc = &head.document;
+    let mut walk = walk::Walk::new(now, passkey::LARGE_BLOB_BUDGET);
+    let export = walk.header(doc, header);
+    let accounts = crate::validate::ctx::Ptr::root().key("accounts");
+    // Items per account, from the first pass (arrays of one account add up).
+    let mut per_account = vec![0usize; doc.accounts.len()];
+    for (owner, n) in sk.owners.iter().zip(&sk.counts) {
+        if let Some(c) = per_account.get_mut(owner.unwrap_or(0)) {
+            *c += n;
+        }
+    }
+    let mut ctx = crate::parse::Ctx::new(limits);
+    let mut open: Option<(usize, walk::AccountCtx)> = None;
+    let mut chunk: Vec<crate::Item> = Vec::with_capacity(chunk_items);
+    let mut first = 0usize;
+    // Walks the pending chunk, and the key checks it deferred.
+    let flush = |walk: &mut walk::Walk,
+                 open: &mut Option<(usize, walk::AccountCtx)>,
+                 chunk: &mut Vec<crate::Item>,
+                 first: &mut usize| {
+        if let Some((a, actx)) = open.as_mut() {
+            walk.items(chunk, *first, &accounts.idx(*a), actx);
+            *first += chunk.len();
+            chunk.clear();
+            let diagnostics = std::mem::take(&mut walk.sink.diagnostics);
+            walk.sink.diagnostics =
+                passkey::check_keys(diagnostics, std::mem::take(&mut walk.keys));
+        }
+    };
+    // Ends accounts up to (not including) `until`, starting the ones before it.
+    let advance = |walk: &mut walk::Walk,
+                   open: &mut Option<(usize, walk::AccountCtx)>,
+                   chunk: &mut Vec<crate::Item>,
+                   first: &mut usize,
+                   until: usize| {
+        loop {
+            let next = match open.as_ref() {
+                Some((a, _)) if *a + 1 > until => break,
+                Some((a, _)) => *a + 1,
+                None => 0,
+            };
+            flush(walk, open, chunk, first);
+            if let Some((a, mut actx)) = open.take() {
+                walk.end_account(&doc.accounts[a], &accounts.idx(a), &mut actx);
+            }
+            if next >= doc.accounts.len() {
+                break;
+            }
+            let at = accounts.idx(next);
+            let actx = walk.begin_account(&doc.accounts[next], &at, export, per_account[next]);
+            *open = Some((next, actx));
+            *first = 0;
+            if next == until {
+                break;
+            }
+        }
+    };
+    split::split(
+        BufReader::with_capacity(1 << 16, &mut input),
+        Layout::Cxf,
+        limits.max_depth + 1,
+        limits.max_document_bytes,
+        false,
+        0,
+        |e| {
+            let owner = sk.owners.get(e.array).copied().flatten();
+            let account = owner.unwrap_or(0);
+            let item = crate::parse::parse_item(&e, owner, limits, &mut ctx)?;
+            if open.as_ref().is_none_or(|(a, _)| *a != account) {
+                advance(&mut walk, &mut open, &mut chunk, &mut first, account);
+            }
+            chunk.push(item);
+            if chunk.len() >= chunk_items {
+                flush(&mut walk, &mut open, &mut chunk, &mut first);
+            }
+            Ok(())
+        },
+    )
+    .map_err(parse)?;
+    advance(&mut walk, &mut open, &mut chunk, &mut first, usize::MAX);
+    let mut notes = head.notes;
+    notes.append(&mut ctx.notes);
+    let mut noted = walk::Walk::new(now, 0);
+    notes::report(&mut noted.sink, &notes);
+    let from_notes = noted.sink.diagnostics.len();
+    let mut diagnostics = noted.sink.diagnostics;
+    diagnostics.append(&mut walk.sink.diagnostics);
+    let mut report = Report { diagnostics };
+    if !header {
+        unprefix(&mut report.diagnostics[from_notes..]);
+    }
+    relocate(&mut report, &notes);
+    Ok((report, notes))
+}
+
+/// Items walked between key checks by [`validate_stream`].
+const CHUNK: usize = 1024;
 
 /// Points findings about a member the parser renamed at the member as the input spells it:
 /// the PS Appendix A `hmacSecret {algorithm, secret}` became `hmacCredentials {algorithm,
@@ -598,5 +786,71 @@ mod tests {
         for d in &report.diagnostics {
             assert!(!d.to_string().contains("hunter2"), "{d}");
         }
+    }
+
+    /// Every CXF fixture (valid, invalid, quirks), validated a few items at a time, gives the
+    /// report and notes of the whole-document validation (or its parse error).
+    #[test]
+    fn streamed_validation_equals_the_whole_document_validation() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/cxf");
+        let mut compared = 0;
+        for sub in ["valid", "invalid", "quirks"] {
+            for f in std::fs::read_dir(root.join(sub)).unwrap() {
+                let path = f.unwrap().path();
+                let name = path.to_string_lossy().to_string();
+                if !name.ends_with(".json") || name.ends_with(".expect.json") {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                let whole = crate::Document::parse(&bytes, &Limits::default())
+                    .map(|p| (validate_parsed_at(&p, NOW), p.notes));
+                for chunk in [1, 2, 1024] {
+                    let streamed = validate_chunked(
+                        std::io::Cursor::new(&bytes),
+                        &Limits::default(),
+                        Some(NOW),
+                        chunk,
+                    );
+                    match (&whole, streamed) {
+                        (Ok((report, notes)), Ok((r, n))) => {
+                            // Notes (and the findings made of them) of the account level may
+                            // come before those of its items: compare as sets.
+                            let sorted = |v: Vec<String>| {
+                                let mut v = v;
+                                v.sort();
+                                v
+                            };
+                            let debug = |d: &[Diagnostic]| {
+                                sorted(d.iter().map(|d| format!("{d:?}")).collect())
+                            };
+                            assert_eq!(
+                                debug(&report.diagnostics),
+                                debug(&r.diagnostics),
+                                "{name}, chunks of {chunk}"
+                            );
+                            let notes_of = |n: &[crate::ParseNote]| {
+                                sorted(n.iter().map(|n| format!("{n:?}")).collect())
+                            };
+                            assert_eq!(notes_of(notes), notes_of(&n), "{name}");
+                        }
+                        (Err(e), Err(StreamError::Parse(s))) => {
+                            // The same error; where the whole parse can only say "the
+                            // document" (invalid UTF-8), the streamed one names the item.
+                            assert_eq!(e.kind().code(), s.kind().code(), "{name}");
+                            if !e.pointer().is_empty() || e.line() > 1 {
+                                assert_eq!(e.to_string(), s.to_string(), "{name}");
+                            }
+                        }
+                        (w, s) => panic!(
+                            "{name}: whole {:?}, streamed {:?}",
+                            w.as_ref().err(),
+                            s.err()
+                        ),
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 300, "{compared}");
     }
 }

@@ -43,7 +43,7 @@ pub(crate) struct Walk {
 pub(crate) const KEY_CHUNK: usize = 4096;
 
 /// Per-account state.
-struct AccountCtx {
+pub(crate) struct AccountCtx {
     ids: IdScope,
     /// Decoded id of the account.
     account_id: Option<Vec<u8>>,
@@ -79,6 +79,18 @@ impl Walk {
 
     /// Check `doc`; header members only when `header` (a bare Account has none of its own).
     pub(crate) fn document(&mut self, doc: &Document, header: bool) {
+        let export = self.header(doc, header);
+        let accounts = Ptr::root().key("accounts");
+        for (i, account) in doc.accounts.iter().enumerate() {
+            let at = accounts.idx(i);
+            let mut ctx = self.begin_account(account, &at, export, account.items.len());
+            self.items(&account.items, 0, &at, &mut ctx);
+            self.end_account(account, &at, &mut ctx);
+        }
+    }
+
+    /// Check the header members (when `header`); the export time, when plausible.
+    pub(crate) fn header(&mut self, doc: &Document, header: bool) -> Option<u64> {
         let root = Ptr::root();
         let mut export = None;
         if header {
@@ -124,23 +136,22 @@ impl Walk {
                 export = Some(doc.timestamp);
             }
         }
-        let accounts = root.key("accounts");
-        for (i, account) in doc.accounts.iter().enumerate() {
-            self.account(account, &accounts.idx(i), export);
-        }
+        export
     }
 
-    fn account(&mut self, account: &Account, at: &Ptr<'_>, export: Option<u64>) {
-        let mut item_ids = IdSet::with_capacity(account.items.len());
-        for item in &account.items {
-            if item.id.decode_into(&mut self.id_buf).is_ok() {
-                item_ids.insert(&self.id_buf, None);
-            }
-        }
+    /// Starts the account at `at` (its items are walked next, in one or more calls of
+    /// [`Walk::items`], then [`Walk::end_account`]); `items` sizes the id sets.
+    pub(crate) fn begin_account(
+        &mut self,
+        account: &Account,
+        at: &Ptr<'_>,
+        export: Option<u64>,
+        items: usize,
+    ) -> AccountCtx {
         let mut ctx = AccountCtx {
-            ids: IdScope::with_capacity(1 + account.items.len() + account.collections.len()),
+            ids: IdScope::with_capacity(1 + items + account.collections.len()),
             account_id: None,
-            item_ids,
+            item_ids: IdSet::with_capacity(items),
             export,
         };
         let id_at = at.key("id");
@@ -152,9 +163,32 @@ impl Walk {
         for (i, c) in account.collections.iter().enumerate() {
             self.collection(c, &collections.idx(i), &mut ctx);
         }
-        let items = at.key("items");
-        for (i, item) in account.items.iter().enumerate() {
-            self.item(item, &items.idx(i), &mut ctx);
+        ctx
+    }
+
+    /// Checks `items`, the account's items from position `first` on.
+    pub(crate) fn items(
+        &mut self,
+        items: &[Item],
+        first: usize,
+        at: &Ptr<'_>,
+        ctx: &mut AccountCtx,
+    ) {
+        let items_at = at.key("items");
+        for (i, item) in items.iter().enumerate() {
+            if item.id.decode_into(&mut self.id_buf).is_ok() {
+                ctx.item_ids.insert(&self.id_buf, None);
+            }
+            self.item(item, &items_at.idx(first + i), ctx);
+        }
+    }
+
+    /// Ends the account: its collections' links (resolved against every item seen) and its
+    /// extensions.
+    pub(crate) fn end_account(&mut self, account: &Account, at: &Ptr<'_>, ctx: &mut AccountCtx) {
+        let collections = at.key("collections");
+        for (i, c) in account.collections.iter().enumerate() {
+            self.links(c, &collections.idx(i), ctx);
         }
         self.extensions(&account.extensions, &at.key("extensions"), Host::Account);
     }
@@ -180,12 +214,22 @@ impl Walk {
         ids::check_id_into(&mut self.sink, at, id, &mut self.id_buf)
     }
 
+    /// Check a collection, all but its links (they need every item: [`Walk::links`]).
     fn collection(&mut self, c: &Collection, at: &Ptr<'_>, ctx: &mut AccountCtx) {
         let id_at = at.key("id");
         if self.id(&id_at, &c.id) {
             ctx.ids.entity(&mut self.sink, &id_at, &self.id_buf);
         }
         self.timestamps(at, c.creation_at, c.modified_at, ctx.export);
+        let subs = at.key("subCollections");
+        for (i, sub) in c.sub_collections.iter().enumerate() {
+            self.collection(sub, &subs.idx(i), ctx);
+        }
+        self.extensions(&c.extensions, &at.key("extensions"), Host::Collection);
+    }
+
+    /// Check a collection's links (and its sub-collections'), once every item is known.
+    fn links(&mut self, c: &Collection, at: &Ptr<'_>, ctx: &mut AccountCtx) {
         let items = at.key("items");
         for (i, link) in c.items.iter().enumerate() {
             let link_at = items.idx(i);
@@ -201,9 +245,8 @@ impl Walk {
         }
         let subs = at.key("subCollections");
         for (i, sub) in c.sub_collections.iter().enumerate() {
-            self.collection(sub, &subs.idx(i), ctx);
+            self.links(sub, &subs.idx(i), ctx);
         }
-        self.extensions(&c.extensions, &at.key("extensions"), Host::Collection);
     }
 
     /// Check a LinkedItem's ids; `Some(resolved)` when it points into this account.
