@@ -422,3 +422,59 @@ fn convert_counts_refused_items_as_not_written() {
     assert_eq!(r["itemsWritten"], 1);
     assert_eq!(r["lost"][0]["reason"], "target-refuses");
 }
+
+/// A long conversion shows a progress bar (items done of the total) on a terminal; `--quiet`
+/// and a non-terminal stderr show none. Needs `script` (util-linux) for the terminal.
+#[test]
+fn convert_shows_progress_on_a_terminal_only() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED: `script` (util-linux) not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("vault.cxf.json");
+    std::fs::write(&input, cxf_workspace_tests::synthetic_vault_json(3000)).unwrap();
+    let on_terminal = |extra: &str, out: &str| {
+        let command = format!(
+            "{} convert {} --to chrome-csv -o {} {extra}",
+            env!("CARGO_BIN_EXE_cxf"),
+            input.display(),
+            dir.path().join(out).display()
+        );
+        let o = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let shown = on_terminal("", "a.csv");
+    assert!(shown.contains("/3000 items"), "no progress bar:\n{shown}");
+    assert!(shown.contains("converted 3000 items"), "{shown}");
+    let quiet = on_terminal("--quiet", "b.csv");
+    assert!(
+        !quiet.contains("/3000 items"),
+        "--quiet showed progress:\n{quiet}"
+    );
+    assert!(quiet.contains("converted 3000 items"), "{quiet}");
+    let out = dir.path().join("c.csv");
+    let piped = cxf(&[
+        "convert",
+        input.to_str().unwrap(),
+        "--to",
+        "chrome-csv",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(piped.status.success(), "{}", stderr(&piped));
+    assert!(
+        !stderr(&piped).contains("/3000 items"),
+        "{}",
+        stderr(&piped)
+    );
+}
