@@ -107,6 +107,18 @@ impl Skeleton {
     }
 }
 
+/// Bytes that matter for the structure outside strings (everything else is copied along).
+static STRUCTURAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'{' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b']' as usize] = true;
+    t[b',' as usize] = true;
+    t[b'"' as usize] = true;
+    t
+};
+
 #[derive(Clone, Copy)]
 enum Frame {
     /// An object; `key` is the last member name when it matters for the layout.
@@ -162,6 +174,7 @@ pub(crate) fn split<R: BufRead, E>(
         line: 1,
         line_start: 0,
         offset: 0,
+        counted: 0,
     };
     loop {
         let buf = match input.fill_buf() {
@@ -214,7 +227,10 @@ struct State {
     line: usize,
     /// Offset of the first byte of the current line.
     line_start: u64,
+    /// Offset of the current buffer in the input.
     offset: u64,
+    /// Bytes of the current buffer whose lines are counted.
+    counted: usize,
 }
 
 impl State {
@@ -234,11 +250,32 @@ impl State {
         }
     }
 
-    fn newlines(&mut self, bytes: &[u8], base: u64) {
-        for i in memchr::memchr_iter(b'\n', bytes) {
+    /// Counts the lines of `buf[self.counted..upto]` (lines are counted only where a position
+    /// is needed, and at the end of each buffer).
+    fn sync_lines(&mut self, buf: &[u8], upto: usize) {
+        let base = self.offset + self.counted as u64;
+        for nl in memchr::memchr_iter(b'\n', &buf[self.counted..upto]) {
             self.line += 1;
-            self.line_start = base + i as u64 + 1;
+            self.line_start = base + nl as u64 + 1;
         }
+        self.counted = upto;
+    }
+
+    /// Line and byte column of `buf[i]`.
+    fn position(&mut self, buf: &[u8], i: usize) -> (usize, usize) {
+        self.sync_lines(buf, i);
+        (
+            self.line,
+            (self.offset + i as u64 - self.line_start + 1) as usize,
+        )
+    }
+
+    /// Copies `buf[*mark..to]` where the bytes go in the current state.
+    fn flush(&mut self, buf: &[u8], mark: &mut usize, to: usize, skip_items: bool) {
+        if to > *mark {
+            self.out(&buf[*mark..to], skip_items);
+        }
+        *mark = to;
     }
 
     fn feed<E>(
@@ -249,41 +286,40 @@ impl State {
         skip_items: bool,
         each: &mut impl FnMut(Element<'_>) -> Result<(), E>,
     ) -> Result<(), SplitError<E>> {
-        let mut i = 0;
+        let (mut i, mut mark) = (0, 0);
+        self.counted = 0;
         while i < buf.len() {
             if self.in_string {
-                // Jump to the next quote or backslash.
-                let rest = &buf[i..];
-                let stop = if self.escape {
-                    0
-                } else {
-                    memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len())
-                };
-                if stop > 0 {
-                    let run = &rest[..stop];
-                    if self.capture_key {
-                        self.key_buf.extend_from_slice(run);
-                    }
-                    self.out(run, skip_items);
-                    self.newlines(run, self.offset + i as u64);
-                    i += stop;
-                    continue;
-                }
-                let b = buf[i];
-                if self.capture_key {
-                    self.key_buf.push(b);
-                }
-                self.out(&buf[i..=i], skip_items);
-                i += 1;
                 if self.escape {
                     self.escape = false;
-                } else if b == b'\\' {
+                    if self.capture_key {
+                        self.key_buf.push(buf[i]);
+                    }
+                    i += 1;
+                    continue;
+                }
+                // Jump to the next quote or backslash.
+                let rest = &buf[i..];
+                let Some(stop) = memchr::memchr2(b'"', b'\\', rest) else {
+                    if self.capture_key {
+                        self.key_buf.extend_from_slice(rest);
+                    }
+                    i = buf.len();
+                    continue;
+                };
+                if self.capture_key {
+                    self.key_buf.extend_from_slice(&rest[..stop]);
+                }
+                i += stop + 1;
+                if rest[stop] == b'\\' {
                     self.escape = true;
+                    if self.capture_key {
+                        self.key_buf.push(b'\\');
+                    }
                 } else {
                     self.in_string = false;
                     if self.capture_key {
                         self.capture_key = false;
-                        self.key_buf.pop();
                         let key = match self.key_buf.as_slice() {
                             b"items" => Key::Items,
                             b"accounts" => Key::Accounts,
@@ -294,49 +330,55 @@ impl State {
                         }
                     }
                 }
-                self.check_item(max_item)?;
                 continue;
             }
-            let b = buf[i];
-            match b {
-                b' ' | b'\t' | b'\r' | b'\n' => {
-                    if b == b'\n' {
-                        self.line += 1;
-                        self.line_start = self.offset + i as u64 + 1;
-                    }
-                    self.out(&buf[i..=i], skip_items);
+            let at_target = self.target_depth == Some(self.stack.len());
+            if at_target && !self.in_element {
+                // Between items: only white space, `,` and `]` belong here.
+                if buf[i].is_ascii_whitespace() {
                     i += 1;
                     continue;
                 }
-                _ => {}
+            } else {
+                // Inside a value or outside the item arrays: skip to the next byte that
+                // matters for the structure.
+                while i < buf.len() && !STRUCTURAL[buf[i] as usize] {
+                    i += 1;
+                }
+                if i == buf.len() {
+                    break;
+                }
             }
+            let b = buf[i];
             // A value or a closing bracket at the level of the item array's elements.
-            let at_target = self.target_depth == Some(self.stack.len());
             if at_target && !self.in_element && b != b']' && b != b',' {
+                self.flush(buf, &mut mark, i, skip_items);
                 self.in_element = true;
                 let n = self.counts.last().copied().unwrap_or(0);
                 if n > 0 && n < self.keep {
                     self.sample.push(b',');
                 }
-                self.element_line = self.line;
-                self.element_column = (self.offset + i as u64 - self.line_start + 1) as usize;
+                (self.element_line, self.element_column) = self.position(buf, i);
                 self.element.clear();
             }
             if at_target && (b == b',' || b == b']') {
                 if self.in_element {
+                    self.flush(buf, &mut mark, i, skip_items);
+                    self.check_item(max_item)?;
                     self.end_element(skip_items, each)?;
                 } else if b == b',' || self.after_comma {
                     // `[,` or `,,` or `,]`: the whole-document parser refuses these too.
-                    return Err(SplitError::Syntax {
-                        line: self.line,
-                        column: (self.offset + i as u64 - self.line_start + 1) as usize,
-                    });
+                    let (line, column) = self.position(buf, i);
+                    return Err(SplitError::Syntax { line, column });
                 }
                 self.after_comma = b == b',';
                 if b == b',' {
                     i += 1;
+                    mark = i;
                     continue;
                 }
+                // Dropped white space before the `]`.
+                mark = i;
             }
             match b {
                 b'"' => {
@@ -350,7 +392,6 @@ impl State {
                     };
                     self.capture_key = capture;
                     self.key_buf.clear();
-                    self.out(&buf[i..=i], skip_items);
                 }
                 b'{' | b'[' => {
                     if self.stack.len() >= max_depth {
@@ -360,7 +401,6 @@ impl State {
                     if b == b'{' && self.is_account() {
                         self.accounts_seen += 1;
                     }
-                    self.out(&buf[i..=i], skip_items);
                     self.stack.push(if b == b'{' {
                         Frame::Object {
                             key: Key::Other,
@@ -370,6 +410,8 @@ impl State {
                         Frame::Array { target }
                     });
                     if target {
+                        // The `[` is the skeleton's; what follows is the items'.
+                        self.flush(buf, &mut mark, i + 1, skip_items);
                         self.after_comma = false;
                         self.target_depth = Some(self.stack.len());
                         self.counts.push(0);
@@ -381,25 +423,26 @@ impl State {
                     let frame = self.stack.pop();
                     if let Some(Frame::Array { target: true }) = frame {
                         self.target_depth = None;
+                        let (line, column) = self.position(buf, i);
                         self.gaps.push(Gap {
                             at: self.skeleton.len(),
-                            line: self.line,
-                            column: (self.offset + i as u64 - self.line_start + 1) as usize,
+                            line,
+                            column,
                         });
                     }
-                    self.out(&buf[i..=i], skip_items);
                 }
                 b',' => {
                     if let Some(Frame::Object { expect_key, .. }) = self.stack.last_mut() {
                         *expect_key = true;
                     }
-                    self.out(&buf[i..=i], skip_items);
                 }
-                _ => self.out(&buf[i..=i], skip_items),
+                _ => {}
             }
-            self.check_item(max_item)?;
             i += 1;
         }
+        self.flush(buf, &mut mark, buf.len(), skip_items);
+        self.check_item(max_item)?;
+        self.sync_lines(buf, buf.len());
         self.offset += buf.len() as u64;
         Ok(())
     }
