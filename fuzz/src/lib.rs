@@ -220,6 +220,23 @@ pub fn check_cxf_validate(data: &[u8]) {
         "validation is not deterministic"
     );
     let _ = cxf::validate(&parsed.document);
+    // The streamed validation finds the same (notes-made findings may come in another order).
+    let (streamed, _) = cxf::validate::validate_stream(
+        std::io::Cursor::new(data),
+        &small_limits(),
+        Some(VALIDATE_NOW),
+    )
+    .unwrap_or_else(|e| panic!("a document that parses whole fails streamed: {e}"));
+    let sorted = |d: &[cxf::validate::Diagnostic]| {
+        let mut v: Vec<String> = d.iter().map(|d| format!("{d:?}")).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        sorted(&report.diagnostics),
+        sorted(&streamed.diagnostics),
+        "streamed validation differs"
+    );
     let hide = marker_only_in_secrets(&parsed);
     for d in &report.diagnostics {
         assert!(!d.rule.is_empty(), "diagnostic without a rule: {d:?}");
@@ -351,6 +368,48 @@ fn collect_keys<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
+/// A conversion to CXF streamed (chunks of 2 items) gives the whole-document conversion's bytes
+/// and loss entries.
+fn check_streamed_conversion(
+    format: cxf::formats::Format,
+    input: &[u8],
+    options: &cxf::formats::ReadOptions,
+) {
+    use cxf::formats::{self, Format, stream};
+    let to = Format::Cxf;
+    let Ok(whole) = formats::convert(input, Some(format), to, options) else {
+        return;
+    };
+    let mut out = Vec::new();
+    let streamed = stream::convert_stream(
+        std::io::Cursor::new(input),
+        Some(format),
+        to,
+        options,
+        &formats::WriteOptions::default(),
+        &stream::StreamOptions::default().with_chunk_items(2),
+        &mut out,
+        &mut |_| {},
+    )
+    .unwrap_or_else(|e| panic!("{format}: converts whole but not streamed: {e}"));
+    assert!(
+        *whole.output == *out,
+        "{format}: streamed output differs\nwhole:    {}\nstreamed: {}",
+        String::from_utf8_lossy(&whole.output),
+        String::from_utf8_lossy(&out)
+    );
+    let entries = |l: &formats::LossReport| {
+        let mut v: Vec<String> = l.entries().iter().map(|e| format!("{e:?}")).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        entries(&whole.loss),
+        entries(&streamed.loss),
+        "{format}: streamed loss report differs"
+    );
+}
+
 /// The `formats_read` target. The first byte picks a format among those that
 /// [`can_read`](cxf::formats::Format::can_read); the rest is the export.
 ///
@@ -359,6 +418,7 @@ fn collect_keys<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
 ///   configured value; no error message is empty.
 /// * An accepted export gives a document whose canonical output re-parses (default limits) to
 ///   an equal document, and writing that again gives identical bytes.
+/// * Converted to CXF streamed ([`cxf::formats::stream`]), it gives the same bytes and loss.
 pub fn check_formats_read(data: &[u8]) {
     use cxf::formats::{self, Format, ReadError, ReadOptions};
     let _ = formats::detect(data);
@@ -399,6 +459,7 @@ pub fn check_formats_read(data: &[u8]) {
             }
         }
         Ok((document, _loss)) => {
+            check_streamed_conversion(format, input, &options);
             let out = document.to_json_vec();
             let again = Document::parse(&out, &Limits::default()).unwrap_or_else(|e| {
                 panic!(
