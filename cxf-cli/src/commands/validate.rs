@@ -88,7 +88,24 @@ fn check_streamed(path: &Path, limits: &cxf::Limits) -> Result<Option<Vec<Findin
         return Ok(None);
     }
     file.rewind()?;
-    match cxf::validate::validate_stream(&mut file, limits, None) {
+    // A progress bar on a terminal for a large file (a small one is done before it shows).
+    let bar = (std::io::stderr().is_terminal() && file.metadata().map_or(0, |m| m.len()) > 8 << 20)
+        .then(|| crate::commands::convert::progress_bar("checked"));
+    let result = cxf::validate::validate_stream_with_progress(
+        &mut file,
+        limits,
+        None,
+        &mut |done, total| {
+            if let Some(bar) = &bar {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
+        },
+    );
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match result {
         Ok((report, _)) => Ok(Some(findings(report))),
         Err(cxf::validate::StreamError::Parse(e)) => {
             // What the file is, for the message: a sample of it (see `formats::detect`).

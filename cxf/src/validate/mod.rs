@@ -206,7 +206,21 @@ pub fn validate_stream<R: std::io::Read + std::io::Seek>(
     limits: &crate::Limits,
     now: Option<u64>,
 ) -> Result<(Report, Vec<crate::ParseNote>), StreamError> {
-    validate_chunked(input, limits, now, CHUNK)
+    validate_chunked(input, limits, now, CHUNK, &mut |_, _| {})
+}
+
+/// [`validate_stream`], calling `progress(items checked, items in the input)` after each chunk
+/// of items.
+///
+/// # Errors
+/// As [`validate_stream`].
+pub fn validate_stream_with_progress<R: std::io::Read + std::io::Seek>(
+    input: R,
+    limits: &crate::Limits,
+    now: Option<u64>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(Report, Vec<crate::ParseNote>), StreamError> {
+    validate_chunked(input, limits, now, CHUNK, progress)
 }
 
 /// [`validate_stream`] walking `chunk_items` items between key checks.
@@ -215,6 +229,7 @@ fn validate_chunked<R: std::io::Read + std::io::Seek>(
     limits: &crate::Limits,
     now: Option<u64>,
     chunk_items: usize,
+    progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(Report, Vec<crate::ParseNote>), StreamError> {
     use crate::json::split::{self, Layout, SplitError};
     use std::io::{BufReader, SeekFrom};
@@ -268,6 +283,8 @@ fn validate_chunked<R: std::io::Read + std::io::Seek>(
         }
     }
     let mut ctx = crate::parse::Ctx::new(limits);
+    let total: usize = sk.counts.iter().sum();
+    let mut done = 0;
     let mut open: Option<(usize, walk::AccountCtx)> = None;
     let mut chunk: Vec<crate::Item> = Vec::with_capacity(chunk_items);
     let mut first = 0usize;
@@ -330,12 +347,15 @@ fn validate_chunked<R: std::io::Read + std::io::Seek>(
             chunk.push(item);
             if chunk.len() >= chunk_items {
                 flush(&mut walk, &mut open, &mut chunk, &mut first);
+                done += chunk_items;
+                progress(done, total);
             }
             Ok(())
         },
     )
     .map_err(parse)?;
     advance(&mut walk, &mut open, &mut chunk, &mut first, usize::MAX);
+    progress(total, total);
     let mut notes = head.notes;
     notes.append(&mut ctx.notes);
     let mut noted = walk::Walk::new(now, 0);
@@ -805,12 +825,17 @@ mod tests {
                 let whole = crate::Document::parse(&bytes, &Limits::default())
                     .map(|p| (validate_parsed_at(&p, NOW), p.notes));
                 for chunk in [1, 2, 1024] {
+                    let mut last = (0, 0);
                     let streamed = validate_chunked(
                         std::io::Cursor::new(&bytes),
                         &Limits::default(),
                         Some(NOW),
                         chunk,
+                        &mut |done, total| last = (done, total),
                     );
+                    if streamed.is_ok() && whole.is_ok() {
+                        assert_eq!(last.0, last.1, "{name}: progress ends at the total");
+                    }
                     match (&whole, streamed) {
                         (Ok((report, notes)), Ok((r, n))) => {
                             // Notes (and the findings made of them) of the account level may
