@@ -42,7 +42,7 @@ enum Input {
 }
 
 impl Input {
-    fn reader(&mut self) -> &mut dyn ReadSeek {
+    fn reader(&mut self) -> &mut (dyn ReadSeek + Send) {
         match self {
             Input::File(f) => f,
             Input::Memory(c) => c,

@@ -158,7 +158,7 @@ pub struct Streamed {
 /// writing the output fails. On error, part of the output may have been written: write to a
 /// temporary file and rename it on success.
 #[allow(clippy::too_many_arguments)]
-pub fn convert_stream<R: Read + Seek>(
+pub fn convert_stream<R: Read + Seek + Send>(
     mut input: R,
     from: Option<Format>,
     to: Format,
@@ -202,9 +202,13 @@ pub fn convert_stream<R: Read + Seek>(
     };
     let chunk_items = stream_options.chunk_items.max(1);
     run.tell(std::mem::take(&mut source.loss), false, events);
-    source.chunks(&mut input, options, chunk_items, &mut |chunk: Chunk| {
-        run.take(chunk, &mut sink, events)
-    })?;
+    pump(
+        &mut source,
+        &mut input,
+        options,
+        chunk_items,
+        &mut |chunk: Chunk| run.take(chunk, &mut sink, events),
+    )?;
     let format = source.format;
     if run.empty > 0 && format != Format::Cxf {
         return Err(ConvertError::Read(ReadError::syntax(
@@ -287,6 +291,50 @@ fn read_whole<R: Read>(
         }));
     }
     Ok(bytes)
+}
+
+/// Hands the source's chunks to `consume`: reading runs in a thread of its own while the
+/// writer works on the previous chunk (two chunks in flight at most, so memory stays bounded).
+#[cfg(not(target_arch = "wasm32"))]
+fn pump<R: Read + Seek + Send>(
+    source: &mut Source,
+    input: &mut R,
+    options: &ReadOptions,
+    chunk_items: usize,
+    consume: &mut dyn FnMut(Chunk) -> Result<(), ConvertError>,
+) -> Result<(), ConvertError> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(1);
+        let reader = scope.spawn(move || {
+            source.chunks(input, options, chunk_items, &mut |chunk| {
+                // The writer stopped (it failed): stop reading too.
+                tx.send(chunk)
+                    .map_err(|_| ConvertError::Io(std::io::Error::other("the writer stopped")))
+            })
+        });
+        let mut written = Ok(());
+        for chunk in &rx {
+            written = consume(chunk);
+            if written.is_err() {
+                break;
+            }
+        }
+        drop(rx);
+        let read = reader.join().expect("the reading thread panicked");
+        written.and(read)
+    })
+}
+
+/// Without threads (wasm32): read and write in turn.
+#[cfg(target_arch = "wasm32")]
+fn pump<R: Read + Seek + Send>(
+    source: &mut Source,
+    input: &mut R,
+    options: &ReadOptions,
+    chunk_items: usize,
+    consume: &mut dyn FnMut(Chunk) -> Result<(), ConvertError>,
+) -> Result<(), ConvertError> {
+    source.chunks(input, options, chunk_items, consume)
 }
 
 /// Items of one account, with what the reader could not carry from them.

@@ -253,10 +253,14 @@ impl State {
     /// Counts the lines of `buf[self.counted..upto]` (lines are counted only where a position
     /// is needed, and at the end of each buffer).
     fn sync_lines(&mut self, buf: &[u8], upto: usize) {
-        let base = self.offset + self.counted as u64;
-        for nl in memchr::memchr_iter(b'\n', &buf[self.counted..upto]) {
-            self.line += 1;
-            self.line_start = base + nl as u64 + 1;
+        let part = &buf[self.counted..upto];
+        // Pretty JSON has a line break every few dozen bytes: a plain count (vectorised by the
+        // compiler) beats finding each one.
+        let lines = part.iter().filter(|&&b| b == b'\n').count();
+        if lines > 0 {
+            self.line += lines;
+            let last = memchr::memrchr(b'\n', part).unwrap_or(0);
+            self.line_start = self.offset + (self.counted + last) as u64 + 1;
         }
         self.counted = upto;
     }

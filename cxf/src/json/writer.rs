@@ -79,12 +79,20 @@ impl Writer {
     }
 
     fn newline(&mut self) {
+        /// A line break and the indentation of the first 32 levels, written in one copy.
+        const BREAK: &[u8; 65] =
+            b"\n                                                                ";
         if let Some(unit) = self.indent {
             let depth = self.first.len();
-            self.reserve(1 + unit.len() * depth);
-            self.buf.push(b'\n');
-            for _ in 0..depth {
-                self.buf.extend_from_slice(unit);
+            let width = unit.len() * depth;
+            self.reserve(1 + width);
+            if unit == b"  " && width < BREAK.len() {
+                self.buf.extend_from_slice(&BREAK[..=width]);
+            } else {
+                self.buf.push(b'\n');
+                for _ in 0..depth {
+                    self.buf.extend_from_slice(unit);
+                }
             }
         }
     }
