@@ -81,6 +81,9 @@ pub(crate) fn parse_xml(text: &str, options: &ReadOptions) -> Result<Node, ReadE
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<Node> = vec![Node::default()];
     let mut count = 0usize;
+    // KeePass spends about four elements per level of a JSON export (Group, Entry, String,
+    // Value): the XML may nest four times `max_depth` (at least 64). A refusal names the
+    // configured limit, as every other reader does.
     let max_depth = options.limits.max_depth.saturating_mul(4).max(64);
     loop {
         let event = reader.read_event().map_err(|_| {
@@ -120,7 +123,7 @@ pub(crate) fn parse_xml(text: &str, options: &ReadOptions) -> Result<Node, ReadE
                     if stack.len() > max_depth {
                         return Err(ReadError::Limit {
                             limit: "max_depth",
-                            max: max_depth,
+                            max: options.limits.max_depth,
                         });
                     }
                     stack.push(node);
@@ -1285,6 +1288,23 @@ mod tests {
             .join("../fixtures")
             .join(rel);
         std::fs::read(path).unwrap()
+    }
+
+    /// Fuzz finding (formats_read, 2026-12-07): too deep an XML was refused naming the XML
+    /// depth (4 x the limit) as the limit's value; it names the configured limit.
+    #[test]
+    fn too_deep_xml_names_the_configured_depth_limit() {
+        let xml = format!(
+            "<?xml version=\"1.0\"?><KeePassFile><Root>{}{}</Root></KeePassFile>",
+            "<Group>".repeat(120),
+            "</Group>".repeat(120)
+        );
+        let mut options = ReadOptions::default();
+        options.limits.max_depth = 24;
+        match formats::read(Format::KeepassXml, xml.as_bytes(), &options) {
+            Err(ReadError::Limit { limit, max }) => assert_eq!((limit, max), ("max_depth", 24)),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
     }
 
     fn read_kp(bytes: &[u8]) -> (Document, LossReport) {
