@@ -58,33 +58,7 @@ fn loss_keys(loss: &LossReport, with_title: &[bool]) -> Vec<(Option<String>, Str
 
 /// Every fixture beside its sidecar: (fixture path, sidecar JSON).
 fn cases() -> Vec<(PathBuf, Value)> {
-    let mut out = Vec::new();
-    for dir in std::fs::read_dir(fixtures_dir()).unwrap() {
-        let dir = dir.unwrap().path();
-        if !dir.is_dir() {
-            continue;
-        }
-        for f in std::fs::read_dir(&dir).unwrap() {
-            let f = f.unwrap().path();
-            let name = f.file_name().unwrap().to_string_lossy().to_string();
-            let Some(stem) = name.strip_suffix(".expect.json") else {
-                continue;
-            };
-            let fixture = std::fs::read_dir(&dir)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .find(|p| {
-                    let n = p.file_name().unwrap().to_string_lossy();
-                    !n.ends_with(".expect.json")
-                        && n.rsplit_once('.').is_some_and(|(s, _)| s == stem)
-                })
-                .unwrap_or_else(|| panic!("no fixture for {}", f.display()));
-            let expect: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
-            out.push((fixture, expect));
-        }
-    }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    common::fixture_cases(&fixtures_dir())
 }
 
 fn options_for(expect: &Value) -> ReadOptions {

@@ -22,40 +22,16 @@ fn root() -> PathBuf {
 fn inputs() -> Vec<(PathBuf, Format, ReadOptions)> {
     let mut out = Vec::new();
     let base = ReadOptions::default().with_timestamp(1_750_000_000);
-    let formats_dir = root().join("fixtures/formats");
-    for dir in std::fs::read_dir(&formats_dir).unwrap() {
-        let dir = dir.unwrap().path();
-        if !dir.is_dir() {
-            continue;
+    for (fixture, expect) in common::fixture_cases(&root().join("fixtures/formats")) {
+        let format: Format = expect["format"].as_str().unwrap().parse().unwrap();
+        let mut o = base.clone();
+        if let Some(p) = expect.get("password").and_then(Value::as_str) {
+            o = o.with_password(p);
         }
-        for f in std::fs::read_dir(&dir).unwrap() {
-            let f = f.unwrap().path();
-            let name = f.file_name().unwrap().to_string_lossy().to_string();
-            let Some(stem) = name.strip_suffix(".expect.json") else {
-                continue;
-            };
-            let expect: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
-            let Some(fixture) = std::fs::read_dir(&dir)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .find(|p| {
-                    let n = p.file_name().unwrap().to_string_lossy();
-                    !n.ends_with(".expect.json")
-                        && n.rsplit_once('.').is_some_and(|(s, _)| s == stem)
-                })
-            else {
-                continue;
-            };
-            let format: Format = expect["format"].as_str().unwrap().parse().unwrap();
-            let mut o = base.clone();
-            if let Some(p) = expect.get("password").and_then(Value::as_str) {
-                o = o.with_password(p);
-            }
-            if let Some(c) = expect.get("columns").and_then(Value::as_str) {
-                o = o.with_columns(c.parse().unwrap());
-            }
-            out.push((fixture, format, o));
+        if let Some(c) = expect.get("columns").and_then(Value::as_str) {
+            o = o.with_columns(c.parse().unwrap());
         }
+        out.push((fixture, format, o));
     }
     for sub in ["fixtures/cxf/valid", "fixtures/cxf/quirks"] {
         for f in std::fs::read_dir(root().join(sub)).unwrap() {

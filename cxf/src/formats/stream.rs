@@ -248,26 +248,40 @@ pub fn sample<R: Read + Seek>(
     input: &mut R,
     limits: &crate::Limits,
 ) -> Result<Zeroizing<Vec<u8>>, ConvertError> {
-    let mut start = [0u8; 512];
-    let n = read_up_to(input, &mut start).map_err(io)?;
-    input.seek(SeekFrom::Start(0)).map_err(io)?;
-    let sampled = if is_json(&start[..n]) {
-        let sk = split::split(
-            BufReader::with_capacity(1 << 16, &mut *input),
-            Layout::Cxf,
-            limits.max_depth + 1,
-            limits.max_document_bytes,
-            true,
-            SAMPLE_ITEMS,
-            |_| Ok::<(), ConvertError>(()),
-        )
-        .map_err(|e| split_error(e, Format::Cxf))?;
-        Zeroizing::new(sk.sample)
-    } else {
-        read_whole(input, limits)?
+    let sampled = match first_pass(input, limits, Format::Cxf)? {
+        Some(sk) => Zeroizing::new(sk.sample),
+        None => read_whole(input, limits)?,
     };
     input.seek(SeekFrom::Start(0)).map_err(io)?;
     Ok(sampled)
+}
+
+/// For a JSON input: the first pass (the skeleton, everything but the items; a sample of
+/// them for detection; their number). `None` for any other input. The input is left at its
+/// start either way; `format` names the input in errors.
+fn first_pass<R: Read + Seek>(
+    input: &mut R,
+    limits: &crate::Limits,
+    format: Format,
+) -> Result<Option<split::Skeleton>, ConvertError> {
+    let mut start = [0u8; 512];
+    let n = read_up_to(input, &mut start).map_err(io)?;
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    if !is_json(&start[..n]) {
+        return Ok(None);
+    }
+    let sk = split::split(
+        BufReader::with_capacity(1 << 16, &mut *input),
+        Layout::Cxf,
+        limits.max_depth + 1,
+        limits.max_document_bytes,
+        true,
+        SAMPLE_ITEMS,
+        |_| Ok::<(), ConvertError>(()),
+    )
+    .map_err(|e| split_error(e, format))?;
+    input.seek(SeekFrom::Start(0)).map_err(io)?;
+    Ok(Some(sk))
 }
 
 fn is_json(start: &[u8]) -> bool {
@@ -452,25 +466,13 @@ impl Source {
         options: &ReadOptions,
     ) -> Result<Source, ConvertError> {
         let limits = &options.limits;
-        let mut start = [0u8; 512];
-        let n = read_up_to(input, &mut start).map_err(io)?;
-        input.seek(SeekFrom::Start(0)).map_err(io)?;
-        let json = is_json(&start[..n]);
         let streamable = from.is_none_or(|f| matches!(f, Format::Cxf | Format::BitwardenJson));
-        if json && streamable {
-            // First pass: the skeleton (everything but the items), a sample for detection,
-            // the number of items.
-            let sk = split::split(
-                BufReader::with_capacity(1 << 16, &mut *input),
-                Layout::Cxf,
-                limits.max_depth + 1,
-                limits.max_document_bytes,
-                true,
-                SAMPLE_ITEMS,
-                |_| Ok::<(), ConvertError>(()),
-            )
-            .map_err(|e| split_error(e, from.unwrap_or(Format::Cxf)))?;
-            input.seek(SeekFrom::Start(0)).map_err(io)?;
+        let first = if streamable {
+            first_pass(input, limits, from.unwrap_or(Format::Cxf))?
+        } else {
+            None
+        };
+        if let Some(sk) = first {
             let format = match from {
                 Some(f) => Some(f),
                 None => match detect(&sk.sample) {
