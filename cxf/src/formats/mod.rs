@@ -26,6 +26,7 @@
 //! | read an export | [`read()`] with [`ReadOptions`] (password for encrypted Bitwarden exports) |
 //! | convert in one call (detect, read, write, one loss report) | [`convert()`] |
 //! | write an export | [`write()`]; [`write_with()`] and [`WriteOptions`] for a password (`kdbx`) |
+//! | convert a large file in bounded memory, with progress | [`stream::convert_stream`] (what `cxf convert` uses; see [`stream`] for what streams) |
 //!
 //! ```
 //! use cxf::formats::{self, Detection, Format, ReadOptions};

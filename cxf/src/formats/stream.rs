@@ -237,7 +237,7 @@ pub fn convert_stream<R: Read + Seek + Send>(
     })
 }
 
-/// A small document that shows what `input` is, for [`detect`](super::detect): a JSON input
+/// A small document that shows what `input` is, for [`detect`]: a JSON input
 /// with its item arrays cut to their first few items (one pass over the input, in memory
 /// bounded by what is not items); any other input whole. The input is left at its start.
 ///
