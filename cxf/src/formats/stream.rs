@@ -24,7 +24,7 @@
 //! keep ids unique.
 
 use std::collections::HashMap;
-use std::io::{BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -249,7 +249,7 @@ pub fn sample<R: Read + Seek>(
     limits: &crate::Limits,
 ) -> Result<Zeroizing<Vec<u8>>, ConvertError> {
     let sampled = match first_pass(input, limits, Format::Cxf)? {
-        Some(sk) => Zeroizing::new(sk.sample),
+        Some(mut sk) => Zeroizing::new(std::mem::take(&mut sk.sample)),
         None => read_whole(input, limits)?,
     };
     input.seek(SeekFrom::Start(0)).map_err(io)?;
@@ -271,7 +271,7 @@ fn first_pass<R: Read + Seek>(
         return Ok(None);
     }
     let sk = split::split(
-        BufReader::with_capacity(1 << 16, &mut *input),
+        &mut *input,
         Layout::Cxf,
         limits.max_depth + 1,
         limits.max_document_bytes,
@@ -560,7 +560,7 @@ impl Source {
         if records.has_folders() {
             let mut index = 0usize;
             split::split(
-                BufReader::with_capacity(1 << 16, &mut *input),
+                &mut *input,
                 Layout::RootItems,
                 options.limits.max_depth + 1,
                 options.limits.max_document_bytes,
@@ -649,7 +649,7 @@ impl Source {
                 let owners = layout_owners.clone();
                 let mut ctx = Ctx::new(limits);
                 split::split(
-                    BufReader::with_capacity(1 << 16, &mut *input),
+                    &mut *input,
                     Layout::Cxf,
                     limits.max_depth + 1,
                     limits.max_document_bytes,
@@ -670,7 +670,7 @@ impl Source {
                 let mut records = bitwarden_json::Records::new(top, false);
                 let mut index = 0usize;
                 split::split(
-                    BufReader::with_capacity(1 << 16, &mut *input),
+                    &mut *input,
                     Layout::RootItems,
                     limits.max_depth + 1,
                     limits.max_document_bytes,

@@ -9,9 +9,9 @@
 //! [`Limits::max_document_bytes`](crate::Limits), so a hostile stream cannot grow the stack or a
 //! buffer without limit. Item bytes are wiped after use.
 
-use std::io::BufRead;
+use std::io::Read;
 
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Which arrays hold the items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +80,14 @@ pub(crate) struct Gap {
     pub(crate) column: usize,
 }
 
+impl Drop for Skeleton {
+    fn drop(&mut self) {
+        // The sample holds items, secrets included.
+        self.sample.zeroize();
+        self.bytes.zeroize();
+    }
+}
+
 impl Skeleton {
     /// The input's line and column of the skeleton's `line`, `column` (an error the skeleton's
     /// parser found).
@@ -142,7 +150,7 @@ enum Key {
 /// skeleton (with a sample of `keep` items per array). `max_depth` bounds nesting; `max_item`
 /// bounds one item's size.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn split<R: BufRead, E>(
+pub(crate) fn split<R: Read, E>(
     mut input: R,
     layout: Layout,
     max_depth: usize,
@@ -176,17 +184,16 @@ pub(crate) fn split<R: BufRead, E>(
         offset: 0,
         counted: 0,
     };
+    // Our own buffer, wiped when done (a `BufReader`'s is freed as it is).
+    let mut buf = Zeroizing::new(vec![0u8; 1 << 16]);
     loop {
-        let buf = match input.fill_buf() {
-            Ok([]) => break,
-            Ok(b) => b,
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(SplitError::Io(e)),
         };
-        let n = buf.len();
-        let result = s.feed(buf, max_depth, max_item, skip_items, &mut each);
-        input.consume(n);
-        result?;
+        s.feed(&buf[..n], max_depth, max_item, skip_items, &mut each)?;
     }
     s.element.zeroize();
     let complete = s.target_depth.is_none();
@@ -526,7 +533,16 @@ mod tests {
     ) -> (String, Vec<(usize, usize, usize, String)>) {
         let mut got = Vec::new();
         // A reader that hands out `chunk` bytes at a time: boundaries fall anywhere.
-        let reader = std::io::BufReader::with_capacity(chunk, input.as_bytes());
+        struct Trickle<'a>(&'a [u8], usize);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.1.min(out.len()).min(self.0.len());
+                out[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let reader = Trickle(input.as_bytes(), chunk);
         let sk = split::<_, ()>(reader, layout, 64, 1 << 20, false, 0, |e| {
             got.push((
                 e.array,
@@ -537,7 +553,7 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        (String::from_utf8(sk.bytes).unwrap(), got)
+        (String::from_utf8(sk.bytes.clone()).unwrap(), got)
     }
 
     #[test]

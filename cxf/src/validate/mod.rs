@@ -232,7 +232,7 @@ fn validate_chunked<R: std::io::Read + std::io::Seek>(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<(Report, Vec<crate::ParseNote>), StreamError> {
     use crate::json::split::{self, Layout, SplitError};
-    use std::io::{BufReader, SeekFrom};
+    use std::io::SeekFrom;
     let now = now.unwrap_or_else(self::now);
     let parse = |e: SplitError<crate::ParseError>| match e {
         SplitError::Io(e) => StreamError::Io(e),
@@ -251,7 +251,7 @@ fn validate_chunked<R: std::io::Read + std::io::Seek>(
         SplitError::Element(e) => StreamError::Parse(e),
     };
     let sk = split::split(
-        BufReader::with_capacity(1 << 16, &mut input),
+        &mut input,
         Layout::Cxf,
         limits.max_depth + 1,
         limits.max_document_bytes,
@@ -331,7 +331,7 @@ fn validate_chunked<R: std::io::Read + std::io::Seek>(
         }
     };
     split::split(
-        BufReader::with_capacity(1 << 16, &mut input),
+        &mut input,
         Layout::Cxf,
         limits.max_depth + 1,
         limits.max_document_bytes,
