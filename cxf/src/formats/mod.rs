@@ -871,6 +871,22 @@ pub fn write_with(
     doc: &Document,
     write_options: &WriteOptions,
 ) -> Result<(Zeroizing<Vec<u8>>, LossReport), WriteError> {
+    let (bytes, explained, check) = write_unchecked(format, doc, write_options)?;
+    if !check {
+        return Ok((bytes, explained));
+    }
+    let loss = check_written(format, doc, &bytes, explained, write_options)?;
+    Ok((bytes, loss))
+}
+
+/// The writer's output and its own report, and whether the output needs the read-back check
+/// ([`check_written`]): every format but CXF (the document's own canonical form, plain or in
+/// an age file).
+pub(crate) fn write_unchecked(
+    format: Format,
+    doc: &Document,
+    write_options: &WriteOptions,
+) -> Result<(Zeroizing<Vec<u8>>, LossReport, bool), WriteError> {
     if write_options.encrypt && !format.can_encrypt() {
         return Err(WriteError::NotEncryptable(format));
     }
@@ -897,7 +913,7 @@ pub fn write_with(
                 };
                 // The age file holds the canonical form: nothing to read back.
                 let sealed = age_file::seal(&plain, password, work_factor, format)?;
-                return Ok((sealed, explained));
+                return Ok((sealed, explained, false));
             }
             plain
         }
@@ -924,19 +940,28 @@ pub fn write_with(
         Format::Kdbx => kdbx::write(doc, write_options, &mut explained)?,
         other => return Err(WriteError::NotWritable(other)),
     };
-    if format == Format::Cxf {
-        // The document's own canonical form: it parses back to the same document (the fixture
-        // and fuzz round trips check that), so there is nothing to compare.
-        return Ok((bytes, explained));
-    }
+    // CXF is the document's own canonical form: it parses back to the same document (the
+    // fixture and fuzz round trips check that), so there is nothing to compare.
+    Ok((bytes, explained, format != Format::Cxf))
+}
+
+/// The read-back check of [`write_with`]: `bytes` (what `format`'s writer made of `doc`) read
+/// back with the same format's reader and compared with `doc` value by value, reconciled with
+/// the writer's own report `explained`.
+pub(crate) fn check_written(
+    format: Format,
+    doc: &Document,
+    bytes: &[u8],
+    explained: LossReport,
+    write_options: &WriteOptions,
+) -> Result<LossReport, WriteError> {
     let read_back_error = |message: String| WriteError::ReadBack { format, message };
     let mut options = ReadOptions::default().with_timestamp(doc.timestamp);
     options.password.clone_from(&write_options.password);
     options.key_file.clone_from(&write_options.key_file);
     options.limits.max_document_bytes = options.limits.max_document_bytes.max(bytes.len());
-    let (back, _) = read(format, &bytes, &options).map_err(|e| read_back_error(e.to_string()))?;
-    let loss = readback::reconcile(doc, &back, explained).map_err(read_back_error)?;
-    Ok((bytes, loss))
+    let (back, _) = read(format, bytes, &options).map_err(|e| read_back_error(e.to_string()))?;
+    readback::reconcile(doc, &back, explained).map_err(read_back_error)
 }
 
 /// What [`read_input`] read.

@@ -197,7 +197,6 @@ pub fn convert_stream<R: Read + Seek + Send>(
         credentials: 0,
         empty: 0,
         total: source.total,
-        first_chunk: true,
         index: 0,
     };
     let chunk_items = stream_options.chunk_items.max(1);
@@ -221,8 +220,9 @@ pub fn convert_stream<R: Read + Seek + Send>(
             ),
         )));
     }
-    let last = sink.finish()?;
-    run.tell(last, true, events);
+    for last in sink.finish()? {
+        run.tell(last, true, events);
+    }
     Ok(Streamed {
         from: format,
         loss: run.loss,
@@ -372,7 +372,6 @@ struct Run {
     credentials: usize,
     empty: usize,
     total: Option<usize>,
-    first_chunk: bool,
     /// Items before this chunk, across accounts.
     index: usize,
 }
@@ -415,14 +414,9 @@ impl Run {
         let mut read_loss = std::mem::take(&mut chunk.loss);
         read_loss.rebase_items(chunk.account, chunk.first, None);
         self.tell(read_loss, false, events);
-        let mut write_loss = sink.chunk(chunk, self.index)?;
-        if !self.first_chunk {
-            // Account-level values (names, collection titles) are the same in every chunk's
-            // document: their entries count once.
-            write_loss.retain_items();
+        if let Some(write_loss) = sink.chunk(chunk, self.index)? {
+            self.tell(write_loss, true, events);
         }
-        self.tell(write_loss, true, events);
-        self.first_chunk = false;
         self.items += n;
         self.index += n;
         events(Event::Progress(Progress {
@@ -804,6 +798,7 @@ struct Sink<'o> {
     /// proportional to the chunk.
     bare: Document,
     members: HashMap<(usize, B64), Vec<Vec<usize>>>,
+    checks: Checks,
     out: &'o mut dyn Write,
 }
 
@@ -871,13 +866,15 @@ impl<'o> Sink<'o> {
             head: head.clone(),
             bare,
             members,
+            checks: Checks::default(),
             out,
         })
     }
 
-    /// Writes one chunk; returns the write's loss entries at their places in the whole input
-    /// (`index`: items before this chunk, across accounts).
-    fn chunk(&mut self, chunk: Chunk, index: usize) -> Result<LossReport, ConvertError> {
+    /// Writes one chunk (`index`: items before it, across accounts); returns the loss entries
+    /// of a chunk checked by now (the previous one: its check runs beside this write), at their
+    /// places in the whole input.
+    fn chunk(&mut self, chunk: Chunk, index: usize) -> Result<Option<LossReport>, ConvertError> {
         let head = &self.head;
         match &mut self.kind {
             SinkKind::Cxf { w, opened } => {
@@ -894,13 +891,13 @@ impl<'o> Sink<'o> {
                     item.to_json(w);
                 }
                 w.drain_to(self.out).map_err(io)?;
-                Ok(LossReport::new())
+                Ok(None)
             }
             SinkKind::Whole(doc) => {
                 if let Some(account) = doc.accounts.get_mut(chunk.account) {
                     account.items.extend(chunk.items);
                 }
-                Ok(LossReport::new())
+                Ok(None)
             }
             SinkKind::Joined {
                 joint,
@@ -910,9 +907,9 @@ impl<'o> Sink<'o> {
             } => {
                 let (account, first) = (chunk.account, chunk.first);
                 let doc = chunk_document(&self.bare, &self.members, chunk);
-                let (bytes, mut loss) = super::write_with(self.format, &doc, &self.options)
-                    .map_err(ConvertError::Write)?;
-                drop(doc);
+                let (bytes, explained, check) =
+                    super::write_unchecked(self.format, &doc, &self.options)
+                        .map_err(ConvertError::Write)?;
                 let body = bytes
                     .strip_prefix(prefix.as_slice())
                     .ok_or_else(|| join_error(self.format))?;
@@ -933,16 +930,27 @@ impl<'o> Sink<'o> {
                         }
                     }
                 }
-                loss.rebase_items(account, first, None);
-                loss.shift_item_index(index);
-                Ok(loss)
+                let job = Check {
+                    format: self.format,
+                    options: self.options.clone(),
+                    doc,
+                    bytes,
+                    explained,
+                    check,
+                    account,
+                    first,
+                    index,
+                    first_chunk: self.checks.submitted == 0,
+                };
+                self.checks.submit(job)
             }
         }
     }
 
-    /// Closes the output; returns what a whole-document write found.
-    fn finish(mut self) -> Result<LossReport, ConvertError> {
-        let mut loss = LossReport::new();
+    /// Closes the output; returns the loss entries of the chunks still being checked, or of
+    /// the whole-document write.
+    fn finish(mut self) -> Result<Vec<LossReport>, ConvertError> {
+        let mut loss = self.checks.finish()?;
         match &mut self.kind {
             SinkKind::Cxf { w, opened } => {
                 // Accounts after the last chunk's (they have no items), then the header's
@@ -979,11 +987,145 @@ impl<'o> Sink<'o> {
                 let (bytes, write_loss) = super::write_with(self.format, doc, &self.options)
                     .map_err(ConvertError::Write)?;
                 self.out.write_all(&bytes).map_err(io)?;
-                loss.extend(write_loss);
+                loss.push(write_loss);
             }
         }
         self.out.flush().map_err(io)?;
         Ok(loss)
+    }
+}
+
+/// The read-back check of one chunk's output ([`super::check_written`]).
+struct Check {
+    format: Format,
+    options: WriteOptions,
+    doc: Document,
+    bytes: Zeroizing<Vec<u8>>,
+    explained: LossReport,
+    /// Whether the format needs the check (CXF does not).
+    check: bool,
+    account: usize,
+    first: usize,
+    index: usize,
+    first_chunk: bool,
+}
+
+impl Check {
+    /// The chunk's loss entries at their places in the whole input.
+    fn run(self) -> Result<LossReport, ConvertError> {
+        let mut loss = if self.check {
+            super::check_written(
+                self.format,
+                &self.doc,
+                &self.bytes,
+                self.explained,
+                &self.options,
+            )
+            .map_err(ConvertError::Write)?
+        } else {
+            self.explained
+        };
+        loss.rebase_items(self.account, self.first, None);
+        loss.shift_item_index(self.index);
+        if !self.first_chunk {
+            // Account-level values (names, collection titles) are the same in every chunk's
+            // document: their entries count once.
+            loss.retain_items();
+        }
+        Ok(loss)
+    }
+}
+
+/// Runs the checks of chunk outputs: in a thread of its own, one check beside the writing of
+/// the next chunk (so two chunks at most are held), results in chunk order; in turn where
+/// there are no threads (wasm32).
+#[derive(Default)]
+struct Checks {
+    submitted: usize,
+    #[cfg(not(target_arch = "wasm32"))]
+    worker: Option<(
+        std::sync::mpsc::SyncSender<Check>,
+        std::sync::mpsc::Receiver<Result<LossReport, ConvertError>>,
+        std::thread::JoinHandle<()>,
+    )>,
+    pending: usize,
+}
+
+impl Checks {
+    /// Submits `job`; returns the result of the one before it, once it is done.
+    fn submit(&mut self, job: Check) -> Result<Option<LossReport>, ConvertError> {
+        self.submitted += 1;
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let (jobs, results, _) = self.worker.get_or_insert_with(|| {
+                let (jobs, inbox) = std::sync::mpsc::sync_channel::<Check>(1);
+                let (outbox, results) = std::sync::mpsc::channel();
+                let handle = std::thread::spawn(move || {
+                    for job in inbox {
+                        if outbox.send(job.run()).is_err() {
+                            break;
+                        }
+                    }
+                });
+                (jobs, results, handle)
+            });
+            if jobs.send(job).is_err() {
+                // The worker stopped: it panicked; say so where it is joined.
+                return Err(self.worker_failed());
+            }
+            self.pending += 1;
+            if self.pending > 1 {
+                self.pending -= 1;
+                return match results.recv() {
+                    Ok(result) => result.map(Some),
+                    Err(_) => Err(self.worker_failed()),
+                };
+            }
+            Ok(None)
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            job.run().map(Some)
+        }
+    }
+
+    /// The results still pending, in order.
+    fn finish(&mut self) -> Result<Vec<LossReport>, ConvertError> {
+        let mut out = Vec::new();
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some((jobs, results, handle)) = self.worker.take() {
+            drop(jobs);
+            for _ in 0..self.pending {
+                match results.recv() {
+                    Ok(result) => out.push(result?),
+                    Err(_) => break,
+                }
+            }
+            self.pending = 0;
+            if handle.join().is_err() {
+                return Err(ConvertError::Write(WriteError::ReadBack {
+                    format: Format::Cxf,
+                    message: "the check of the output stopped".into(),
+                }));
+            }
+        }
+        Ok(out)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn worker_failed(&mut self) -> ConvertError {
+        let message = match self.worker.take().map(|(_, _, h)| h.join()) {
+            Some(Err(panic)) => panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        ConvertError::Write(WriteError::ReadBack {
+            format: Format::Cxf,
+            message: format!("the check of the output stopped {message}"),
+        })
     }
 }
 
