@@ -1043,13 +1043,18 @@ impl Check {
 struct Checks {
     submitted: usize,
     #[cfg(not(target_arch = "wasm32"))]
-    worker: Option<(
-        std::sync::mpsc::SyncSender<Check>,
-        std::sync::mpsc::Receiver<Result<LossReport, ConvertError>>,
-        std::thread::JoinHandle<()>,
-    )>,
+    worker: Option<Worker>,
+    #[cfg(not(target_arch = "wasm32"))]
     pending: usize,
 }
+
+/// The checking thread: jobs in, results out.
+#[cfg(not(target_arch = "wasm32"))]
+type Worker = (
+    std::sync::mpsc::SyncSender<Check>,
+    std::sync::mpsc::Receiver<Result<LossReport, ConvertError>>,
+    std::thread::JoinHandle<()>,
+);
 
 impl Checks {
     /// Submits `job`; returns the result of the one before it, once it is done.
@@ -1090,6 +1095,7 @@ impl Checks {
     }
 
     /// The results still pending, in order.
+    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     fn finish(&mut self) -> Result<Vec<LossReport>, ConvertError> {
         let mut out = Vec::new();
         #[cfg(not(target_arch = "wasm32"))]
