@@ -495,13 +495,12 @@ pub fn open(
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
     check_payload_len(&sealed.payload, limits)?;
-    let body = Zeroizing::new(decode_payload(sealed.payload.as_bytes())?);
+    let mut body = Zeroizing::new(decode_payload(sealed.payload.as_bytes())?);
     let header = SealedHeader {
         suite: sealed.suite,
         enc: &sealed.enc,
     };
-    let opened = decrypt_body(header, body, key, profile, binding, limits)?;
-    unpack(opened, profile, limits)
+    open_attempt(header, &mut body, true, key, profile, binding, limits)
 }
 
 /// Like [`open`] but tries every [`Profile`] that fits the payload's shape; returns the
@@ -566,11 +565,11 @@ pub fn open_detect_with(
     )
 }
 
-/// [`open_detect_with`] taking the response by value, for large payloads: the `payload` text
-/// is decoded into its own allocation for the last profile tried (the first one that fits,
-/// usually), and dropped as soon as a profile opens, before the plaintext is inflated. Peak
-/// memory is then about the payload text plus one decoded copy while decrypting, and the
-/// compressed plus the inflated plaintext while inflating.
+/// [`open_detect_with`] taking the sealed payload by value, for large payloads: the base64url
+/// text is decoded in place, in its own buffer (no second copy of the payload). Each profile
+/// tried but the last decrypts a copy of the decoded body (the zip profile reads its entry out
+/// of it instead), the last one decrypts the body itself, and the body is freed as soon as a
+/// profile authenticates, before the plaintext is inflated.
 pub fn open_detect_owned(
     sealed: Sealed,
     key: &PrivateKey,
@@ -593,56 +592,34 @@ struct SealedHeader<'a> {
     enc: &'a PublicKey,
 }
 
-/// The base64url payload, borrowed from the caller or owned (then decoded in place for the
-/// last attempt, and dropped once a profile opens).
+/// The base64url payload, borrowed from the caller or owned (then decoded in place).
 enum PayloadText<'a> {
     Borrowed(&'a str),
     Owned(Zeroizing<Vec<u8>>),
-    /// Consumed by an attempt.
-    Gone,
-}
-
-impl PayloadText<'_> {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            PayloadText::Borrowed(s) => s.as_bytes(),
-            PayloadText::Owned(v) => v,
-            PayloadText::Gone => &[],
-        }
-    }
-
-    /// The decoded body for one attempt: a fresh buffer, or (`last` and owned) the text's own
-    /// buffer decoded in place.
-    fn body(&mut self, last: bool) -> Result<Zeroizing<Vec<u8>>, Error> {
-        if last && matches!(self, PayloadText::Owned(_)) {
-            if let PayloadText::Owned(mut text) = std::mem::replace(self, PayloadText::Gone) {
-                decode_payload_in_place(&mut text)?;
-                return Ok(text);
-            }
-        }
-        decode_payload(self.bytes()).map(Zeroizing::new)
-    }
 }
 
 fn open_detect_all(
     sealed: SealedHeader<'_>,
-    mut text: PayloadText<'_>,
+    text: PayloadText<'_>,
     key: &PrivateKey,
     binding: &Binding<'_>,
     limits: &Limits,
     options: &OpenOptions,
 ) -> Result<(Zeroizing<Vec<u8>>, Profile), Error> {
-    let all = text.bytes();
-    if all.len() > limits.max_payload_chars {
-        return Err(Error::TooLarge);
-    }
-    // The first bytes tell the container: decode two quanta (the whole of a shorter payload).
-    let is_zip = {
-        let head = if all.len() <= 8 { all } else { &all[..8] };
-        URL_SAFE_NO_PAD_INDIFFERENT
-            .decode(head)
-            .is_ok_and(|h| zip::looks_like_zip(&h))
+    let mut body = match text {
+        PayloadText::Borrowed(text) => {
+            check_payload_len(text, limits)?;
+            Zeroizing::new(decode_payload(text.as_bytes())?)
+        }
+        PayloadText::Owned(mut text) => {
+            if text.len() > limits.max_payload_chars {
+                return Err(Error::TooLarge);
+            }
+            decode_payload_in_place(&mut text)?;
+            text
+        }
     };
+    let is_zip = zip::looks_like_zip(&body);
     // A zip-shaped body is almost surely the zip profile: try it first. The others stay as
     // fallbacks since a raw ciphertext may start with the zip magic by chance (2^-32).
     let order: &[Profile] = if is_zip {
@@ -659,18 +636,15 @@ fn open_detect_all(
     let mut first = None;
     for (i, &profile) in order.iter().enumerate() {
         let allowed = !options.require_bound || profile.binds_request();
-        // Opening works in place: every attempt but the last decodes its own copy of the
-        // payload; the last one decodes the owned payload in place.
-        let body = match text.body(i + 1 == order.len()) {
-            Ok(body) => body,
-            Err(e) => return Err(first.unwrap_or(e)),
-        };
-        let result = decrypt_body(sealed, body, key, profile, binding, limits).and_then(|opened| {
-            // Authenticated under this profile's key schedule: no other profile can open
-            // the payload, which is no longer needed.
-            text = PayloadText::Gone;
-            unpack(opened, profile, limits)
-        });
+        let result = open_attempt(
+            sealed,
+            &mut body,
+            i + 1 == order.len(),
+            key,
+            profile,
+            binding,
+            limits,
+        );
         match result {
             Ok(pt) if allowed => return Ok((pt, profile)),
             Ok(pt) => {
@@ -686,11 +660,42 @@ fn open_detect_all(
                 }
             }
         }
-        if matches!(text, PayloadText::Gone) {
+        if body.capacity() == 0 {
+            // Freed: it authenticated under this profile (whose later stage failed), so no
+            // other can open it (or it was empty, which no profile opens).
             break;
         }
     }
     Err(first.unwrap_or(Error::DecryptionFailed))
+}
+
+/// One profile's attempt at the decoded `body`. Decryption works in place (and wipes its
+/// buffer when it fails), so the ciphertext is a copy of `body` for every attempt but the
+/// `last`, which takes it; the zip profile reads its entry out of `body` without changing it.
+/// Once a profile authenticates, `body` is freed (no other profile can open it) before the
+/// plaintext is inflated.
+fn open_attempt(
+    sealed: SealedHeader<'_>,
+    body: &mut Zeroizing<Vec<u8>>,
+    last: bool,
+    key: &PrivateKey,
+    profile: Profile,
+    binding: &Binding<'_>,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    if key.kem() != sealed.suite.kem() {
+        return Err(Error::KeyMismatch);
+    }
+    let ct = match profile {
+        Profile::Bitwarden2024 => {
+            Zeroizing::new(zip::read_entry(body, BITWARDEN_2024_ENTRY, limits)?)
+        }
+        Profile::ToolkitV1 | Profile::RawDeflate if last => std::mem::take(body),
+        Profile::ToolkitV1 | Profile::RawDeflate => Zeroizing::new(body.to_vec()),
+    };
+    let opened = decrypt(sealed, ct, key, profile, binding)?;
+    *body = Zeroizing::new(Vec::new());
+    unpack(opened, profile, limits)
 }
 
 /// Opens `sealed` and seals the same plaintext to `to`, without handing the plaintext to the
@@ -747,29 +752,16 @@ fn decode_payload_in_place(buf: &mut Vec<u8>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Decrypts one attempt's body in place (the AEAD stage of a profile).
-fn decrypt_body(
+/// Decrypts a ciphertext in place (the AEAD stage of a profile).
+fn decrypt(
     sealed: SealedHeader<'_>,
-    body: Zeroizing<Vec<u8>>,
+    ct: Zeroizing<Vec<u8>>,
     key: &PrivateKey,
     profile: Profile,
     binding: &Binding<'_>,
-    limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    if key.kem() != sealed.suite.kem() {
-        return Err(Error::KeyMismatch);
-    }
     let info = profile.info(binding);
     let aad = profile.aad(binding);
-    let ct = match profile {
-        Profile::Bitwarden2024 => {
-            let ct = zip::read_entry(&body, BITWARDEN_2024_ENTRY, limits)?;
-            // The container is not needed once the ciphertext is out of it.
-            drop(body);
-            Zeroizing::new(ct)
-        }
-        Profile::ToolkitV1 | Profile::RawDeflate => body,
-    };
     // Opened in place: the ciphertext buffer becomes the (zeroizing) plaintext.
     crypto::open_base_in_place(sealed.suite, key, sealed.enc, &info, aad, ct)
 }
