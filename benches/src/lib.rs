@@ -3,6 +3,12 @@
 //! The mix per 100 items: 40 logins (basic-auth + 1-2 URLs, a quarter with TOTP), 20 passkeys
 //! (each with its own real P-256 PKCS#8 key, derived from the item number so runs repeat),
 //! 15 TOTP-only items, 15 notes, 10 items with custom fields.
+//!
+//! A second shape, [`Shape::Plain`] ([`vault_plain`]), is what a simpler exporter writes: plain
+//! ASCII strings (alphanumeric passwords, nothing that needs a JSON escape), 45 logins with 1-2
+//! URLs, 25 passkeys, 15 TOTP-only items and 15 single-line notes per 100 items. Parsing it as
+//! `serde_json::Value` is cheaper than the mixed shape (no escapes to undo), so it is the harder
+//! comparison for the typed parse.
 
 use cxf::{
     Account, B64, BasicAuth, Credential, CredentialScope, CustomFields, Document, EditableField,
@@ -60,6 +66,37 @@ pub fn p256_pkcs8(seed: u64) -> Vec<u8> {
 
 fn field(ft: FieldType, value: impl Into<String>) -> Option<EditableField> {
     Some(EditableField::new(ft, value.into()))
+}
+
+/// The generator shapes (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// [`vault`]: logins, passkeys, TOTP, notes and custom fields, passwords with punctuation
+    /// and notes with line breaks.
+    Mixed,
+    /// [`vault_plain`]: plain ASCII, no escapes, more passkeys, no custom fields.
+    Plain,
+}
+
+impl Shape {
+    /// Both shapes, in report order.
+    pub const ALL: [Shape; 2] = [Shape::Mixed, Shape::Plain];
+
+    /// A short name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Mixed => "mixed",
+            Shape::Plain => "plain",
+        }
+    }
+}
+
+/// Builds a vault of `items` items of the given shape.
+pub fn vault_shaped(items: usize, shape: Shape) -> Document {
+    match shape {
+        Shape::Mixed => vault(items),
+        Shape::Plain => vault_plain(items),
+    }
 }
 
 /// Builds a vault of `items` items.
@@ -177,6 +214,116 @@ pub fn vault(items: usize) -> Document {
                     CustomFields {
                         fields,
                         ..CustomFields::default()
+                    }
+                    .into(),
+                );
+            }
+        }
+        account.items.push(item);
+    }
+    Document {
+        exporter_rp_id: "bench.example.com".into(),
+        exporter_display_name: "Synthetic vault".into(),
+        timestamp: 1_767_225_600,
+        accounts: vec![account],
+        ..Document::default()
+    }
+}
+
+/// Builds a vault of `items` items of the plain shape: per 100 items 45 logins with 1-2 URLs,
+/// 25 passkeys (each with its own real P-256 key), 15 TOTP-only items and 15 notes, all strings
+/// plain ASCII with nothing to escape in JSON.
+pub fn vault_plain(items: usize) -> Document {
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = Rng(0x0BAD_5EED);
+    let mut account = Account {
+        id: B64::encode(&rng.bytes(16)),
+        username: "bench".into(),
+        email: "bench@example.com".into(),
+        ..Account::default()
+    };
+    account.items.reserve(items);
+    for n in 0..items {
+        let site = format!("{}.example.com", rng.word());
+        let user = format!("{}@{}", rng.word(), "example.org");
+        let created = 1_600_000_000 + rng.below(100_000_000);
+        let mut item = Item {
+            id: B64::encode(&rng.bytes(16)),
+            creation_at: Some(created),
+            modified_at: Some(created + rng.below(1_000_000)),
+            title: site.clone().into(),
+            ..Item::default()
+        };
+        let scope = |rng: &mut Rng| {
+            let mut urls = cxf::thin_vec![format!("https://{site}/login").into()];
+            if rng.below(2) == 0 {
+                urls.push(format!("https://www.{site}").into());
+            }
+            Some(CredentialScope {
+                urls,
+                ..CredentialScope::default()
+            })
+        };
+        match n % 100 {
+            0..45 => {
+                item.scope = scope(&mut rng);
+                let password: String = (0..16 + rng.below(9))
+                    .map(|_| ALNUM[rng.below(ALNUM.len() as u64) as usize] as char)
+                    .collect();
+                item.credentials.push(
+                    BasicAuth {
+                        username: field(FieldType::String, user.clone()),
+                        password: field(FieldType::ConcealedString, password),
+                        ..BasicAuth::default()
+                    }
+                    .into(),
+                );
+            }
+            45..70 => {
+                item.scope = scope(&mut rng);
+                item.credentials.push(
+                    Passkey {
+                        credential_id: B64::encode(&rng.bytes(16)),
+                        rp_id: site.as_str().into(),
+                        username: user.as_str().into(),
+                        user_display_name: rng.word().into(),
+                        user_handle: B64::encode(&rng.bytes(32)),
+                        key: SecretB64::encode(&p256_pkcs8(n as u64)),
+                        ..Passkey::default()
+                    }
+                    .into(),
+                );
+            }
+            70..85 => {
+                let secret: String = (0..32)
+                    .map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[rng.below(32) as usize] as char)
+                    .collect();
+                item.credentials.push(
+                    Totp {
+                        secret: secret.into(),
+                        period: Some(30),
+                        digits: Some(6),
+                        algorithm: TotpAlgorithm::Sha1,
+                        issuer: Some(site.as_str().into()),
+                        username: Some(user.as_str().into()),
+                        ..Totp::default()
+                    }
+                    .into(),
+                );
+            }
+            _ => {
+                let len = 100 + rng.below(400) as usize;
+                let mut text = String::with_capacity(len + 8);
+                while text.len() < len {
+                    if !text.is_empty() {
+                        text.push(' ');
+                    }
+                    text.push_str(&rng.word());
+                }
+                item.credentials.push(
+                    Note {
+                        content: EditableField::new(FieldType::String, text),
+                        ..Note::default()
                     }
                     .into(),
                 );

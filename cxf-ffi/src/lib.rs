@@ -567,15 +567,19 @@ pub fn respond(
 #[uniffi::export]
 pub fn open(response: Vec<u8>, key: Vec<u8>, require_binding: bool) -> Result<Vec<u8>, CxfError> {
     let key = Zeroizing::new(key);
-    let response = response_of(&response)?;
+    let message = response_of(&response)?;
+    drop(response);
     let mut pending = key_of(&key)?;
     if require_binding {
         pending = pending.require_binding();
     }
+    // By value: the payload is decrypted in its own buffer, not copied (see `cxf open`).
     let parsed = pending
-        .open_document(&response, &cxf::Limits::default())
+        .open_document_owned(message, &cxf::Limits::default())
         .map_err(import_error)?;
-    Ok(std::mem::take(&mut *parsed.document.to_json_vec()))
+    let mut out = parsed.document.to_json_vec();
+    drop(parsed);
+    Ok(std::mem::take(&mut *out))
 }
 
 /// Re-encrypts `response` (opened with `key`) to `other_request` without handing the

@@ -876,7 +876,12 @@ pub struct ExportResponse {
 impl ExportResponse {
     /// Reads a response (any known shape).
     pub fn from_json(bytes: &[u8]) -> Result<ExportResponse> {
-        let mut m = parse_object(bytes, MAX_RESPONSE_BYTES)?;
+        ExportResponse::from_object(parse_object(bytes, MAX_RESPONSE_BYTES)?)
+    }
+
+    /// Reads a response from its parsed top-level object (the `payload` string is moved, not
+    /// copied).
+    fn from_object(mut m: Map<String, Value>) -> Result<ExportResponse> {
         let version = Version::parse(&required(&mut m, "version", "")?, "/version")?;
         let hpke = match m.remove("hpke") {
             None | Some(Value::Null) => None,
@@ -1070,14 +1075,24 @@ impl Message {
             ));
         }
         let probe = parse_value(bytes)?;
-        let o = probe
-            .as_object()
-            .ok_or_else(|| MessageError::new(MessageErrorKind::Syntax, "", "not a JSON object"))?;
+        let o = match probe {
+            Value::Object(o) => o,
+            _ => {
+                return Err(MessageError::new(
+                    MessageErrorKind::Syntax,
+                    "",
+                    "not a JSON object",
+                ));
+            }
+        };
         if o.contains_key("error") {
+            drop(o);
             ErrorResponse::from_json(bytes).map(Message::Error)
         } else if o.contains_key("payload") {
-            ExportResponse::from_json(bytes).map(Message::Response)
+            // Read from the object already parsed: a large payload is not parsed twice.
+            ExportResponse::from_object(o).map(Message::Response)
         } else {
+            drop(o);
             ExportRequest::from_json(bytes).map(Message::Request)
         }
     }

@@ -63,7 +63,7 @@ use std::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE_NO_PAD, URL_SAFE_NO_PAD_INDIFFERENT};
 use cxf::envelope::{
-    self, Binding, Limits, OpenOptions, PrivateKey, Profile, Recipient, Sealed, Suite,
+    self, Binding, Limits, OpenOptions, PrivateKey, Profile, PublicKey, Recipient, Sealed, Suite,
 };
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -277,19 +277,61 @@ impl PendingImport {
         response: &ExportResponse,
         limits: &Limits,
     ) -> Result<Zeroizing<Vec<u8>>, ImportError> {
-        let (sealed, key) = self.match_response(response)?;
-        let binding = Binding {
+        let (suite, enc, key) = self.match_response(response)?;
+        let sealed = Sealed {
+            suite,
+            enc,
+            payload: response.payload.clone(),
+        };
+        let (plaintext, _profile) =
+            envelope::open_detect_owned(sealed, key, &self.binding(), limits, &self.options())?;
+        Ok(plaintext)
+    }
+
+    /// [`open`](Self::open) taking the response by value, for large exports: its `payload` is
+    /// decoded and decrypted in its own allocation and dropped as soon as it has opened, so
+    /// peak memory stays near the compressed and inflated plaintext (no copy of the payload).
+    pub fn open_owned(self, response: ExportResponse) -> Result<Zeroizing<Vec<u8>>, ImportError> {
+        let (suite, enc, key) = self.match_response(&response)?;
+        let sealed = Sealed {
+            suite,
+            enc,
+            payload: response.payload,
+        };
+        let (plaintext, _profile) = envelope::open_detect_owned(
+            sealed,
+            key,
+            &self.binding(),
+            &Limits::default(),
+            &self.options(),
+        )?;
+        Ok(plaintext)
+    }
+
+    /// [`open_document`](Self::open_document) taking the response by value (see
+    /// [`open_owned`](Self::open_owned)); the plaintext is dropped once parsed.
+    pub fn open_document_owned(
+        self,
+        response: ExportResponse,
+        cxf_limits: &cxf::Limits,
+    ) -> Result<cxf::Parsed, ImportError> {
+        let plaintext = self.open_owned(response)?;
+        cxf::Document::parse(&plaintext, cxf_limits).map_err(|_| ImportError::DecryptionFailed)
+    }
+
+    fn binding(&self) -> Binding<'_> {
+        Binding {
             importer: &self.importer,
             request: &self.request,
-        };
-        let options = if self.require_bound {
+        }
+    }
+
+    fn options(&self) -> OpenOptions {
+        if self.require_bound {
             OpenOptions::require_bound()
         } else {
             OpenOptions::default()
-        };
-        let (plaintext, _profile) =
-            envelope::open_detect_with(&sealed, key, &binding, limits, &options)?;
-        Ok(plaintext)
+        }
     }
 
     /// [`open`](Self::open), then parses the plaintext as CXF. A plaintext that is not
@@ -303,10 +345,11 @@ impl PendingImport {
         cxf::Document::parse(&plaintext, cxf_limits).map_err(|_| ImportError::DecryptionFailed)
     }
 
+    /// Checks the response against this import: the suite, the `enc` key and our key for it.
     fn match_response(
         &self,
         response: &ExportResponse,
-    ) -> Result<(Sealed, &PrivateKey), ImportError> {
+    ) -> Result<(Suite, PublicKey, &PrivateKey), ImportError> {
         let now = now();
         if now.saturating_add(CLOCK_SKEW_SECS) < self.created
             || now.saturating_sub(self.created) > self.max_age
@@ -330,14 +373,7 @@ impl PendingImport {
             .ok_or(ImportError::MalformedResponse(
                 "response lacks a valid `hpke.key`",
             ))?;
-        Ok((
-            Sealed {
-                suite,
-                enc,
-                payload: response.payload.clone(),
-            },
-            key,
-        ))
+        Ok((suite, enc, key))
     }
 
     /// Opens `response` and seals its plaintext to `other_request` as `exporter` would, without

@@ -47,8 +47,12 @@ pub(crate) fn run(args: OpenArgs) -> Result<ExitCode> {
     if args.require_binding {
         pending = pending.require_binding();
     }
+    // The response is handed over: its payload is decrypted in place and dropped before the
+    // plaintext is inflated and parsed (a large export is then in memory about twice, not five
+    // times).
+    let exporter = response.exporter.rp_id.clone();
     let parsed = pending
-        .open_document(&response, &cxf::Limits::default())
+        .open_document_owned(response, &cxf::Limits::default())
         .map_err(|e| {
             let hint = match e {
                 ImportError::UnboundProfile => {
@@ -68,7 +72,11 @@ pub(crate) fn run(args: OpenArgs) -> Result<ExitCode> {
     } else {
         doc.to_json_vec()
     };
+    let summary = cxf::Summary::of(doc);
+    // The document is not needed past this point: free it before writing.
+    drop(parsed);
     output.write(&out, args.overwrite)?;
+    drop(out);
     if !args.keep_key {
         if let Err(e) = std::fs::remove_file(&args.key) {
             errln!(
@@ -77,12 +85,11 @@ pub(crate) fn run(args: OpenArgs) -> Result<ExitCode> {
             );
         }
     }
-    let summary = cxf::Summary::of(doc);
     errln!(
         "decrypted {} items ({} credentials) from {} (self-asserted, not authenticated)",
         summary.items,
         summary.credentials,
-        safe(&response.exporter.rp_id)
+        safe(&exporter)
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -116,7 +116,7 @@ use std::io::{Read as _, Write as _};
 use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE_NO_PAD, URL_SAFE_NO_PAD_INDIFFERENT};
 use hpke::rand_core::UnwrapErr;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize as _, Zeroizing};
 
 pub use document::{open_document, seal_document};
 pub use keys::{PrivateKey, PublicKey};
@@ -494,8 +494,13 @@ pub fn open(
     binding: &Binding<'_>,
     limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let body = decode_payload(&sealed.payload, limits)?;
-    open_body(sealed, body, key, profile, binding, limits)
+    check_payload_len(&sealed.payload, limits)?;
+    let mut body = Zeroizing::new(decode_payload(sealed.payload.as_bytes())?);
+    let header = SealedHeader {
+        suite: sealed.suite,
+        enc: &sealed.enc,
+    };
+    open_attempt(header, &mut body, true, key, profile, binding, limits)
 }
 
 /// Like [`open`] but tries every [`Profile`] that fits the payload's shape; returns the
@@ -546,29 +551,74 @@ pub fn open_detect_with(
     limits: &Limits,
     options: &OpenOptions,
 ) -> Result<(Zeroizing<Vec<u8>>, Profile), Error> {
-    let result = open_detect_all(sealed, key, binding, limits, !options.require_bound);
-    if !options.require_bound || result.is_ok() {
-        return result;
-    }
-    // No binding profile opened it. If an unbound one does, say so (the plaintext is wiped).
-    let unbound = open_detect_all(sealed, key, binding, limits, true);
-    match unbound {
-        Ok((plaintext, profile)) if !profile.binds_request() => {
-            drop(plaintext);
-            Err(Error::UnboundProfile)
-        }
-        _ => result,
-    }
+    let header = SealedHeader {
+        suite: sealed.suite,
+        enc: &sealed.enc,
+    };
+    open_detect_all(
+        header,
+        PayloadText::Borrowed(&sealed.payload),
+        key,
+        binding,
+        limits,
+        options,
+    )
 }
 
-fn open_detect_all(
-    sealed: &Sealed,
+/// [`open_detect_with`] taking the sealed payload by value, for large payloads: the base64url
+/// text is decoded in place, in its own buffer (no second copy of the payload). Each profile
+/// tried but the last decrypts a copy of the decoded body (the zip profile reads its entry out
+/// of it instead), the last one decrypts the body itself, and the body is freed as soon as a
+/// profile authenticates, before the plaintext is inflated.
+pub fn open_detect_owned(
+    sealed: Sealed,
     key: &PrivateKey,
     binding: &Binding<'_>,
     limits: &Limits,
-    unbound: bool,
+    options: &OpenOptions,
 ) -> Result<(Zeroizing<Vec<u8>>, Profile), Error> {
-    let mut body = Zeroizing::new(decode_payload(&sealed.payload, limits)?);
+    let header = SealedHeader {
+        suite: sealed.suite,
+        enc: &sealed.enc,
+    };
+    let text = PayloadText::Owned(Zeroizing::new(sealed.payload.into_bytes()));
+    open_detect_all(header, text, key, binding, limits, options)
+}
+
+/// The parts of a [`Sealed`] other than its payload.
+#[derive(Clone, Copy)]
+struct SealedHeader<'a> {
+    suite: Suite,
+    enc: &'a PublicKey,
+}
+
+/// The base64url payload, borrowed from the caller or owned (then decoded in place).
+enum PayloadText<'a> {
+    Borrowed(&'a str),
+    Owned(Zeroizing<Vec<u8>>),
+}
+
+fn open_detect_all(
+    sealed: SealedHeader<'_>,
+    text: PayloadText<'_>,
+    key: &PrivateKey,
+    binding: &Binding<'_>,
+    limits: &Limits,
+    options: &OpenOptions,
+) -> Result<(Zeroizing<Vec<u8>>, Profile), Error> {
+    let mut body = match text {
+        PayloadText::Borrowed(text) => {
+            check_payload_len(text, limits)?;
+            Zeroizing::new(decode_payload(text.as_bytes())?)
+        }
+        PayloadText::Owned(mut text) => {
+            if text.len() > limits.max_payload_chars {
+                return Err(Error::TooLarge);
+            }
+            decode_payload_in_place(&mut text)?;
+            text
+        }
+    };
     let is_zip = zip::looks_like_zip(&body);
     // A zip-shaped body is almost surely the zip profile: try it first. The others stay as
     // fallbacks since a raw ciphertext may start with the zip magic by chance (2^-32).
@@ -581,30 +631,71 @@ fn open_detect_all(
     } else {
         &[Profile::ToolkitV1, Profile::RawDeflate]
     };
-    let order: Vec<Profile> = order
-        .iter()
-        .copied()
-        .filter(|p| unbound || p.binds_request())
-        .collect();
+    // With `require_bound`, an unbound profile is still tried, but only to refuse it by name
+    // when it opens; its failures are not reported (as if it had not been tried).
     let mut first = None;
     for (i, &profile) in order.iter().enumerate() {
-        // Opening works in place: every attempt but the last gets its own copy.
-        let attempt = if i + 1 == order.len() {
-            std::mem::take(&mut *body)
-        } else {
-            body.to_vec()
-        };
-        match open_body(sealed, attempt, key, profile, binding, limits) {
-            Ok(pt) => return Ok((pt, profile)),
+        let allowed = !options.require_bound || profile.binds_request();
+        let result = open_attempt(
+            sealed,
+            &mut body,
+            i + 1 == order.len(),
+            key,
+            profile,
+            binding,
+            limits,
+        );
+        match result {
+            Ok(pt) if allowed => return Ok((pt, profile)),
+            Ok(pt) => {
+                drop(pt);
+                return Err(Error::UnboundProfile);
+            }
             // Caller mistakes (wrong key type) are reported as such; a malformed container
             // only rules out that profile.
             Err(e @ (Error::KeyMismatch | Error::InvalidKey(_))) => return Err(e),
             Err(e) => {
-                first.get_or_insert(e);
+                if allowed {
+                    first.get_or_insert(e);
+                }
             }
+        }
+        if body.capacity() == 0 {
+            // Freed: it authenticated under this profile (whose later stage failed), so no
+            // other can open it (or it was empty, which no profile opens).
+            break;
         }
     }
     Err(first.unwrap_or(Error::DecryptionFailed))
+}
+
+/// One profile's attempt at the decoded `body`. Decryption works in place (and wipes its
+/// buffer when it fails), so the ciphertext is a copy of `body` for every attempt but the
+/// `last`, which takes it; the zip profile reads its entry out of `body` without changing it.
+/// Once a profile authenticates, `body` is freed (no other profile can open it) before the
+/// plaintext is inflated.
+fn open_attempt(
+    sealed: SealedHeader<'_>,
+    body: &mut Zeroizing<Vec<u8>>,
+    last: bool,
+    key: &PrivateKey,
+    profile: Profile,
+    binding: &Binding<'_>,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    if key.kem() != sealed.suite.kem() {
+        return Err(Error::KeyMismatch);
+    }
+    let ct = match profile {
+        Profile::Bitwarden2024 => {
+            Zeroizing::new(zip::read_entry(body, BITWARDEN_2024_ENTRY, limits)?)
+        }
+        Profile::ToolkitV1 | Profile::RawDeflate if last => std::mem::take(body),
+        Profile::ToolkitV1 | Profile::RawDeflate => Zeroizing::new(body.to_vec()),
+    };
+    let opened = decrypt(sealed, ct, key, profile, binding)?;
+    *body = Zeroizing::new(Vec::new());
+    unpack(opened, profile, limits)
 }
 
 /// Opens `sealed` and seals the same plaintext to `to`, without handing the plaintext to the
@@ -623,49 +714,72 @@ pub fn reencrypt(
     seal(&plaintext, to, profile, new_binding, limits)
 }
 
-fn decode_payload(payload: &str, limits: &Limits) -> Result<Vec<u8>, Error> {
+fn check_payload_len(payload: &str, limits: &Limits) -> Result<(), Error> {
     if payload.len() > limits.max_payload_chars {
         return Err(Error::TooLarge);
     }
+    Ok(())
+}
+
+fn decode_payload(payload: &[u8]) -> Result<Vec<u8>, Error> {
     URL_SAFE_NO_PAD_INDIFFERENT
-        .decode(payload.as_bytes())
+        .decode(payload)
         .map_err(|_| Error::MalformedPayload("payload is not base64url"))
 }
 
-fn open_body(
-    sealed: &Sealed,
-    body: Vec<u8>,
+/// Decodes base64url text in its own buffer (the output is never longer than the input and
+/// never ahead of it), accepting exactly what [`decode_payload`] accepts.
+fn decode_payload_in_place(buf: &mut Vec<u8>) -> Result<(), Error> {
+    const CHUNK: usize = 4 << 10;
+    let bad = || Error::MalformedPayload("payload is not base64url");
+    let mut out = [0u8; CHUNK / 4 * 3];
+    let (mut read, mut written) = (0, 0);
+    while read < buf.len() {
+        let end = (read + CHUNK).min(buf.len());
+        let chunk = &buf[read..end];
+        // Whole quanta inside the text: padding may only end the last chunk.
+        if end < buf.len() && chunk.contains(&b'=') {
+            return Err(bad());
+        }
+        let n = URL_SAFE_NO_PAD_INDIFFERENT
+            .decode_slice(chunk, &mut out)
+            .map_err(|_| bad())?;
+        buf[written..written + n].copy_from_slice(&out[..n]);
+        written += n;
+        read = end;
+    }
+    buf.truncate(written);
+    Ok(())
+}
+
+/// Decrypts a ciphertext in place (the AEAD stage of a profile).
+fn decrypt(
+    sealed: SealedHeader<'_>,
+    ct: Zeroizing<Vec<u8>>,
     key: &PrivateKey,
     profile: Profile,
     binding: &Binding<'_>,
-    limits: &Limits,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    if key.kem() != sealed.suite.kem() {
-        return Err(Error::KeyMismatch);
-    }
     let info = profile.info(binding);
     let aad = profile.aad(binding);
-    let ct = match profile {
-        Profile::Bitwarden2024 => zip::read_entry(&body, BITWARDEN_2024_ENTRY, limits)?,
-        Profile::ToolkitV1 | Profile::RawDeflate => body,
-    };
     // Opened in place: the ciphertext buffer becomes the (zeroizing) plaintext.
-    let opened = crypto::open_base_in_place(
-        sealed.suite,
-        key,
-        &sealed.enc,
-        &info,
-        aad,
-        Zeroizing::new(ct),
-    )?;
+    crypto::open_base_in_place(sealed.suite, key, sealed.enc, &info, aad, ct)
+}
+
+/// What follows decryption: the size check, and inflating for compressing profiles. Every
+/// failure is the same opaque error.
+fn unpack(
+    opened: Zeroizing<Vec<u8>>,
+    profile: Profile,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     if !profile.compresses() {
         if opened.len() > limits.max_plaintext_bytes {
             return Err(Error::DecryptionFailed);
         }
         return Ok(opened);
     }
-    // Past decapsulation: every failure is the same opaque error.
-    inflate_secret(&opened, limits).map_err(|_| Error::DecryptionFailed)
+    inflate_secret(opened, limits).map_err(|_| Error::DecryptionFailed)
 }
 
 /// Appends to a zeroizing buffer without ever leaving an unwiped copy behind on growth.
@@ -703,30 +817,69 @@ fn deflate_secret(plaintext: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
     Ok(enc.finish().map_err(|_| Error::EncryptionFailed)?.0)
 }
 
-fn inflate_secret(compressed: &[u8], limits: &Limits) -> Result<Zeroizing<Vec<u8>>, Error> {
+/// Inflates into chunks, then into one buffer of the exact size (each chunk wiped and freed as
+/// soon as it is copied): the plaintext is the caller's to keep while it parses, and a buffer
+/// with spare capacity would cost its whole capacity when it is wiped on drop. The compressed
+/// input is dropped before the copy. Chunks double from 64 KiB to 32 MiB, so a small plaintext
+/// allocates little and a large one is a few large allocations, which the allocator maps and
+/// unmaps on their own (their memory goes back as soon as they are copied).
+fn inflate_secret(
+    compressed: Zeroizing<Vec<u8>>,
+    limits: &Limits,
+) -> Result<Zeroizing<Vec<u8>>, Error> {
+    const FIRST_CHUNK: usize = 64 << 10;
+    const MAX_CHUNK: usize = 32 << 20;
     let max = limits.max_inflated(compressed.len());
-    let mut out = Zeroizing::new(Vec::with_capacity(
-        compressed.len().saturating_mul(4).min(max),
-    ));
-    let mut decoder = flate2::bufread::DeflateDecoder::new(compressed);
-    let mut chunk = Zeroizing::new([0u8; 16 << 10]);
+    let mut chunks: Vec<SecretChunk> = Vec::new();
+    let mut total = 0usize;
+    let mut decoder = flate2::bufread::DeflateDecoder::new(&compressed[..]);
+    let mut size = FIRST_CHUNK;
     loop {
-        let n = decoder
-            .read(&mut chunk[..])
-            .map_err(|_| Error::DecryptionFailed)?;
-        if n == 0 {
+        let mut chunk = SecretChunk(vec![0u8; size]);
+        let mut filled = 0;
+        while filled < size {
+            let n = decoder
+                .read(&mut chunk.0[filled..])
+                .map_err(|_| Error::DecryptionFailed)?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+            if total + filled > max {
+                return Err(Error::DecryptionFailed);
+            }
+        }
+        total += filled;
+        chunk.0.truncate(filled);
+        let done = filled < size;
+        chunks.push(chunk);
+        if done {
             break;
         }
-        if out.len() + n > max {
-            return Err(Error::DecryptionFailed);
-        }
-        push_secure(&mut out, &chunk[..n]);
+        size = (size * 2).min(MAX_CHUNK);
     }
     // Trailing bytes after the DEFLATE stream are refused.
     if decoder.total_in() != compressed.len() as u64 {
         return Err(Error::DecryptionFailed);
     }
+    drop(decoder);
+    drop(compressed);
+    let mut out = Zeroizing::new(Vec::with_capacity(total));
+    for chunk in chunks.drain(..) {
+        out.extend_from_slice(&chunk.0);
+    }
     Ok(out)
+}
+
+/// A piece of inflated plaintext: its bytes are wiped on drop. Only the written length is
+/// wiped (`Zeroizing<Vec>` wipes the whole capacity, which would first bring the untouched
+/// pages of a large, partly filled chunk into memory).
+struct SecretChunk(Vec<u8>);
+
+impl Drop for SecretChunk {
+    fn drop(&mut self) {
+        self.0.as_mut_slice().zeroize();
+    }
 }
 
 #[cfg(test)]

@@ -757,6 +757,102 @@ fn require_bound_refuses_only_unbound_profiles() {
     }
 }
 
+/// Opening by value gives what opening by reference gives, for every profile, with and without
+/// the binding requirement, with the right key and a wrong one, and on tampered payloads.
+#[test]
+fn open_detect_owned_agrees_with_borrowed() {
+    let sk = PrivateKey::generate(Kem::X25519HkdfSha256);
+    let other = PrivateKey::generate(Kem::X25519HkdfSha256);
+    let p256 = PrivateKey::generate(Kem::P256HkdfSha256);
+    let to = Recipient::new(Suite::X25519_AES256GCM, sk.public_key().clone()).unwrap();
+    let binding = Binding {
+        importer: "a.example",
+        request: br#"{"version":0,"importer":"a.example","hpke":[]}"#,
+    };
+    let limits = Limits::default();
+    // Larger than one inflate chunk and one in-place decoding chunk, not a multiple of either.
+    let big: Vec<u8> = (0..3_000_001u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    for plaintext in [&b"secret"[..], &big[..]] {
+        for profile in Profile::ALL {
+            let sealed = seal(plaintext, &to, profile, &binding, &limits).unwrap();
+            let mut tampered = sealed.clone();
+            tampered.payload.replace_range(
+                10..11,
+                if &tampered.payload[10..11] == "A" {
+                    "B"
+                } else {
+                    "A"
+                },
+            );
+            let mut padded = sealed.clone();
+            while !padded.payload.len().is_multiple_of(4) {
+                padded.payload.push('=');
+            }
+            let mut not_b64 = sealed.clone();
+            not_b64.payload.insert(4, '=');
+            for options in [OpenOptions::default(), OpenOptions::require_bound()] {
+                for key in [&sk, &other, &p256] {
+                    for s in [&sealed, &tampered, &padded, &not_b64] {
+                        let borrowed = open_detect_with(s, key, &binding, &limits, &options);
+                        let owned = open_detect_owned(s.clone(), key, &binding, &limits, &options);
+                        assert_eq!(
+                            owned.as_ref().map(|(pt, p)| (&pt[..], *p)),
+                            borrowed.as_ref().map(|(pt, p)| (&pt[..], *p)),
+                            "{profile} {options:?}"
+                        );
+                    }
+                }
+            }
+            let (pt, detected) =
+                open_detect_owned(sealed, &sk, &binding, &limits, &OpenOptions::default()).unwrap();
+            assert_eq!((&pt[..], detected), (plaintext, profile));
+        }
+    }
+}
+
+/// Decoding in place accepts and yields exactly what decoding into a new buffer does.
+#[test]
+fn payload_decoding_in_place_matches_decoding() {
+    let data: Vec<u8> = (0..9_000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+    let mut cases: Vec<Vec<u8>> = Vec::new();
+    for len in [0, 1, 2, 3, 4, 5, 3071, 3072, 3073, 6144, 6145, 9_000] {
+        let text = URL_SAFE_NO_PAD.encode(&data[..len]);
+        cases.push(text.clone().into_bytes());
+        let mut padded = text.clone();
+        while !padded.len().is_multiple_of(4) {
+            padded.push('=');
+        }
+        cases.push(padded.into_bytes());
+        for at in [
+            0,
+            text.len() / 2,
+            text.len().saturating_sub(1),
+            4095,
+            4096,
+            4097,
+        ] {
+            if at < text.len() {
+                for bad in [b'=', b'+', b'/', b'!', b' '] {
+                    let mut t = text.clone().into_bytes();
+                    t[at] = bad;
+                    cases.push(t);
+                }
+            }
+        }
+        let mut long = text.clone().into_bytes();
+        long.push(b'A');
+        cases.push(long);
+    }
+    for case in cases {
+        let expected = decode_payload(&case).ok();
+        let mut buf = case.clone();
+        let got = decode_payload_in_place(&mut buf).ok().map(|()| buf);
+        assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&case));
+    }
+}
+
 /// The public envelope known-answer vectors, `fixtures/envelope/*.json` (see its README): for
 /// each profile and suite, a recipient key, the exact request, the plaintext and the response.
 /// Checked here in both directions: the response opens to the plaintext with the recipient key

@@ -82,6 +82,32 @@ static STRING_STOP: [bool; 256] = {
     table
 };
 
+/// The index of the first byte at or after `i` that ends the fast path of string scanning
+/// ([`STRING_STOP`]), or `bytes.len()`. Eight bytes at a time while none of them is `"`, `\\` or
+/// a control character (the word tests below find whether a word holds one, never which).
+#[inline]
+fn scan_string(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // A zero byte of `quote` or `backslash`, or a byte of `w` below 0x20.
+        let stop = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        if stop & HIGH != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !STRING_STOP[bytes[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
 /// A saved reader state (see [`Reader::checkpoint`]).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Checkpoint {
@@ -344,10 +370,7 @@ impl<'a> Reader<'a> {
     fn string_body(&mut self, path: &Path<'_>) -> Result<Cow<'a, str>> {
         let bytes = self.bytes();
         let start = self.pos;
-        let mut i = start;
-        while i < bytes.len() && !STRING_STOP[bytes[i] as usize] {
-            i += 1;
-        }
+        let i = scan_string(bytes, start);
         match bytes.get(i) {
             Some(b'"') => {
                 self.pos = i + 1;
@@ -389,10 +412,7 @@ impl<'a> Reader<'a> {
         let bytes = self.bytes();
         loop {
             let start = self.pos;
-            let mut i = start;
-            while i < bytes.len() && !STRING_STOP[bytes[i] as usize] {
-                i += 1;
-            }
+            let i = scan_string(bytes, start);
             out.push_str(&self.src[start..i]);
             self.pos = i;
             match bytes.get(i) {
@@ -808,6 +828,22 @@ mod tests {
         assert_eq!(r.pos(), 0);
         let v = r.read_value(&Path::Root).unwrap();
         assert_eq!(v["b"], 2);
+    }
+
+    #[test]
+    fn string_scan_stops_at_the_first_stop_byte() {
+        // Every stop byte at every offset of a word, after every kind of ordinary byte.
+        for len in 0..20 {
+            for filler in [b'a', b'~', 0x7f, 0x80, 0xff, 0x21, 0x5b, 0x5d, 0x20] {
+                for stop in (0u8..0x20).chain([b'"', b'\\']) {
+                    let mut bytes = vec![filler; len];
+                    bytes.push(stop);
+                    bytes.extend_from_slice(b"abcdefgh\"");
+                    assert_eq!(scan_string(&bytes, 0), len, "{len} {filler:#x} {stop:#x}");
+                    assert_eq!(scan_string(&bytes[..len], 0), len);
+                }
+            }
+        }
     }
 
     #[test]

@@ -36,10 +36,21 @@ fn decode(s: &str) -> std::result::Result<Vec<u8>, B64Error> {
     DECODER.decode(s).map_err(|_| B64Error)
 }
 
+/// The unpadded base64url alphabet, as a table.
+static URL_SAFE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        i += 1;
+    }
+    table
+};
+
 /// Whether `s` uses only the unpadded base64url alphabet.
 pub(crate) fn is_url_safe(s: &str) -> bool {
-    s.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.bytes().all(|b| URL_SAFE[b as usize])
 }
 
 /// Converts padded or standard-alphabet base64 to canonical unpadded base64url. Returns the
