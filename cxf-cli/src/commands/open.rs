@@ -3,12 +3,16 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use std::io::{BufWriter, Write};
+
+use anyhow::{Context, Result};
 use clap::Args;
+use cxf::formats::stream::{StreamOptions, convert_stream};
+use cxf::formats::{ConvertError, Format, ReadOptions, WriteOptions};
 use cxp::roles::ImportError;
 
 use super::transfer::{read_key, read_response};
-use crate::output::{Invalid, Output, safe};
+use crate::output::{Invalid, Output, Staged, safe};
 
 #[derive(Debug, Args)]
 #[command(
@@ -48,35 +52,61 @@ pub(crate) fn run(args: OpenArgs) -> Result<ExitCode> {
         pending = pending.require_binding();
     }
     // The response is handed over: its payload is decrypted in place and dropped before the
-    // plaintext is inflated and parsed (a large export is then in memory about twice, not five
-    // times).
+    // plaintext is inflated; the plaintext is then written out a chunk of items at a time
+    // (never a whole document beside it), so a large export is in memory about once.
     let exporter = response.exporter.rp_id.clone();
-    let parsed = pending
-        .open_document_owned(response, &cxf::Limits::default())
-        .map_err(|e| {
-            let hint = match e {
-                ImportError::UnboundProfile => {
-                    "; ask the exporter for the cxf-toolkit-v1 profile, or open without \
-                     --require-binding if you trust the way the request travelled"
-                }
-                _ => "; check that it answers the request made with this key",
-            };
-            Invalid(format!(
-                "cannot open {}: {e}{hint}",
-                args.response.display()
-            ))
-        })?;
-    let doc = &parsed.document;
-    let out = if args.pretty {
-        doc.to_json_vec_pretty()
-    } else {
-        doc.to_json_vec()
+    let cannot_open = |e: ImportError| {
+        let hint = match e {
+            ImportError::UnboundProfile => {
+                "; ask the exporter for the cxf-toolkit-v1 profile, or open without \
+                 --require-binding if you trust the way the request travelled"
+            }
+            _ => "; check that it answers the request made with this key",
+        };
+        Invalid(format!(
+            "cannot open {}: {e}{hint}",
+            args.response.display()
+        ))
     };
-    let summary = cxf::Summary::of(doc);
-    // The document is not needed past this point: free it before writing.
-    drop(parsed);
-    output.write(&out, args.overwrite)?;
-    drop(out);
+    let plaintext = pending.open_owned(response).map_err(cannot_open)?;
+    let staged = match &output {
+        Output::File(path) => Some(Staged::create(path)?),
+        Output::Stdout => None,
+    };
+    let mut options = StreamOptions::default().without_keeping_loss();
+    options.compact = !args.pretty;
+    let written = {
+        let stdout = std::io::stdout();
+        let mut out: Box<dyn Write> = match &staged {
+            Some(staged) => Box::new(BufWriter::with_capacity(1 << 16, staged.file())),
+            None => Box::new(BufWriter::with_capacity(1 << 16, stdout.lock())),
+        };
+        let result = convert_stream(
+            std::io::Cursor::new(&plaintext[..]),
+            Some(Format::Cxf),
+            Format::Cxf,
+            &ReadOptions::default(),
+            &WriteOptions::default(),
+            &options,
+            &mut out,
+            &mut |_| {},
+        );
+        result.and_then(|r| out.flush().map(|()| r).map_err(ConvertError::Io))
+    };
+    drop(plaintext);
+    let streamed = match written {
+        Ok(streamed) => streamed,
+        Err(ConvertError::Io(e)) => return Err(e).context("cannot write the export"),
+        // A payload that decrypts but is not CXF is told as any failure to open (opaque).
+        Err(_) => return Err(cannot_open(ImportError::DecryptionFailed).into()),
+    };
+    if let Some(staged) = staged {
+        staged
+            .file()
+            .sync_all()
+            .context("cannot write the export")?;
+        staged.commit(args.overwrite)?;
+    }
     if !args.keep_key {
         if let Err(e) = std::fs::remove_file(&args.key) {
             errln!(
@@ -87,8 +117,8 @@ pub(crate) fn run(args: OpenArgs) -> Result<ExitCode> {
     }
     errln!(
         "decrypted {} items ({} credentials) from {} (self-asserted, not authenticated)",
-        summary.items,
-        summary.credentials,
+        streamed.items,
+        streamed.credentials,
         safe(&exporter)
     );
     Ok(ExitCode::SUCCESS)

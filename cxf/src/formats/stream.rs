@@ -74,6 +74,8 @@ pub struct StreamOptions {
     /// Whether [`Streamed::loss`] gathers the entries (default); without it they are only told
     /// through [`Event::Loss`], so that a report of millions of entries need not be held.
     pub keep_loss: bool,
+    /// Write a CXF output compact instead of indented (the default, as [`write()`](super::write)).
+    pub compact: bool,
 }
 
 impl Default for StreamOptions {
@@ -82,6 +84,7 @@ impl Default for StreamOptions {
             chunk_items: 256,
             fallback_exporter: None,
             keep_loss: true,
+            compact: false,
         }
     }
 }
@@ -185,7 +188,13 @@ pub fn convert_stream<R: Read + Seek + Send>(
             head.timestamp = build::now();
         }
     }
-    let mut sink = Sink::new(to, write_options, &source.head, output)?;
+    let mut sink = Sink::new(
+        to,
+        write_options,
+        &source.head,
+        !stream_options.compact,
+        output,
+    )?;
     let streamed_output = !matches!(sink.kind, SinkKind::Whole(_));
     let mut run = Run {
         loss: LossReport::new(),
@@ -820,12 +829,13 @@ impl<'o> Sink<'o> {
         format: Format,
         options: &WriteOptions,
         head: &Document,
+        pretty: bool,
         out: &'o mut dyn Write,
     ) -> Result<Sink<'o>, ConvertError> {
         let kind = match (format, joint(format)) {
             (_, _) if options.encrypt => SinkKind::Whole(head.clone()),
             (Format::Cxf, _) => {
-                let mut w = Writer::new(1 << 16, true);
+                let mut w = Writer::new(1 << 16, pretty);
                 w.begin_object();
                 head.write_header_members(&mut w);
                 w.key("accounts");
@@ -970,7 +980,7 @@ impl<'o> Sink<'o> {
                 w.end_array();
                 self.head.unknown.write_members(w);
                 w.end_object();
-                let bytes = std::mem::replace(w, Writer::new(0, true)).finish();
+                let bytes = std::mem::replace(w, Writer::new(0, false)).finish();
                 self.out.write_all(&bytes).map_err(io)?;
             }
             SinkKind::Joined {
