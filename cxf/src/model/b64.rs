@@ -120,17 +120,6 @@ impl B64 {
     pub fn decode(&self) -> std::result::Result<Vec<u8>, B64Error> {
         decode(self.as_str())
     }
-
-    /// [`B64::decode`] into `out` (cleared first), for callers that decode many ids into one
-    /// buffer.
-    #[cfg_attr(not(feature = "validate"), allow(dead_code))]
-    pub(crate) fn decode_into(&self, out: &mut Vec<u8>) -> std::result::Result<(), B64Error> {
-        out.clear();
-        DECODER.decode_vec(self.as_str(), out).map_err(|_| {
-            out.clear();
-            B64Error
-        })
-    }
 }
 
 impl Deref for B64 {

@@ -95,70 +95,142 @@ pub(crate) fn check_id_bytes(sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
     }
 }
 
-/// A set of identifiers (decoded bytes), each with the pointer of its first use. Bytes and
-/// pointers sit back to back in two arenas, so recording an id allocates nothing (a large
-/// vault records one per item); the hash is keyed, since ids come from the file.
+/// A set of identifiers (decoded bytes), each with the place of its first use. Bytes and
+/// pointers sit back to back in two arenas and entries are 20 bytes, so recording an id
+/// allocates nothing and costs about 40 bytes with the table (a streamed million-item vault
+/// keeps one per item); an item's place is its index, not its pointer text. The hash is keyed,
+/// since ids come from the file.
 #[derive(Debug, Default)]
 pub(crate) struct IdSet {
     hasher: std::hash::RandomState,
-    table: HashTable<usize>,
+    table: HashTable<u32>,
     entries: Vec<Entry>,
     bytes: Vec<u8>,
     pointers: String,
+    /// The pointer of item `I` is `{item_prefix}I/id`.
+    item_prefix: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 struct Entry {
-    bytes: std::ops::Range<usize>,
-    pointer: std::ops::Range<usize>,
+    bytes: u32,
+    bytes_len: u32,
+    /// Offset in `pointers`, or the item's index when `pointer_len` is [`ITEM`].
+    pointer: u32,
+    pointer_len: u32,
+    /// Whether an item has this id (for links).
+    item: bool,
+}
+
+/// `pointer_len` of an entry whose place is an item index.
+const ITEM: u32 = u32::MAX;
+
+/// Where an id was first used.
+#[derive(Debug)]
+pub(crate) enum Place<'a> {
+    /// Nowhere to name.
+    #[cfg_attr(not(test), allow(dead_code))]
+    None,
+    /// At a pointer.
+    At(&'a Ptr<'a>),
+    /// As the id of item `index` of the account.
+    Item(usize),
 }
 
 impl IdSet {
-    /// An empty set with room for `n` ids.
-    pub(crate) fn with_capacity(n: usize) -> Self {
+    /// An empty set with room for `n` ids; item `I`'s id is at `{item_prefix}I/id`.
+    pub(crate) fn with_capacity(n: usize, item_prefix: String) -> Self {
         IdSet {
             table: HashTable::with_capacity(n),
             entries: Vec::with_capacity(n),
+            item_prefix,
             ..Self::default()
         }
     }
 
-    /// Whether `id` is in the set.
-    pub(crate) fn contains(&self, id: &[u8]) -> bool {
+    fn find(&self, id: &[u8]) -> Option<usize> {
         let hash = self.hasher.hash_one(id);
         self.table
-            .find(hash, |&i| &self.bytes[self.entries[i].bytes.clone()] == id)
-            .is_some()
+            .find(hash, |&i| self.id(i as usize) == id)
+            .map(|&i| i as usize)
     }
 
-    /// Add `id`, first used at `at` (when given). When it is already there, the set is
-    /// unchanged and the pointer of its first use is returned.
-    pub(crate) fn insert(&mut self, id: &[u8], at: Option<&Ptr<'_>>) -> Option<&str> {
+    fn id(&self, i: usize) -> &[u8] {
+        let e = self.entries[i];
+        &self.bytes[e.bytes as usize..(e.bytes + e.bytes_len) as usize]
+    }
+
+    /// Whether `id` is in the set.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn contains(&self, id: &[u8]) -> bool {
+        self.find(id).is_some()
+    }
+
+    /// Whether an item has `id`.
+    pub(crate) fn contains_item(&self, id: &[u8]) -> bool {
+        self.find(id).is_some_and(|i| self.entries[i].item)
+    }
+
+    /// Add `id`, first used at `place`. When it is already there, the set is unchanged (but
+    /// for noting that an item has it) and the pointer of its first use is returned. Ids
+    /// beyond what 32-bit offsets hold (gigabytes of ids) are not recorded.
+    pub(crate) fn insert(&mut self, id: &[u8], place: Place<'_>) -> Option<String> {
+        let item = matches!(place, Place::Item(_));
+        if let Some(i) = self.find(id) {
+            let e = &mut self.entries[i];
+            e.item |= item;
+            let e = *e;
+            return Some(if e.pointer_len == ITEM {
+                format!("{}{}/id", self.item_prefix, e.pointer)
+            } else {
+                self.pointers[e.pointer as usize..(e.pointer + e.pointer_len) as usize].to_owned()
+            });
+        }
+        let start = self.pointers.len();
+        let (pointer, pointer_len) = match place {
+            Place::Item(index) => (u32::try_from(index).ok(), Some(ITEM)),
+            Place::At(at) => {
+                at.write_to(&mut self.pointers);
+                (
+                    u32::try_from(start).ok(),
+                    u32::try_from(self.pointers.len() - start).ok(),
+                )
+            }
+            Place::None => (u32::try_from(start).ok(), Some(0)),
+        };
+        let (Some(bytes), Some(bytes_len), Some(pointer), Some(pointer_len), Ok(index)) = (
+            u32::try_from(self.bytes.len()).ok(),
+            u32::try_from(id.len()).ok(),
+            pointer,
+            pointer_len,
+            u32::try_from(self.entries.len()),
+        ) else {
+            self.pointers.truncate(start);
+            return None;
+        };
+        if u32::try_from(self.bytes.len() + id.len()).is_err() {
+            self.pointers.truncate(start);
+            return None;
+        }
+        self.bytes.extend_from_slice(id);
+        self.entries.push(Entry {
+            bytes,
+            bytes_len,
+            pointer,
+            pointer_len,
+            item,
+        });
         let IdSet {
             hasher,
             table,
             entries,
             bytes,
-            pointers,
+            ..
         } = self;
         let hash = hasher.hash_one(id);
-        let found = table
-            .find(hash, |&i| &bytes[entries[i].bytes.clone()] == id)
-            .copied();
-        if let Some(i) = found {
-            return Some(&pointers[entries[i].pointer.clone()]);
-        }
-        let start = (bytes.len(), pointers.len());
-        bytes.extend_from_slice(id);
-        if let Some(at) = at {
-            at.write_to(pointers);
-        }
-        entries.push(Entry {
-            bytes: start.0..bytes.len(),
-            pointer: start.1..pointers.len(),
-        });
-        table.insert_unique(hash, entries.len() - 1, |&i| {
-            hasher.hash_one(&bytes[entries[i].bytes.clone()])
+        table.insert_unique(hash, index, |&i| {
+            let e = entries[i as usize];
+            hasher.hash_one(&bytes[e.bytes as usize..(e.bytes + e.bytes_len) as usize])
         });
         None
     }
@@ -180,23 +252,54 @@ pub(crate) struct IdScope {
 }
 
 impl IdScope {
-    /// Room for `n` Account/Collection/Item ids.
-    pub(crate) fn with_capacity(n: usize) -> Self {
+    /// Room for `n` Account/Collection/Item ids of the account at `account` (its pointer).
+    pub(crate) fn with_capacity(n: usize, account: &Ptr<'_>) -> Self {
         IdScope {
-            entities: IdSet::with_capacity(n),
+            entities: IdSet::with_capacity(n, format!("{}/items/", account.render())),
             fields: IdSet::default(),
         }
     }
 
-    /// Record an Account/Collection/Item id; reports `id.duplicate` on a repeat.
+    /// Record an Account/Collection id; reports `id.duplicate` on a repeat.
     pub(crate) fn entity(&mut self, sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
-        Self::record(&mut self.entities, sink, at, bytes, rules::ID_DUPLICATE);
+        Self::record(
+            &mut self.entities,
+            sink,
+            at,
+            Place::At(at),
+            bytes,
+            rules::ID_DUPLICATE,
+        );
+    }
+
+    /// Record the id of item `index` (at `at`); reports `id.duplicate` on a repeat.
+    pub(crate) fn item(&mut self, sink: &mut Sink, at: &Ptr<'_>, index: usize, bytes: &[u8]) {
+        Self::record(
+            &mut self.entities,
+            sink,
+            at,
+            Place::Item(index),
+            bytes,
+            rules::ID_DUPLICATE,
+        );
+    }
+
+    /// Whether an item of the account has `id` (a link to it resolves).
+    pub(crate) fn has_item(&self, id: &[u8]) -> bool {
+        self.entities.contains_item(id)
     }
 
     /// Record an EditableField / custom-fields id (unique within the current Item); reports
     /// `id.duplicate-field` on a repeat.
     pub(crate) fn field(&mut self, sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8]) {
-        Self::record(&mut self.fields, sink, at, bytes, rules::ID_DUPLICATE_FIELD);
+        Self::record(
+            &mut self.fields,
+            sink,
+            at,
+            Place::At(at),
+            bytes,
+            rules::ID_DUPLICATE_FIELD,
+        );
     }
 
     /// Start a new Item: field ids are compared within one Item only.
@@ -204,8 +307,15 @@ impl IdScope {
         self.fields.clear();
     }
 
-    fn record(set: &mut IdSet, sink: &mut Sink, at: &Ptr<'_>, bytes: &[u8], rule: rules::Rule) {
-        if let Some(first) = set.insert(bytes, Some(at)) {
+    fn record(
+        set: &mut IdSet,
+        sink: &mut Sink,
+        at: &Ptr<'_>,
+        place: Place<'_>,
+        bytes: &[u8],
+        rule: rules::Rule,
+    ) {
+        if let Some(first) = set.insert(bytes, place) {
             sink.push(
                 rule,
                 at,
@@ -239,17 +349,38 @@ mod tests {
 
     #[test]
     fn id_sets_find_what_was_inserted_and_keep_the_first_pointer() {
-        let mut set = IdSet::with_capacity(2);
+        let mut set = IdSet::with_capacity(2, "/accounts/0/items/".into());
         let p = Ptr::root().key("items");
         for i in 0..1000u32 {
-            assert_eq!(set.insert(&i.to_be_bytes(), Some(&p.idx(i as usize))), None);
+            assert_eq!(
+                set.insert(&i.to_be_bytes(), Place::At(&p.idx(i as usize))),
+                None
+            );
+        }
+        for i in 1000..2000u32 {
+            assert_eq!(set.insert(&i.to_be_bytes(), Place::Item(i as usize)), None);
         }
         assert!(set.contains(&7u32.to_be_bytes()));
-        assert!(!set.contains(&1000u32.to_be_bytes()));
+        assert!(!set.contains_item(&7u32.to_be_bytes()));
+        assert!(set.contains_item(&1007u32.to_be_bytes()));
+        assert!(!set.contains(&2000u32.to_be_bytes()));
         assert!(!set.contains(&[]));
-        assert_eq!(set.insert(&999u32.to_be_bytes(), None), Some("/items/999"));
-        assert_eq!(set.insert(&[], None), None);
-        assert_eq!(set.insert(&[], Some(&p)), Some(""));
+        assert_eq!(
+            set.insert(&999u32.to_be_bytes(), Place::None).as_deref(),
+            Some("/items/999")
+        );
+        assert_eq!(
+            set.insert(&1999u32.to_be_bytes(), Place::None).as_deref(),
+            Some("/accounts/0/items/1999/id")
+        );
+        // An item that repeats another object's id makes links to it resolve.
+        assert_eq!(
+            set.insert(&7u32.to_be_bytes(), Place::Item(3)).as_deref(),
+            Some("/items/7")
+        );
+        assert!(set.contains_item(&7u32.to_be_bytes()));
+        assert_eq!(set.insert(&[], Place::None), None);
+        assert_eq!(set.insert(&[], Place::At(&p)).as_deref(), Some(""));
         set.clear();
         assert!(!set.contains(&7u32.to_be_bytes()));
     }

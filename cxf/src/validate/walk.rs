@@ -10,7 +10,7 @@ use crate::{Document, Passkey};
 use super::ctx::{Ptr, Sink};
 use super::extensions::{self, Host};
 use super::formats::{self, quote};
-use super::ids::{self, IdScope, IdSet};
+use super::ids::{self, IdScope};
 use super::{fields, others, passkey, rules, scope, time};
 
 /// The value of an optional field.
@@ -47,8 +47,6 @@ pub(crate) struct AccountCtx {
     ids: IdScope,
     /// Decoded id of the account.
     account_id: Option<Vec<u8>>,
-    /// Decoded ids of the account's items (for reference resolution).
-    item_ids: IdSet,
     /// Export timestamp, when plausible and non-zero.
     export: Option<u64>,
 }
@@ -149,9 +147,8 @@ impl Walk {
         items: usize,
     ) -> AccountCtx {
         let mut ctx = AccountCtx {
-            ids: IdScope::with_capacity(1 + items + account.collections.len()),
+            ids: IdScope::with_capacity(1 + items + account.collections.len(), at),
             account_id: None,
-            item_ids: IdSet::with_capacity(items),
             export,
         };
         let id_at = at.key("id");
@@ -176,10 +173,7 @@ impl Walk {
     ) {
         let items_at = at.key("items");
         for (i, item) in items.iter().enumerate() {
-            if item.id.decode_into(&mut self.id_buf).is_ok() {
-                ctx.item_ids.insert(&self.id_buf, None);
-            }
-            self.item(item, &items_at.idx(first + i), ctx);
+            self.item(item, &items_at.idx(first + i), first + i, ctx);
         }
     }
 
@@ -253,7 +247,7 @@ impl Walk {
     fn link(&mut self, link: &LinkedItem, at: &Ptr<'_>, ctx: &AccountCtx) -> Option<bool> {
         let item = self
             .id(&at.key("item"), &link.item)
-            .then(|| ctx.item_ids.contains(&self.id_buf));
+            .then(|| ctx.ids.has_item(&self.id_buf));
         if let Some(account) = &link.account {
             self.id(&at.key("account"), account);
         }
@@ -261,11 +255,11 @@ impl Walk {
         ctx.is_own(link).then_some(item)
     }
 
-    fn item(&mut self, item: &Item, at: &Ptr<'_>, ctx: &mut AccountCtx) {
+    fn item(&mut self, item: &Item, at: &Ptr<'_>, index: usize, ctx: &mut AccountCtx) {
         ctx.ids.begin_item();
         let id_at = at.key("id");
         if self.id(&id_at, &item.id) {
-            ctx.ids.entity(&mut self.sink, &id_at, &self.id_buf);
+            ctx.ids.item(&mut self.sink, &id_at, index, &self.id_buf);
         }
         self.timestamps(at, item.creation_at, item.modified_at, ctx.export);
         if let Some(sc) = &item.scope {
