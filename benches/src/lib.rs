@@ -99,9 +99,8 @@ pub fn vault_shaped(items: usize, shape: Shape) -> Document {
     }
 }
 
-/// Builds a vault of `items` items.
-pub fn vault(items: usize) -> Document {
-    let mut rng = Rng(0x00C0_FFEE);
+/// The account of a synthetic vault.
+fn bench_account(rng: &mut Rng, items: usize) -> Account {
     let mut account = Account {
         id: B64::encode(&rng.bytes(16)),
         username: "bench".into(),
@@ -109,77 +108,118 @@ pub fn vault(items: usize) -> Document {
         ..Account::default()
     };
     account.items.reserve(items);
+    account
+}
+
+/// A new item with its site and user name (the generators' common start).
+fn bench_item(rng: &mut Rng) -> (Item, String, String) {
+    let site = format!("{}.example.com", rng.word());
+    let user = format!("{}@{}", rng.word(), "example.org");
+    let created = 1_600_000_000 + rng.below(100_000_000);
+    let item = Item {
+        id: B64::encode(&rng.bytes(16)),
+        creation_at: Some(created),
+        modified_at: Some(created + rng.below(1_000_000)),
+        title: site.clone().into(),
+        ..Item::default()
+    };
+    (item, site, user)
+}
+
+/// One or two URLs of `site`.
+fn bench_scope(rng: &mut Rng, site: &str) -> Option<CredentialScope> {
+    let mut urls = cxf::thin_vec![format!("https://{site}/login").into()];
+    if rng.below(2) == 0 {
+        urls.push(format!("https://www.{site}").into());
+    }
+    Some(CredentialScope {
+        urls,
+        ..CredentialScope::default()
+    })
+}
+
+fn bench_totp(rng: &mut Rng, site: &str, user: &str) -> Credential {
+    let secret: String = (0..32)
+        .map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[rng.below(32) as usize] as char)
+        .collect();
+    Totp {
+        secret: secret.into(),
+        period: Some(30),
+        digits: Some(6),
+        algorithm: TotpAlgorithm::Sha1,
+        issuer: Some(site.into()),
+        username: Some(user.into()),
+        ..Totp::default()
+    }
+    .into()
+}
+
+fn bench_login(user: &str, password: String) -> Credential {
+    BasicAuth {
+        username: field(FieldType::String, user),
+        password: field(FieldType::ConcealedString, password),
+        ..BasicAuth::default()
+    }
+    .into()
+}
+
+/// A passkey with its own real P-256 key (derived from `n`).
+fn bench_passkey(rng: &mut Rng, site: &str, user: &str, n: usize) -> Credential {
+    Passkey {
+        credential_id: B64::encode(&rng.bytes(16)),
+        rp_id: site.into(),
+        username: user.into(),
+        user_display_name: rng.word().into(),
+        user_handle: B64::encode(&rng.bytes(32)),
+        key: SecretB64::encode(&p256_pkcs8(n as u64)),
+        ..Passkey::default()
+    }
+    .into()
+}
+
+fn bench_note(text: String) -> Credential {
+    Note {
+        content: EditableField::new(FieldType::String, text),
+        ..Note::default()
+    }
+    .into()
+}
+
+/// The header around the account.
+fn bench_document(account: Account) -> Document {
+    Document {
+        exporter_rp_id: "bench.example.com".into(),
+        exporter_display_name: "Synthetic vault".into(),
+        timestamp: 1_767_225_600,
+        accounts: vec![account],
+        ..Document::default()
+    }
+}
+
+/// Builds a vault of `items` items.
+pub fn vault(items: usize) -> Document {
+    let mut rng = Rng(0x00C0_FFEE);
+    let mut account = bench_account(&mut rng, items);
     for n in 0..items {
-        let site = format!("{}.example.com", rng.word());
-        let user = format!("{}@{}", rng.word(), "example.org");
-        let created = 1_600_000_000 + rng.below(100_000_000);
-        let mut item = Item {
-            id: B64::encode(&rng.bytes(16)),
-            creation_at: Some(created),
-            modified_at: Some(created + rng.below(1_000_000)),
-            title: site.clone().into(),
-            ..Item::default()
-        };
+        let (mut item, site, user) = bench_item(&mut rng);
         let kind = n % 100;
-        let scope = |rng: &mut Rng| {
-            let mut urls = cxf::thin_vec![format!("https://{site}/login").into()];
-            if rng.below(2) == 0 {
-                urls.push(format!("https://www.{site}").into());
-            }
-            Some(CredentialScope {
-                urls,
-                ..CredentialScope::default()
-            })
-        };
-        let totp = |rng: &mut Rng| -> Credential {
-            let secret: String = (0..32)
-                .map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[rng.below(32) as usize] as char)
-                .collect();
-            Totp {
-                secret: secret.into(),
-                period: Some(30),
-                digits: Some(6),
-                algorithm: TotpAlgorithm::Sha1,
-                issuer: Some(site.as_str().into()),
-                username: Some(user.as_str().into()),
-                ..Totp::default()
-            }
-            .into()
-        };
         match kind {
             0..40 => {
-                item.scope = scope(&mut rng);
+                item.scope = bench_scope(&mut rng, &site);
                 let password: String = (0..20)
                     .map(|_| (33 + rng.below(94)) as u8 as char)
                     .collect();
-                item.credentials.push(
-                    BasicAuth {
-                        username: field(FieldType::String, user.clone()),
-                        password: field(FieldType::ConcealedString, password),
-                        ..BasicAuth::default()
-                    }
-                    .into(),
-                );
+                item.credentials.push(bench_login(&user, password));
                 if kind % 4 == 0 {
-                    item.credentials.push(totp(&mut rng));
+                    item.credentials.push(bench_totp(&mut rng, &site, &user));
                 }
             }
             40..60 => {
-                item.scope = scope(&mut rng);
-                item.credentials.push(
-                    Passkey {
-                        credential_id: B64::encode(&rng.bytes(16)),
-                        rp_id: site.as_str().into(),
-                        username: user.as_str().into(),
-                        user_display_name: rng.word().into(),
-                        user_handle: B64::encode(&rng.bytes(32)),
-                        key: SecretB64::encode(&p256_pkcs8(n as u64)),
-                        ..Passkey::default()
-                    }
-                    .into(),
-                );
+                item.scope = bench_scope(&mut rng, &site);
+                item.credentials
+                    .push(bench_passkey(&mut rng, &site, &user, n));
             }
-            60..75 => item.credentials.push(totp(&mut rng)),
+            60..75 => item.credentials.push(bench_totp(&mut rng, &site, &user)),
             75..90 => {
                 let len = 100 + rng.below(400) as usize;
                 let mut text = String::with_capacity(len + 8);
@@ -187,13 +227,7 @@ pub fn vault(items: usize) -> Document {
                     text.push_str(&rng.word());
                     text.push(if rng.below(8) == 0 { '\n' } else { ' ' });
                 }
-                item.credentials.push(
-                    Note {
-                        content: EditableField::new(FieldType::String, text),
-                        ..Note::default()
-                    }
-                    .into(),
-                );
+                item.credentials.push(bench_note(text));
             }
             _ => {
                 let fields = (0..3 + rng.below(4))
@@ -221,13 +255,7 @@ pub fn vault(items: usize) -> Document {
         }
         account.items.push(item);
     }
-    Document {
-        exporter_rp_id: "bench.example.com".into(),
-        exporter_display_name: "Synthetic vault".into(),
-        timestamp: 1_767_225_600,
-        accounts: vec![account],
-        ..Document::default()
-    }
+    bench_document(account)
 }
 
 /// Builds a vault of `items` items of the plain shape: per 100 items 45 logins with 1-2 URLs,
@@ -236,81 +264,23 @@ pub fn vault(items: usize) -> Document {
 pub fn vault_plain(items: usize) -> Document {
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = Rng(0x0BAD_5EED);
-    let mut account = Account {
-        id: B64::encode(&rng.bytes(16)),
-        username: "bench".into(),
-        email: "bench@example.com".into(),
-        ..Account::default()
-    };
-    account.items.reserve(items);
+    let mut account = bench_account(&mut rng, items);
     for n in 0..items {
-        let site = format!("{}.example.com", rng.word());
-        let user = format!("{}@{}", rng.word(), "example.org");
-        let created = 1_600_000_000 + rng.below(100_000_000);
-        let mut item = Item {
-            id: B64::encode(&rng.bytes(16)),
-            creation_at: Some(created),
-            modified_at: Some(created + rng.below(1_000_000)),
-            title: site.clone().into(),
-            ..Item::default()
-        };
-        let scope = |rng: &mut Rng| {
-            let mut urls = cxf::thin_vec![format!("https://{site}/login").into()];
-            if rng.below(2) == 0 {
-                urls.push(format!("https://www.{site}").into());
-            }
-            Some(CredentialScope {
-                urls,
-                ..CredentialScope::default()
-            })
-        };
+        let (mut item, site, user) = bench_item(&mut rng);
         match n % 100 {
             0..45 => {
-                item.scope = scope(&mut rng);
+                item.scope = bench_scope(&mut rng, &site);
                 let password: String = (0..16 + rng.below(9))
                     .map(|_| ALNUM[rng.below(ALNUM.len() as u64) as usize] as char)
                     .collect();
-                item.credentials.push(
-                    BasicAuth {
-                        username: field(FieldType::String, user.clone()),
-                        password: field(FieldType::ConcealedString, password),
-                        ..BasicAuth::default()
-                    }
-                    .into(),
-                );
+                item.credentials.push(bench_login(&user, password));
             }
             45..70 => {
-                item.scope = scope(&mut rng);
-                item.credentials.push(
-                    Passkey {
-                        credential_id: B64::encode(&rng.bytes(16)),
-                        rp_id: site.as_str().into(),
-                        username: user.as_str().into(),
-                        user_display_name: rng.word().into(),
-                        user_handle: B64::encode(&rng.bytes(32)),
-                        key: SecretB64::encode(&p256_pkcs8(n as u64)),
-                        ..Passkey::default()
-                    }
-                    .into(),
-                );
+                item.scope = bench_scope(&mut rng, &site);
+                item.credentials
+                    .push(bench_passkey(&mut rng, &site, &user, n));
             }
-            70..85 => {
-                let secret: String = (0..32)
-                    .map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[rng.below(32) as usize] as char)
-                    .collect();
-                item.credentials.push(
-                    Totp {
-                        secret: secret.into(),
-                        period: Some(30),
-                        digits: Some(6),
-                        algorithm: TotpAlgorithm::Sha1,
-                        issuer: Some(site.as_str().into()),
-                        username: Some(user.as_str().into()),
-                        ..Totp::default()
-                    }
-                    .into(),
-                );
-            }
+            70..85 => item.credentials.push(bench_totp(&mut rng, &site, &user)),
             _ => {
                 let len = 100 + rng.below(400) as usize;
                 let mut text = String::with_capacity(len + 8);
@@ -320,24 +290,12 @@ pub fn vault_plain(items: usize) -> Document {
                     }
                     text.push_str(&rng.word());
                 }
-                item.credentials.push(
-                    Note {
-                        content: EditableField::new(FieldType::String, text),
-                        ..Note::default()
-                    }
-                    .into(),
-                );
+                item.credentials.push(bench_note(text));
             }
         }
         account.items.push(item);
     }
-    Document {
-        exporter_rp_id: "bench.example.com".into(),
-        exporter_display_name: "Synthetic vault".into(),
-        timestamp: 1_767_225_600,
-        accounts: vec![account],
-        ..Document::default()
-    }
+    bench_document(account)
 }
 
 /// The fastest of `runs` timings of `f` (the least disturbed by other work on the machine).

@@ -317,8 +317,8 @@ fn read_whole<R: Read>(
 }
 
 /// Hands the source's chunks to `consume`: reading runs in a thread of its own while the
-/// writer works on the previous chunk (two chunks in flight at most, so memory stays bounded).
-#[cfg(not(target_arch = "wasm32"))]
+/// writer works on the previous chunk (two chunks in flight at most, so memory stays bounded);
+/// without threads (wasm32), in turn.
 fn pump<R: Read + Seek + Send>(
     source: &mut Source,
     input: &mut R,
@@ -326,6 +326,9 @@ fn pump<R: Read + Seek + Send>(
     chunk_items: usize,
     consume: &mut dyn FnMut(Chunk) -> Result<(), ConvertError>,
 ) -> Result<(), ConvertError> {
+    #[cfg(target_arch = "wasm32")]
+    return source.chunks(input, options, chunk_items, consume);
+    #[cfg(not(target_arch = "wasm32"))]
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(1);
         let reader = scope.spawn(move || {
@@ -346,18 +349,6 @@ fn pump<R: Read + Seek + Send>(
         let read = reader.join().expect("the reading thread panicked");
         written.and(read)
     })
-}
-
-/// Without threads (wasm32): read and write in turn.
-#[cfg(target_arch = "wasm32")]
-fn pump<R: Read + Seek + Send>(
-    source: &mut Source,
-    input: &mut R,
-    options: &ReadOptions,
-    chunk_items: usize,
-    consume: &mut dyn FnMut(Chunk) -> Result<(), ConvertError>,
-) -> Result<(), ConvertError> {
-    source.chunks(input, options, chunk_items, consume)
 }
 
 /// Items of one account, with what the reader could not carry from them.
