@@ -7,6 +7,7 @@
 #[macro_use]
 mod output;
 mod commands;
+mod progress;
 
 use std::process::ExitCode;
 

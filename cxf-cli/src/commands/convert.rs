@@ -22,19 +22,6 @@ use crate::output::{Output, Staged, read_input, safe};
 /// Loss entries shown on stderr (all of them go to `--report FILE`).
 const SHOWN: usize = 50;
 
-/// The progress bar of a long operation on items (on a terminal): `{done} items {verb}`.
-pub(crate) fn progress_bar(verb: &str) -> indicatif::ProgressBar {
-    let bar =
-        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            &format!("{{bar:30}} {{pos}}/{{len}} items {verb}  {{per_sec}}  {{elapsed_precise}} elapsed, {{eta}} left"),
-        )
-        .expect("valid template"),
-    );
-    bar
-}
-
 /// The input: a file streamed from disk, or bytes (stdin, an opened age file).
 enum Input {
     File(std::fs::File),
@@ -274,7 +261,7 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
             Output::File(path) => Some(Staged::create(path)?),
             Output::Stdout => None,
         };
-        let bar = (!quiet).then(|| progress_bar("converted"));
+        let bar = (!quiet).then(|| crate::progress::items("converted"));
         let mut shown = formats::LossReport::new();
         let mut on_event = |event: Event<'_>| match event {
             Event::Progress(p) => {

@@ -10,10 +10,11 @@ use cxp::channel::{Listener, ListenerOptions, Transport};
 use cxp::messages::{ErrorResponse, Message, ResponseMode};
 use cxp::roles::{ImportError, Importer, ImporterConfig};
 
-use super::live::{ProgressLine, channel_error};
+use super::live::channel_error;
 use super::source::format_arg;
 use super::transfer::DEFAULT_RP_ID;
 use crate::output::{Invalid, Output, safe};
+use crate::progress::ProgressLine;
 
 #[derive(Debug, Args)]
 #[command(

@@ -12,10 +12,11 @@ use cxp::messages::ExportRequest;
 use cxp::roles::Exporter;
 use zeroize::Zeroizing;
 
-use super::live::{ProgressLine, channel_error};
+use super::live::channel_error;
 use super::source::{Source, column_map, format_arg, read_source};
 use super::transfer::{DEFAULT_RP_ID, profile};
 use crate::output::{Invalid, safe};
+use crate::progress::ProgressLine;
 
 #[derive(Debug, Args)]
 #[command(

@@ -90,7 +90,7 @@ fn check_streamed(path: &Path, limits: &cxf::Limits) -> Result<Option<Vec<Findin
     file.rewind()?;
     // A progress bar on a terminal for a large file (a small one is done before it shows).
     let bar = (std::io::stderr().is_terminal() && file.metadata().map_or(0, |m| m.len()) > 8 << 20)
-        .then(|| crate::commands::convert::progress_bar("checked"));
+        .then(|| crate::progress::items("checked"));
     let result = cxf::validate::validate_stream_with_progress(
         &mut file,
         limits,
