@@ -1037,7 +1037,8 @@ pub struct Conversion {
     pub from: Format,
     /// The output bytes.
     pub output: Zeroizing<Vec<u8>>,
-    /// What reading could not carry into CXF, then what writing could not carry out of it.
+    /// What reading could not carry into CXF and what writing could not carry out of it (per
+    /// chunk of items: the read entries, then the write entries).
     pub loss: LossReport,
 }
 
@@ -1100,7 +1101,8 @@ impl std::error::Error for ConvertError {
 }
 
 /// Converts an export to another format through CXF: detects the input format when `from` is
-/// `None`, reads, writes, and returns one loss report (read losses first). The password and key
+/// `None`, reads, writes, and returns one loss report. It runs the streaming spine
+/// ([`stream::convert_stream`]) over the bytes. The password and key
 /// file of `options` open an encrypted input and protect an encrypted output (`kdbx`).
 ///
 /// # Errors
@@ -1111,22 +1113,28 @@ pub fn convert(
     to: Format,
     options: &ReadOptions,
 ) -> Result<Conversion, ConvertError> {
-    if !to.can_write() {
-        return Err(ConvertError::Write(WriteError::NotWritable(to)));
-    }
-    let Input {
-        format: from,
-        document: doc,
-        mut loss,
-        ..
-    } = read_input(bytes, from, options)?;
     let write_options = WriteOptions {
         password: options.password.clone(),
         key_file: options.key_file.clone(),
         encrypt: false,
         cheap_kdf: false,
     };
-    let (output, write_loss) = write_with(to, &doc, &write_options).map_err(ConvertError::Write)?;
-    loss.extend(write_loss);
-    Ok(Conversion { from, output, loss })
+    // The streaming spine over the bytes: one path for every conversion. The buffer is sized
+    // for the output up front, so that growing it leaves few unwiped copies behind.
+    let mut output = Zeroizing::new(Vec::with_capacity(bytes.len() + bytes.len() / 2 + 4096));
+    let streamed = stream::convert_stream(
+        std::io::Cursor::new(bytes),
+        from,
+        to,
+        options,
+        &write_options,
+        &stream::StreamOptions::default(),
+        &mut *output,
+        &mut |_| {},
+    )?;
+    Ok(Conversion {
+        from: streamed.from,
+        output,
+        loss: streamed.loss,
+    })
 }
