@@ -326,6 +326,53 @@ fn unregister(path: &Path) {
     }
 }
 
+/// A streamed output: the staged file, or stdout when there is none (a closed pipe ends output
+/// quietly, as [`stdout_result`]); `failed` tells its failures from the input's.
+pub(crate) struct StreamedOutput<'a> {
+    inner: Box<dyn Write + 'a>,
+    stdout: bool,
+    failed: &'a mut bool,
+}
+
+impl<'a> StreamedOutput<'a> {
+    pub(crate) fn new(staged: Option<&'a Staged>, failed: &'a mut bool) -> Self {
+        let inner: Box<dyn Write + 'a> = match staged {
+            Some(staged) => Box::new(std::io::BufWriter::with_capacity(1 << 16, staged.file())),
+            None => Box::new(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout().lock(),
+            )),
+        };
+        StreamedOutput {
+            inner,
+            stdout: staged.is_none(),
+            failed,
+        }
+    }
+
+    fn check(&mut self, result: std::io::Result<()>) -> std::io::Result<()> {
+        let result = if self.stdout {
+            stdout_result(result)
+        } else {
+            result
+        };
+        *self.failed |= result.is_err();
+        result
+    }
+}
+
+impl Write for StreamedOutput<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let result = self.inner.write_all(buf);
+        self.check(result).map(|()| buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let result = self.inner.flush();
+        self.check(result)
+    }
+}
+
 /// Writes `bytes` to `path` atomically: temporary file (mode 0600), flushed, renamed. Nothing
 /// is left behind on failure or interruption.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {

@@ -9,7 +9,7 @@ use clap::Args;
 use cxf::formats::{self, Format};
 use serde_json::json;
 
-use std::io::{BufWriter, Read, Seek, Write};
+use std::io::{Read, Seek, Write};
 
 use cxf::formats::stream::{Event, StreamOptions, convert_stream};
 use cxf::formats::{ConvertError, ReadError};
@@ -17,7 +17,7 @@ use cxf::formats::{ConvertError, ReadError};
 use super::source::{
     column_map, columns_needed, detected, format_arg, key_file, open_age, password, read_failure,
 };
-use crate::output::{Output, Staged, read_input, safe};
+use crate::output::{Output, Staged, StreamedOutput, read_input, safe};
 
 /// Loss entries shown on stderr (all of them go to `--report FILE`).
 const SHOWN: usize = 50;
@@ -44,37 +44,6 @@ impl Input {
     /// What detection looks at ([`cxf::formats::stream::sample`]).
     fn sample(&mut self, limits: &cxf::Limits) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         cxf::formats::stream::sample(&mut self.reader(), limits).map_err(|e| anyhow::anyhow!("{e}"))
-    }
-}
-
-/// The output, telling its failures from the input's; a closed stdout pipe ends output quietly.
-struct OutputWriter<'a, 'f> {
-    inner: Box<dyn Write + 'a>,
-    stdout: bool,
-    failed: &'f mut bool,
-}
-
-impl OutputWriter<'_, '_> {
-    fn check(&mut self, result: std::io::Result<()>) -> std::io::Result<()> {
-        let result = if self.stdout {
-            crate::output::stdout_result(result)
-        } else {
-            result
-        };
-        *self.failed |= result.is_err();
-        result
-    }
-}
-
-impl Write for OutputWriter<'_, '_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let result = self.inner.write_all(buf);
-        self.check(result).map(|()| buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        let result = self.inner.flush();
-        self.check(result)
     }
 }
 
@@ -281,16 +250,7 @@ pub(crate) fn run(args: ConvertArgs) -> Result<ExitCode> {
         };
         let mut output_failed = false;
         let result = {
-            let stdout = std::io::stdout();
-            let inner: Box<dyn Write> = match &staged {
-                Some(staged) => Box::new(BufWriter::with_capacity(1 << 16, staged.file())),
-                None => Box::new(BufWriter::with_capacity(1 << 16, stdout.lock())),
-            };
-            let mut out = OutputWriter {
-                inner,
-                stdout: staged.is_none(),
-                failed: &mut output_failed,
-            };
+            let mut out = StreamedOutput::new(staged.as_ref(), &mut output_failed);
             let result = convert_stream(
                 input.reader(),
                 Some(from),

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -12,7 +12,7 @@ use cxf::formats::{ConvertError, Format, ReadOptions, WriteOptions};
 use cxp::roles::ImportError;
 
 use super::transfer::{read_key, read_response};
-use crate::output::{Invalid, Output, Staged, safe};
+use crate::output::{Invalid, Output, Staged, StreamedOutput, safe};
 
 #[derive(Debug, Args)]
 #[command(
@@ -75,12 +75,9 @@ pub(crate) fn run(args: OpenArgs) -> Result<ExitCode> {
     };
     let mut options = StreamOptions::default().without_keeping_loss();
     options.compact = !args.pretty;
+    let mut output_failed = false;
     let written = {
-        let stdout = std::io::stdout();
-        let mut out: Box<dyn Write> = match &staged {
-            Some(staged) => Box::new(BufWriter::with_capacity(1 << 16, staged.file())),
-            None => Box::new(BufWriter::with_capacity(1 << 16, stdout.lock())),
-        };
+        let mut out = StreamedOutput::new(staged.as_ref(), &mut output_failed);
         let result = convert_stream(
             std::io::Cursor::new(&plaintext[..]),
             Some(Format::Cxf),
